@@ -1,0 +1,447 @@
+/* falcoc.c — the compiler's command line: validate, describe, list-fields. Parses arguments,
+ * loads files in order into one ruleset, compiles, and renders results; everything else
+ * lives in the library so the tests exercise the same code. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "compile.h"
+#include "fields.h"
+
+extern const char fc_default_rules[];
+extern const size_t fc_default_rules_len;
+#define DEFAULT_RULES_NAME "falcod_rules.yaml"
+
+static const char usage[] =
+	"Usage: falcoc COMMAND [OPTIONS] [FILE...]\n"
+	"\n"
+	"Compiles Falco rules files ahead of time for falcod.\n"
+	"\n"
+	"Commands:\n"
+	"  validate FILE...     Check rules files (loaded in order, later files may append to or\n"
+	"                       override earlier ones). Prints `FILE: Ok`, `FILE: Ok, with warnings`\n"
+	"                       or `FILE: Invalid` per file; exit status 1 if any file is invalid.\n"
+	"  describe FILE...     Show each rule as compiled: expanded condition, event types, fields\n"
+	"                       used, and its warnings.\n"
+	"  list-fields          List the field catalog: name, type, argument, description.\n"
+	"\n"
+	"With no FILE, validate and describe use the built-in default ruleset (" DEFAULT_RULES_NAME ").\n"
+	"\n"
+	"Options:\n"
+	"  --format FMT         validate: text (default; diagnostics with source carets on stderr),\n"
+	"                       falco (Falco's `-V` layout), json (Falco's JSON layout).\n"
+	"                       describe, list-fields: text (default) or json.\n"
+	"  -q, --quiet          validate: do not print warnings.\n"
+	"      --color WHEN     auto (default), always, never.\n"
+	"      --stats          print load/compile timing and counts on stderr.\n"
+	"  -h, --help           Show this help.\n"
+	"  -V, --version        Show version and the rules engine version implemented.\n"
+	"\n"
+	"Exit status: 0 success, 1 invalid rules, 2 usage error.\n";
+
+enum fmt { FMT_TEXT, FMT_FALCO, FMT_JSON };
+
+struct opts {
+	enum fmt fmt;
+	bool quiet, color, stats;
+};
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* The file a diagnostic belongs to: where it points, else its context root. */
+static const char *diag_file(const struct fc_diag *d)
+{
+	if (d->loc.src)
+		return d->loc.src->name;
+	for (unsigned i = 0; i < d->nframes; i++)
+		if (d->frames[i]->loc.src)
+			return d->frames[i]->loc.src->name;
+	return d->file;
+}
+
+struct run {
+	struct fc_arena arena;
+	struct fc_diags diags;
+	struct fc_ruleset rs;
+	struct fc_compiled comp;
+	const char **names;
+	int nnames;
+	double t_load, t_compile;
+};
+
+static void run_load(struct run *r, int nfiles, char **files)
+{
+	fc_diags_init(&r->diags, &r->arena);
+	fc_ruleset_init(&r->rs, &r->arena, &r->diags);
+	double t0 = now_ms();
+	if (nfiles == 0) {
+		r->names = malloc(sizeof(char *));
+		r->names[0] = DEFAULT_RULES_NAME;
+		r->nnames = 1;
+		r->diags.file = DEFAULT_RULES_NAME;
+		fc_ruleset_load_text(&r->rs, DEFAULT_RULES_NAME, fc_default_rules, fc_default_rules_len);
+	} else {
+		r->names = malloc(sizeof(char *) * (size_t)nfiles);
+		r->nnames = nfiles;
+		for (int i = 0; i < nfiles; i++) {
+			r->names[i] = files[i];
+			r->diags.file = files[i];
+			fc_ruleset_load_file(&r->rs, files[i]);
+		}
+	}
+	double t1 = now_ms();
+	r->diags.file = r->names[r->nnames - 1];
+	fc_compile(&r->rs, &r->comp);
+	double t2 = now_ms();
+	r->t_load = t1 - t0;
+	r->t_compile = t2 - t1;
+}
+
+static void run_free(struct run *r)
+{
+	fc_ruleset_free(&r->rs);
+	fc_arena_free(&r->arena);
+	free(r->names);
+}
+
+static void print_stats(const struct run *r)
+{
+	uint32_t ok = 0;
+	for (uint32_t i = 0; i < r->comp.nrules; i++)
+		ok += r->comp.rules[i].ok;
+	fprintf(stderr, "falcoc: %u rules (%u compiled), %u macros, %u lists; load %.2f ms, compile %.2f ms, "
+		"%u errors, %u warnings, %.1f KiB\n",
+		r->rs.nrules, ok, r->rs.nmacros, r->rs.nlists, r->t_load, r->t_compile, r->diags.nerrors,
+		r->diags.nwarnings, r->arena.total / 1024.0);
+}
+
+static int cmd_validate(const struct opts *o, int nfiles, char **files)
+{
+	struct run r = {0};
+	run_load(&r, nfiles, files);
+	int status = 0;
+	struct fc_buf json = {0};
+	if (o->fmt == FMT_JSON)
+		fc_buf_puts(&json, "{\"falco_load_results\":[");
+	for (int f = 0; f < r.nnames; f++) {
+		unsigned ne = 0, nw = 0;
+		for (struct fc_diag *d = r.diags.head; d; d = d->next) {
+			if (strcmp(diag_file(d), r.names[f]))
+				continue;
+			if (fc_diag_code_is_error(d->code))
+				ne++;
+			else
+				nw++;
+		}
+		if (ne)
+			status = 1;
+		if (o->fmt == FMT_JSON) {
+			fc_buf_puts(&json, f ? ",{\"errors\":[" : "{\"errors\":[");
+			bool first = true;
+			for (struct fc_diag *d = r.diags.head; d; d = d->next)
+				if (!strcmp(diag_file(d), r.names[f]) && fc_diag_code_is_error(d->code)) {
+					if (!first)
+						fc_buf_putc(&json, ',');
+					first = false;
+					fc_diag_json(&json, d);
+				}
+			fc_buf_puts(&json, "],\"name\":");
+			fc_json_str(&json, r.names[f]);
+			fc_buf_printf(&json, ",\"schema_valid\":true,\"schema_warnings\":[],\"successful\":%s,\"warnings\":[",
+				      ne ? "false" : "true");
+			first = true;
+			for (struct fc_diag *d = r.diags.head; d; d = d->next)
+				if (!strcmp(diag_file(d), r.names[f]) && !fc_diag_code_is_error(d->code) && !o->quiet) {
+					if (!first)
+						fc_buf_putc(&json, ',');
+					first = false;
+					fc_diag_json(&json, d);
+				}
+			fc_buf_puts(&json, "]}");
+			continue;
+		}
+		printf("%s: %s\n", r.names[f], ne ? "Invalid" : nw && !o->quiet ? "Ok, with warnings" : "Ok");
+		if (o->fmt == FMT_FALCO) {
+			if (ne) {
+				printf("\n%u Errors:\n", ne);
+				for (struct fc_diag *d = r.diags.head; d; d = d->next)
+					if (!strcmp(diag_file(d), r.names[f]) && fc_diag_code_is_error(d->code))
+						fc_diag_print_falco(stdout, d);
+			}
+			if (nw && !o->quiet) {
+				FILE *w = ne ? stdout : stderr;
+				fprintf(w, "\n%u Warnings:\n", nw);
+				for (struct fc_diag *d = r.diags.head; d; d = d->next)
+					if (!strcmp(diag_file(d), r.names[f]) && !fc_diag_code_is_error(d->code))
+						fc_diag_print_falco(w, d);
+			}
+		}
+	}
+	if (o->fmt == FMT_JSON) {
+		fc_buf_puts(&json, "]}");
+		puts(json.p);
+		fc_buf_free(&json);
+	} else if (o->fmt == FMT_TEXT) {
+		fflush(stdout);
+		for (struct fc_diag *d = r.diags.head; d; d = d->next)
+			if (fc_diag_code_is_error(d->code) || !o->quiet)
+				fc_diag_print(stderr, d, o->color);
+		if (r.diags.nerrors || (r.diags.nwarnings && !o->quiet))
+			fprintf(stderr, "%u error%s, %u warning%s\n", r.diags.nerrors, r.diags.nerrors == 1 ? "" : "s",
+				r.diags.nwarnings, r.diags.nwarnings == 1 ? "" : "s");
+	}
+	if (o->stats)
+		print_stats(&r);
+	run_free(&r);
+	return status;
+}
+
+/* Event-type names of a set: each name once, in code order. */
+static void evt_names(struct fc_buf *b, const fc_evtset *s, bool json)
+{
+	const char *seen[FC_EVENT_MAX];
+	unsigned n = 0;
+	for (unsigned c = 0; c < FC_EVENT_MAX; c++) {
+		if (!fc_evtset_has(s, c) || !fc_events[c].name || !strcmp(fc_events[c].name, "NA"))
+			continue;
+		bool dup = false;
+		for (unsigned i = 0; i < n && !dup; i++)
+			dup = !strcmp(seen[i], fc_events[c].name);
+		if (dup)
+			continue;
+		seen[n++] = fc_events[c].name;
+	}
+	/* sort by name so goldens do not depend on code order */
+	for (unsigned i = 1; i < n; i++)
+		for (unsigned j = i; j > 0 && strcmp(seen[j - 1], seen[j]) > 0; j--) {
+			const char *t = seen[j];
+			seen[j] = seen[j - 1];
+			seen[j - 1] = t;
+		}
+	for (unsigned i = 0; i < n; i++) {
+		if (json) {
+			if (i)
+				fc_buf_putc(b, ',');
+			fc_json_str(b, seen[i]);
+		} else {
+			fc_buf_puts(b, i ? " " : "");
+			fc_buf_puts(b, seen[i]);
+		}
+	}
+}
+
+static bool diag_in_rule(const struct fc_diag *d, const char *rule)
+{
+	for (unsigned i = 0; i < d->nframes; i++)
+		if (!strcmp(d->frames[i]->item_type, "rule") && d->frames[i]->item_name &&
+		    !strcmp(d->frames[i]->item_name, rule))
+			return true;
+	return false;
+}
+
+static int cmd_describe(const struct opts *o, int nfiles, char **files)
+{
+	struct run r = {0};
+	run_load(&r, nfiles, files);
+	struct fc_buf b = {0};
+	if (o->fmt == FMT_JSON)
+		fc_buf_puts(&b, "{\"rules\":[");
+	for (uint32_t i = 0; i < r.comp.nrules; i++) {
+		struct fc_crule *cr = &r.comp.rules[i];
+		struct fc_rule *ru = r.rs.rules[i];
+		struct fc_buf cond = {0}, ev = {0};
+		if (cr->ast)
+			fc_ast_print(&cond, cr->ast);
+		size_t nev = fc_evtset_count(&cr->evts);
+		if (cr->ok)
+			evt_names(&ev, &cr->evts, o->fmt == FMT_JSON);
+		if (o->fmt == FMT_JSON) {
+			fc_buf_puts(&b, i ? ",{\"name\":" : "{\"name\":");
+			fc_json_str(&b, ru->name);
+			fc_buf_puts(&b, ",\"priority\":");
+			fc_json_str(&b, fc_priority_name(ru->priority));
+			fc_buf_puts(&b, ",\"source\":");
+			fc_json_str(&b, ru->source);
+			fc_buf_printf(&b, ",\"enabled\":%s,\"compiled\":%s,\"tags\":[", ru->enabled ? "true" : "false",
+				      cr->ok ? "true" : "false");
+			for (uint32_t t = 0; t < ru->ntags; t++) {
+				if (t)
+					fc_buf_putc(&b, ',');
+				fc_json_str(&b, ru->tags[t]);
+			}
+			fc_buf_puts(&b, "],\"condition\":");
+			fc_json_str(&b, cond.p ? cond.p : "");
+			fc_buf_printf(&b, ",\"evttype_count\":%zu,\"evttypes\":[%s],\"fields\":[", cr->ok ? nev : 0,
+				      ev.p ? ev.p : "");
+			for (uint32_t f = 0; f < cr->nfields; f++) {
+				if (f)
+					fc_buf_putc(&b, ',');
+				fc_json_str(&b, cr->fields[f]);
+			}
+			fc_buf_puts(&b, "],\"warnings\":[");
+			bool first = true;
+			for (struct fc_diag *d = r.diags.head; d; d = d->next)
+				if (diag_in_rule(d, ru->name)) {
+					if (!first)
+						fc_buf_putc(&b, ',');
+					first = false;
+					fc_diag_json(&b, d);
+				}
+			fc_buf_puts(&b, "]}");
+		} else {
+			fc_buf_printf(&b, "rule: %s\n  priority: %s\n  source: %s\n  enabled: %s\n", ru->name,
+				      fc_priority_name(ru->priority), ru->source, ru->enabled ? "true" : "false");
+			fc_buf_puts(&b, "  tags:");
+			for (uint32_t t = 0; t < ru->ntags; t++)
+				fc_buf_printf(&b, " %s", ru->tags[t]);
+			fc_buf_printf(&b, "\n  condition: %s\n", cr->ast ? cond.p : "<failed to compile>");
+			if (cr->ok)
+				fc_buf_printf(&b, "  evttypes (%zu codes): %s\n", nev, nev > 100 ? "<all>" : ev.p ? ev.p : "");
+			fc_buf_puts(&b, "  fields:");
+			for (uint32_t f = 0; f < cr->nfields; f++)
+				fc_buf_printf(&b, " %s", cr->fields[f]);
+			fc_buf_putc(&b, '\n');
+			for (struct fc_diag *d = r.diags.head; d; d = d->next)
+				if (diag_in_rule(d, ru->name))
+					fc_buf_printf(&b, "  %s: %s: %s\n", fc_diag_code_is_error(d->code) ? "error" : "warning",
+						      fc_diag_code_name(d->code), d->msg);
+		}
+		fc_buf_free(&cond);
+		fc_buf_free(&ev);
+	}
+	if (o->fmt == FMT_JSON)
+		fc_buf_puts(&b, "]}\n");
+	if (b.p)
+		fputs(b.p, stdout);
+	fc_buf_free(&b);
+	int status = r.diags.nerrors ? 1 : 0;
+	if (status && o->fmt != FMT_JSON)
+		for (struct fc_diag *d = r.diags.head; d; d = d->next)
+			if (fc_diag_code_is_error(d->code))
+				fc_diag_print(stderr, d, o->color);
+	if (o->stats)
+		print_stats(&r);
+	run_free(&r);
+	return status;
+}
+
+static const char *flag_text(uint32_t f, char *buf, size_t n)
+{
+	buf[0] = 0;
+	static const struct {
+		uint32_t bit;
+		const char *name;
+	} names[] = {
+		{FC_FF_ARG_REQUIRED, "arg-required"}, {FC_FF_ARG_ALLOWED, "arg-allowed"}, {FC_FF_ARG_INDEX, "index"},
+		{FC_FF_ARG_KEY, "key"}, {FC_FF_IS_LIST, "list"}, {FC_FF_FILTER_ONLY, "filter-only"},
+		{FC_FF_NO_RHS, "no-rhs"}, {FC_FF_DEPRECATED, "deprecated"}, {FC_FF_UNAVAILABLE, "unavailable"},
+	};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (f & names[i].bit) {
+			size_t l = strlen(buf);
+			snprintf(buf + l, n - l, "%s%s", l ? "," : "", names[i].name);
+		}
+	return buf;
+}
+
+static int cmd_list_fields(const struct opts *o)
+{
+	struct fc_buf b = {0};
+	char fl[256];
+	if (o->fmt == FMT_JSON)
+		fc_buf_puts(&b, "{\"fields\":[");
+	for (int i = 0; i < FC_F_MAX_; i++) {
+		const struct fc_field *f = &fc_fields[i];
+		if (o->fmt == FMT_JSON) {
+			fc_buf_puts(&b, i ? ",{\"name\":" : "{\"name\":");
+			fc_json_str(&b, f->name);
+			fc_buf_puts(&b, ",\"type\":");
+			fc_json_str(&b, fc_ptype_name(f->type));
+			fc_buf_printf(&b, ",\"is_list\":%s,\"arg_required\":%s,\"arg_allowed\":%s,\"available\":%s,"
+				      "\"deprecated\":%s,\"filter_only\":%s,\"desc\":",
+				      f->flags & FC_FF_IS_LIST ? "true" : "false",
+				      f->flags & FC_FF_ARG_REQUIRED ? "true" : "false",
+				      f->flags & (FC_FF_ARG_ALLOWED | FC_FF_ARG_REQUIRED) ? "true" : "false",
+				      f->flags & FC_FF_UNAVAILABLE ? "false" : "true",
+				      f->flags & FC_FF_DEPRECATED ? "true" : "false",
+				      f->flags & FC_FF_FILTER_ONLY ? "true" : "false");
+			fc_json_str(&b, f->desc);
+			fc_buf_putc(&b, '}');
+		} else {
+			fc_buf_printf(&b, "%-36s %-10s %-26s %s\n", f->name, fc_ptype_name(f->type),
+				      flag_text(f->flags, fl, sizeof fl), f->desc);
+		}
+	}
+	if (o->fmt == FMT_JSON)
+		fc_buf_puts(&b, "]}\n");
+	fputs(b.p, stdout);
+	fc_buf_free(&b);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"format", required_argument, NULL, 'f'}, {"quiet", no_argument, NULL, 'q'},
+		{"color", required_argument, NULL, 'c'},  {"stats", no_argument, NULL, 's'},
+		{"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	struct opts o = {.color = isatty(2)};
+	const char *fmt = "text";
+	int c;
+	while ((c = getopt_long(argc, argv, "qhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f': fmt = optarg; break;
+		case 'q': o.quiet = true; break;
+		case 's': o.stats = true; break;
+		case 'c':
+			if (!strcmp(optarg, "always"))
+				o.color = true;
+			else if (!strcmp(optarg, "never"))
+				o.color = false;
+			else if (strcmp(optarg, "auto")) {
+				fprintf(stderr, "falcoc: --color expects auto, always or never, not '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 'h': fputs(usage, stdout); return 0;
+		case 'V': printf("falcoc 0.1.0 (rules engine version %s)\n", FC_ENGINE_VERSION); return 0;
+		default: fputs("Try 'falcoc --help'.\n", stderr); return 2;
+		}
+	}
+	if (!strcmp(fmt, "text"))
+		o.fmt = FMT_TEXT;
+	else if (!strcmp(fmt, "falco"))
+		o.fmt = FMT_FALCO;
+	else if (!strcmp(fmt, "json"))
+		o.fmt = FMT_JSON;
+	else {
+		fprintf(stderr, "falcoc: --format expects text, falco or json, not '%s'\n", fmt);
+		return 2;
+	}
+	if (optind >= argc) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	const char *cmd = argv[optind++];
+	if (!strcmp(cmd, "validate"))
+		return cmd_validate(&o, argc - optind, argv + optind);
+	if (!strcmp(cmd, "describe"))
+		return cmd_describe(&o, argc - optind, argv + optind);
+	if (!strcmp(cmd, "list-fields")) {
+		if (o.fmt == FMT_FALCO)
+			o.fmt = FMT_TEXT;
+		return cmd_list_fields(&o);
+	}
+	fprintf(stderr, "falcoc: unknown command '%s'\nTry 'falcoc --help'.\n", cmd);
+	return 2;
+}

@@ -1,0 +1,347 @@
+/* test_compile.c — the front end's middle stages on small in-memory rulesets: list
+ * substitution text (upstream's exact result), macro inlining (visibility, loops, undefined),
+ * type checking messages, event-type sets, output formats, unused warnings, and positions
+ * of diagnostics inside block scalars. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "compile.h"
+#include "fields.h"
+
+struct env {
+	struct fc_arena arena;
+	struct fc_diags diags;
+	struct fc_ruleset rs;
+	struct fc_compiled comp;
+	bool ok;
+};
+
+static struct env *build(const char *yaml)
+{
+	struct env *e = calloc(1, sizeof(*e));
+	fc_diags_init(&e->diags, &e->arena);
+	fc_ruleset_init(&e->rs, &e->arena, &e->diags);
+	e->diags.file = "t.yaml";
+	fc_ruleset_load_text(&e->rs, "t.yaml", yaml, strlen(yaml));
+	e->ok = fc_compile(&e->rs, &e->comp) && e->diags.nerrors == 0;
+	return e;
+}
+
+static void done(struct env *e)
+{
+	fc_ruleset_free(&e->rs);
+	fc_arena_free(&e->arena);
+	free(e);
+}
+
+/* The first diagnostic with CODE, or NULL. */
+static const struct fc_diag *find(struct env *e, enum fc_diag_code code)
+{
+	for (const struct fc_diag *d = e->diags.head; d; d = d->next)
+		if (d->code == code)
+			return d;
+	return NULL;
+}
+
+static void dump(struct env *e)
+{
+	for (const struct fc_diag *d = e->diags.head; d; d = d->next)
+		fc_diag_print(stderr, d, false);
+}
+
+static char *expanded(struct env *e, uint32_t rule)
+{
+	static char out[8192];
+	struct fc_buf b = {0};
+	cr_assert(e->comp.rules[rule].ast, "rule %u did not compile", rule);
+	fc_ast_print(&b, e->comp.rules[rule].ast);
+	snprintf(out, sizeof out, "%s", b.p);
+	fc_buf_free(&b);
+	return out;
+}
+
+#define RULE(name, cond) \
+	"- rule: " name "\n  desc: d\n  condition: " cond "\n  output: o %proc.name\n  priority: WARNING\n"
+
+Test(lists, substitution_text_matches_upstream)
+{
+	struct env *e = build("- list: shell_binaries\n  items: [bash, sh, \"my shell\"]\n"
+			      "- macro: spawned_process\n  condition: (evt.type in (execve, execveat))\n"
+			      "- rule: r\n  desc: d\n  condition: spawned_process and proc.name in (shell_binaries)\n"
+			      "  output: o\n  priority: INFO\n"
+			      "  exceptions:\n  - name: e\n    fields: [proc.pname]\n    values: [[sshd]]\n");
+	if (!e->ok)
+		dump(e);
+	cr_assert(e->ok);
+	cr_assert_str_eq(e->comp.rules[0].text.s,
+			 "(spawned_process and proc.name in ( bash, sh, \"my shell\" )) and not (( proc.pname = sshd))");
+	cr_assert(e->rs.lists[0]->used);
+	done(e);
+}
+
+Test(lists, empty_list_eats_a_comma_and_later_lists_expand_items)
+{
+	struct env *e = build("- list: a\n  items: []\n"
+			      "- list: c\n  items: [x, later]\n"
+			      "- list: later\n  items: [y, z]\n"
+			      RULE("r", "evt.type = open and proc.name in (a, foo, c)"));
+	if (!e->ok)
+		dump(e);
+	cr_assert(e->ok);
+	/* a: empty, takes the following comma; c's item 'later' is a later list, so its pass
+	 * substitutes it too */
+	cr_assert_str_eq(e->comp.rules[0].text.s, "evt.type = open and proc.name in (   foo, x, y, z )");
+	done(e);
+}
+
+Test(lists, names_inside_words_and_quotes)
+{
+	struct env *e = build("- list: sh\n  items: [bash]\n"
+			      RULE("r", "evt.type = open and proc.name in (shx, \"sh\", sh) and fd.name = sh"));
+	cr_assert(e->ok);
+	/* a name between delimiters is replaced even next to '=' ; inside "..." it is not, because
+	 * the quote is not a delimiter */
+	cr_assert_str_eq(e->comp.rules[0].text.s,
+			 "evt.type = open and proc.name in (shx, \"sh\", bash ) and fd.name = bash ");
+	done(e);
+}
+
+Test(lists, ten_thousand_items)
+{
+	struct fc_buf y = {0};
+	fc_buf_puts(&y, "- list: big\n  items: [");
+	for (int i = 0; i < 10000; i++)
+		fc_buf_printf(&y, "%sbin%d", i ? ", " : "", i);
+	fc_buf_puts(&y, "]\n" RULE("r", "evt.type = execve and proc.name in (big)"));
+	struct env *e = build(y.p);
+	fc_buf_free(&y);
+	cr_assert(e->ok);
+	cr_assert_eq(e->comp.rules[0].ast->kids[1]->right->nkids, 10000);
+	done(e);
+}
+
+Test(macros, inlined_and_visible_in_order)
+{
+	struct env *e = build("- macro: a\n  condition: evt.type = open\n"
+			      "- macro: b\n  condition: a and proc.name = cat\n"
+			      RULE("r", "b or (evt.type = close and not a)"));
+	cr_assert(e->ok);
+	cr_assert_str_eq(expanded(e, 0),
+			 "((evt.type = open and proc.name = cat) or (evt.type = close and not evt.type = open))");
+	done(e);
+}
+
+Test(macros, later_macro_is_undefined_for_a_macro)
+{
+	struct env *e = build("- macro: b\n  condition: a and proc.name = cat\n"
+			      "- macro: a\n  condition: evt.type = open\n" RULE("r", "b"));
+	const struct fc_diag *d = find(e, FC_LOAD_ERR_VALIDATE);
+	cr_assert(d);
+	cr_assert_str_eq(d->msg, "Undefined macro 'a' used in filter.");
+	cr_assert_eq(d->loc.line, 2);
+	cr_assert_eq(d->loc.col, 14);
+	done(e);
+}
+
+Test(macros, self_reference_through_append_is_a_loop)
+{
+	struct env *e = build("- macro: a\n  condition: evt.type = open\n"
+			      "- macro: a\n  condition: or a\n  override:\n    condition: append\n" RULE("r", "a"));
+	const struct fc_diag *d = find(e, FC_LOAD_ERR_VALIDATE);
+	cr_assert(d);
+	cr_assert_str_eq(d->msg, "reference loop in macro 'a'");
+	done(e);
+}
+
+Test(macros, rule_sees_every_macro_and_error_chain_names_it)
+{
+	struct env *e = build(RULE("r", "m") "- macro: m\n  condition: evt.type = open and proc.nme = x\n");
+	const struct fc_diag *d = find(e, FC_LOAD_ERR_COMPILE_CONDITION);
+	cr_assert(d);
+	cr_assert_str_eq(d->msg, "filter_check called with nonexistent field proc.nme");
+	cr_assert_eq(d->loc.line, 7);
+	cr_assert_eq(d->loc.col, 34);
+	bool rule = false, macro = false;
+	for (unsigned i = 0; i < d->nframes; i++) {
+		rule |= !strcmp(d->frames[i]->item_type, "rule") && !strcmp(d->frames[i]->item_name, "r");
+		macro |= !strcmp(d->frames[i]->item_type, "macro") && !strcmp(d->frames[i]->item_name, "m");
+	}
+	cr_assert(rule && macro, "the chain names the rule and the macro");
+	done(e);
+}
+
+Test(macros, undefined_identifier)
+{
+	struct env *e = build(RULE("r", "evt.type = open and nosuch"));
+	const struct fc_diag *d = find(e, FC_LOAD_ERR_VALIDATE);
+	cr_assert(d);
+	cr_assert_str_eq(d->msg, "Undefined macro 'nosuch' used in filter.");
+	done(e);
+}
+
+Test(macros, unused_items_warn)
+{
+	struct env *e = build("- list: l\n  items: [a]\n- macro: m\n  condition: evt.type = open\n"
+			      RULE("r", "evt.type = close"));
+	cr_assert(e->ok);
+	cr_assert(find(e, FC_LOAD_UNUSED_MACRO));
+	cr_assert(find(e, FC_LOAD_UNUSED_LIST));
+	done(e);
+}
+
+struct errcase {
+	const char *cond, *msg;
+};
+
+Test(check, type_errors_with_upstream_messages)
+{
+	static const struct errcase cases[] = {
+		{"evt.type = open and proc.nme = x", "filter_check called with nonexistent field proc.nme"},
+		{"evt.type = nosuchevent", "unknown event type nosuchevent"},
+		{"evt.type = open and proc.pid contains 1", "'contains' operator not supported for numeric filters"},
+		{"evt.type = open and proc.name bcontains 41", "'bcontains' operator not supported for string filters"},
+		{"evt.type = open and proc.pid = 0x10", "0x10 is not a valid number"},
+		{"evt.type = open and proc.pid = abc", "abc is not a valid number"},
+		{"evt.type = open and fd.sip startswith 1", "'startswith' operator not supported for ip address and network filters"},
+		{"evt.type = open and proc.is_exe_writable = yes", "filter error: unrecognized boolean value yes"},
+		{"evt.type = open and proc.is_exe_writable > 1", "'>' operator not supported for numeric filters"},
+		{"evt.type = open and evt.buffer bcontains xyz", "bcontains and bstartswith operator support hex strings only"},
+		{"evt.type = open and proc.name regex \"(\"", NULL /* prefix checked below */},
+		{"evt.type = open and fd.net = 10.0.0.0", "unrecognized IP network 10.0.0.0"},
+		{"evt.type = open and fd.types contains x", "'contains' operator not supported list filters"},
+		{"evt.type = open and toupper(proc.pid) = 1",
+		 "can't add field transformer: type 'INT64' is not supported by 'toupper' transformer applied on field 'proc.pid'"},
+		{"evt.type = open and proc.name = val(proc.pid)",
+		 "field 'proc.name' has type 'CHARBUF' while the right-hand side field 'proc.pid' has incompatible type 'INT64'"},
+		{"evt.type = val(proc.name)",
+		 "right-hand field comparisons on evt.type/syscall.type checks are not supported by event code search"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char y[1024];
+		snprintf(y, sizeof y, RULE("r", "%s"), cases[i].cond);
+		struct env *e = build(y);
+		const struct fc_diag *d = find(e, FC_LOAD_ERR_COMPILE_CONDITION);
+		cr_assert(d, "no error for: %s", cases[i].cond);
+		if (cases[i].msg)
+			cr_expect_str_eq(d->msg, cases[i].msg, "for: %s", cases[i].cond);
+		else
+			cr_expect(!strncmp(d->msg, "invalid regex pattern: ", 23), "got: %s", d->msg);
+		done(e);
+	}
+}
+
+Test(check, all_errors_of_a_run_are_reported)
+{
+	struct env *e = build(RULE("r1", "evt.type = open and proc.nme = x") RULE("r2", "evt.type = nosuch")
+				      RULE("r3", "evt.type = open and proc.pid = abc"));
+	cr_assert_eq(e->diags.nerrors, 3);
+	done(e);
+}
+
+Test(check, warnings)
+{
+	struct env *e = build(RULE("r", "evt.type = open and proc.name = proc.pname and fd.name regex \"/etc/passwd\""));
+	cr_assert(e->ok);
+	bool field = false, regex = false;
+	for (const struct fc_diag *d = e->diags.head; d; d = d->next) {
+		field |= d->code == FC_LOAD_COMPILE_CONDITION &&
+			 !strcmp(d->msg, "'proc.pname' may be a valid field misused as a const string value");
+		regex |= d->code == FC_LOAD_COMPILE_CONDITION && strstr(d->msg, "may be optimized with simpler operators");
+	}
+	cr_assert(field && regex);
+	done(e);
+}
+
+Test(check, skip_if_unknown_filter_drops_the_rule)
+{
+	struct env *e = build(RULE("r", "evt.type = open and proc.nme = x") "  skip-if-unknown-filter: true\n");
+	cr_assert_eq(e->diags.nerrors, 0);
+	cr_assert(find(e, FC_LOAD_UNKNOWN_FILTER));
+	cr_assert(e->comp.rules[0].skipped);
+	done(e);
+}
+
+static size_t nev(struct env *e, uint32_t r)
+{
+	return fc_evtset_count(&e->comp.rules[r].evts);
+}
+
+Test(evttypes, sets_and_de_morgan)
+{
+	struct env *e = build(RULE("a", "evt.type in (open, openat)") RULE("b", "proc.name = cat")
+				      RULE("c", "not evt.type = open") RULE("d", "evt.type = open and not proc.name = x")
+				      RULE("e", "not (evt.type != open or proc.name = x)") RULE("f", "evt.type = madvise"));
+	fc_evtset open = {0};
+	fc_evtset_add_name(&open, "open");
+	fc_evtset_add_name(&open, "openat");
+	cr_assert_eq(memcmp(&e->comp.rules[0].evts, &open, sizeof open), 0);
+	cr_assert_eq(nev(e, 1), FC_EVENT_MAX);
+	fc_evtset o = {0};
+	fc_evtset_add_name(&o, "open");
+	cr_assert_eq(nev(e, 2), FC_EVENT_MAX - fc_evtset_count(&o));
+	cr_assert_eq(memcmp(&e->comp.rules[3].evts, &o, sizeof o), 0);
+	cr_assert_eq(memcmp(&e->comp.rules[4].evts, &o, sizeof o), 0);
+	cr_assert(fc_evtset_has(&e->comp.rules[5].evts, 0) && fc_evtset_has(&e->comp.rules[5].evts, 1));
+	/* too many event types warns, for the rules b and c only */
+	unsigned warned = 0;
+	for (const struct fc_diag *d = e->diags.head; d; d = d->next)
+		if (d->code == FC_LOAD_NO_EVTTYPE) {
+			warned++;
+			cr_assert_str_eq(d->msg, "Rule matches too many evt.type values. This has a significant performance penalty.");
+		}
+	cr_assert_eq(warned, 2);
+	done(e);
+}
+
+Test(output, formats)
+{
+	struct fc_arena a = {0};
+	struct fc_fmtseg *s;
+	uint32_t n;
+	char err[512];
+	cr_assert(fc_compile_output(&a, "x=%proc.name_x (%fd.name) %20proc.aname[2], %tolower(proc.exe)", &s, &n, err,
+				    sizeof err));
+	cr_assert_eq(n, 8);
+	cr_assert_str_eq(s[0].lit, "x=");
+	cr_assert_str_eq(s[1].expr->str, "proc.name");
+	cr_assert_str_eq(s[2].lit, "_x (");
+	cr_assert_str_eq(s[3].expr->str, "fd.name");
+	cr_assert_eq(s[5].width, 20);
+	cr_assert_str_eq(s[5].expr->arg, "2");
+	cr_assert_eq(s[7].expr->kind, FC_AST_TRANSFORMER);
+	cr_assert(!fc_compile_output(&a, "trailing %", &s, &n, err, sizeof err));
+	cr_assert_str_eq(err, "invalid formatting syntax: formatting cannot end with a %");
+	cr_assert(!fc_compile_output(&a, "x %nosuch.field y", &s, &n, err, sizeof err));
+	cr_assert(!strncmp(err, "unknown filter: ", 16), "%s", err);
+	fc_arena_free(&a);
+}
+
+Test(output, error_is_reported_on_the_output)
+{
+	struct env *e = build("- rule: r\n  desc: d\n  condition: evt.type = open\n  output: bad %nosuch.x\n  priority: INFO\n");
+	const struct fc_diag *d = find(e, FC_LOAD_ERR_COMPILE_OUTPUT);
+	cr_assert(d);
+	done(e);
+}
+
+Test(positions, inside_folded_block_scalar)
+{
+	struct env *e = build("- rule: r\n  desc: d\n  condition: >\n    evt.type = open\n    and proc.nme = x\n"
+			      "  output: o\n  priority: INFO\n");
+	const struct fc_diag *d = find(e, FC_LOAD_ERR_COMPILE_CONDITION);
+	cr_assert(d);
+	cr_assert_eq(d->loc.line, 5, "line %u", d->loc.line);
+	cr_assert_eq(d->loc.col, 9, "col %u", d->loc.col);
+	done(e);
+}
+
+Test(positions, inside_substituted_condition_points_at_list_name)
+{
+	struct env *e = build("- list: l\n  items: [\"a\\x00b\"]\n" RULE("r", "evt.type = open and proc.name in (l)"));
+	/* the NUL item is an error; it is reported at the list reference */
+	const struct fc_diag *d = find(e, FC_LOAD_ERR_COMPILE_CONDITION);
+	if (d) {
+		cr_assert_eq(d->loc.line, 5);
+	}
+	done(e);
+}
