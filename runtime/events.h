@@ -102,4 +102,26 @@ enum fc_ptype fc_evtparam_type(const char *name);
 /* Syscall by name or by native number for the given arch ("x86_64"/"aarch64"), NULL if none. */
 const struct fc_syscall_info *fc_syscall_by_name(const char *name);
 
+
+/* ---- Additions (events/syscalls tables work) ---- */
+
+/* Event codes by upstream identifier, generated from events.def: FC_PPME_GENERIC_E = 0,
+ * FC_PPME_SYSCALL_OPEN_E = 2, ..., FC_PPME_SYSCALL_EXECVE_19_X = 293, ... */
+enum fc_ppme {
+#define EV(code, id, ...) FC_PPME_##id = (code),
+#define EV0(code, id, ...) FC_PPME_##id = (code),
+#include "events.def"
+#undef EV
+#undef EV0
+};
+
+/* Syscall by native number on ARCH ("x86_64" or "aarch64"), NULL if none. */
+const struct fc_syscall_info *fc_syscall_by_nr(const char *arch, int nr);
+
+/* Syscall by PPM_SC code, NULL if the code is unassigned. */
+const struct fc_syscall_info *fc_syscall_by_ppm_sc(unsigned ppm_sc);
+
+/* Index of parameter NAME in event CODE, -1 if the event has no such parameter. */
+int fc_event_param_index(unsigned code, const char *name);
+
 #endif

@@ -25,6 +25,8 @@ enum fc_field_flags {
 	FC_FF_ANCESTORS = 1u << 11,     /* without argument: "any ancestor matches" compare */
 	FC_FF_EQ_ONLY = 1u << 12,       /* only '=' allowed (evt.around) */
 	FC_FF_UNAVAILABLE = 1u << 13,   /* in the language, but this engine cannot compute it: always missing */
+	FC_FF_TABLE_ONLY = 1u << 14,    /* EPF_TABLE_ONLY: resolves, hidden from upstream field listings */
+	FC_FF_PRINT_ONLY = 1u << 15,    /* EPF_PRINT_ONLY: meant for outputs (evt.outputtime) */
 };
 
 enum fc_field_id {
@@ -73,5 +75,12 @@ bool fc_field_name_valid(const char *name);
 
 /* Catalog lookup by exact catalog name, NULL if none. */
 const struct fc_field *fc_field_by_name(const char *name);
+
+/* The class table (list-fields, docs): classes in resolution order; the fields of class I are
+ * the ids [*first, *end) (fields.def keeps each class contiguous). NULL when I is out of range. */
+size_t fc_field_class_count(void);
+const struct fc_field_class *fc_field_class_get(size_t i, enum fc_field_id *first, enum fc_field_id *end);
+/* Index in the class table of the class that owns field ID. */
+size_t fc_field_class_of(enum fc_field_id id);
 
 #endif

@@ -45,7 +45,7 @@ bool fc_ptype_is_numeric(enum fc_ptype t)
 	case PT_RELTIME: case PT_ABSTIME: case PT_PORT: case PT_L4PROTO: case PT_SOCKFAMILY:
 	case PT_FLAGS8: case PT_FLAGS16: case PT_FLAGS32: case PT_UID: case PT_GID:
 	case PT_DOUBLE: case PT_SIGSET: case PT_MODE:
-	case PT_ENUMFLAGS8: case PT_ENUMFLAGS16: case PT_ENUMFLAGS32:
+	case PT_ENUMFLAGS8: case PT_ENUMFLAGS16: case PT_ENUMFLAGS32: case PT_FD32: case PT_PID32:
 		return true;
 	default:
 		return false;
