@@ -356,12 +356,16 @@ static int cmd_list_fields(const struct opts *o)
 {
 	struct fc_buf b = {0};
 	char fl[256];
+	bool first = true;
 	if (o->fmt == FMT_JSON)
 		fc_buf_puts(&b, "{\"fields\":[");
 	for (int i = 0; i < FC_F_MAX_; i++) {
 		const struct fc_field *f = &fc_fields[i];
+		if (f->flags & FC_FF_TABLE_ONLY) /* resolvable, but hidden from listings as upstream does */
+			continue;
 		if (o->fmt == FMT_JSON) {
-			fc_buf_puts(&b, i ? ",{\"name\":" : "{\"name\":");
+			fc_buf_puts(&b, first ? "{\"name\":" : ",{\"name\":");
+			first = false;
 			fc_json_str(&b, f->name);
 			fc_buf_puts(&b, ",\"type\":");
 			fc_json_str(&b, fc_ptype_name(f->type));
