@@ -279,7 +279,7 @@ static void check_value(struct checker *k, const struct operand *l, const struct
 	if (l->is_evttype) {
 		if (!fc_event_name_known(v->str)) {
 			snprintf(buf, sizeof buf, "unknown event type %s", v->str);
-			err_unknown(k, v, bin->pos, buf);
+			err_unknown(k, v, v->pos, buf); /* point at the bad name, not the field */
 		}
 		return;
 	}

@@ -120,15 +120,18 @@ static void compile_rule(struct fc_compiled *c, uint32_t i)
 		fmt = fc_arena_strdup(rs->arena, b.p ? b.p : "");
 		fc_buf_free(&b);
 	}
-	if (!fc_compile_output(rs->arena, fmt, &cr->out, &cr->nout, err, sizeof err)) {
+	uint32_t epos = 0;
+	if (!fc_compile_output(rs->arena, fmt, &cr->out, &cr->nout, err, sizeof err, &epos)) {
+		/* the token's own position, unless %container.info removal shifted the text */
+		struct fc_loc eloc = fmt == r->output.s ? fc_srcmap_loc(&r->output.map, epos) : r->output.loc;
 		bool unknown = strstr(err, "nonexistent field") || strstr(err, "invalid formatting token") ||
 			       strstr(err, "unknown filter:");
 		if (unknown && r->skip_if_unknown_filter) {
-			fc_diag(rs->diags, FC_LOAD_UNKNOWN_FILTER, &r->out_ctx, r->output.loc, "%s", err);
+			fc_diag(rs->diags, FC_LOAD_UNKNOWN_FILTER, &r->out_ctx, eloc, "%s", err);
 			cr->skipped = true;
 			return;
 		}
-		fc_diag(rs->diags, FC_LOAD_ERR_COMPILE_OUTPUT, &r->out_ctx, r->output.loc, "%s", err);
+		fc_diag(rs->diags, FC_LOAD_ERR_COMPILE_OUTPUT, &r->out_ctx, eloc, "%s", err);
 		return;
 	}
 	for (uint32_t k = 0; k < cr->nout; k++) {

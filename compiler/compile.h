@@ -76,9 +76,10 @@ bool fc_check_condition(struct fc_compiled *c, struct fc_crule *cr, bool unknown
 /* Event-type derivation (§12). False (with *err set) for the unsupported evt.type forms. */
 bool fc_evttypes(const struct fc_ast *ast, fc_evtset *out, const struct fc_ast **bad, const char **err);
 
-/* Output format compilation (§11). Returns false with ERR set (upstream message). */
+/* Output format compilation (§11). Returns false with ERR set (upstream message) and
+ * *ERRPOS the byte offset in FMT of the offending '%' token. */
 bool fc_compile_output(struct fc_arena *a, const char *fmt, struct fc_fmtseg **segs, uint32_t *nsegs,
-		       char *err, size_t errlen);
+		       char *err, size_t errlen, uint32_t *errpos);
 
 /* Raises a diagnostic at an AST node, with the node's context chain and Falco's
  * "condition expression" frame. */

@@ -89,8 +89,28 @@ static bool resolve(struct fc_arena *a, const char *tok, size_t n, struct fc_ast
 	return true;
 }
 
+/* Every field inside a transformer call must resolve; the first failure is the error. */
+static bool check_fields(const struct fc_ast *n, char *err, size_t errlen)
+{
+	if (!n)
+		return true;
+	if (n->kind == FC_AST_FIELD) {
+		struct fc_fieldref ref;
+		char e2[512];
+		if (!fc_field_resolve(n->str, n->arg, &ref, e2, sizeof e2)) {
+			snprintf(err, errlen, "unknown filter: %s", e2);
+			return false;
+		}
+		return true;
+	}
+	for (uint32_t i = 0; i < n->nkids; i++)
+		if (!check_fields(n->kids[i], err, errlen))
+			return false;
+	return true;
+}
+
 bool fc_compile_output(struct fc_arena *a, const char *fmt, struct fc_fmtseg **segs, uint32_t *nsegs, char *err,
-		       size_t errlen)
+		       size_t errlen, uint32_t *errpos)
 {
 	/* Upstream trims the output; a leading '*' (print with missing values) is implied. */
 	struct fc_fmtseg tmp[512];
@@ -103,6 +123,7 @@ bool fc_compile_output(struct fc_arena *a, const char *fmt, struct fc_fmtseg **s
 			fc_buf_putc(&lit, *p++);
 			continue;
 		}
+		*errpos = (uint32_t)(p - fmt);
 		p++;
 		if (!*p) {
 			snprintf(err, errlen, "invalid formatting syntax: formatting cannot end with a %%");
@@ -127,6 +148,10 @@ bool fc_compile_output(struct fc_arena *a, const char *fmt, struct fc_fmtseg **s
 				break;
 			}
 			expr = ast->left;
+			if (!check_fields(expr, err, errlen)) {
+				ok = false;
+				break;
+			}
 		} else {
 			size_t len = field_token(p);
 			if (!len) {

@@ -128,4 +128,10 @@ struct fc_rule *fc_ruleset_rule(const struct fc_ruleset *rs, const char *name);
  * they came from. The result is not list-substituted yet. */
 void fc_rule_condition_text(struct fc_ruleset *rs, const struct fc_rule *r, struct fc_text *out);
 
+/* Falco's plugin requirement check (falco -V, after loading each file): false with ERR set to
+ * "Plugin requirement not satisfied, must load one of: NAME (>= VERSION), ..." when a
+ * required_plugin_versions entry names no plugin this engine provides (only `container`,
+ * whose fields are built in). Upstream makes this a fatal error, not a load-result diagnostic. */
+bool fc_ruleset_check_plugins(const struct fc_ruleset *rs, char *err, size_t errlen);
+
 #endif

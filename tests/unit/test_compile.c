@@ -217,9 +217,12 @@ Test(check, type_errors_with_upstream_messages)
 		 "right-hand field comparisons on evt.type/syscall.type checks are not supported by event code search"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		char y[1024];
-		snprintf(y, sizeof y, RULE("r", "%s"), cases[i].cond);
-		struct env *e = build(y);
+		struct fc_buf y = {0};
+		fc_buf_puts(&y, "- rule: r\n  desc: d\n  condition: ");
+		fc_buf_puts(&y, cases[i].cond);
+		fc_buf_puts(&y, "\n  output: o %proc.name\n  priority: WARNING\n");
+		struct env *e = build(y.p);
+		fc_buf_free(&y);
 		const struct fc_diag *d = find(e, FC_LOAD_ERR_COMPILE_CONDITION);
 		cr_assert(d, "no error for: %s", cases[i].cond);
 		if (cases[i].msg)
@@ -297,10 +300,10 @@ Test(output, formats)
 {
 	struct fc_arena a = {0};
 	struct fc_fmtseg *s;
-	uint32_t n;
+	uint32_t n, pos = 0;
 	char err[512];
 	cr_assert(fc_compile_output(&a, "x=%proc.name_x (%fd.name) %20proc.aname[2], %tolower(proc.exe)", &s, &n, err,
-				    sizeof err));
+				    sizeof err, &pos));
 	cr_assert_eq(n, 8);
 	cr_assert_str_eq(s[0].lit, "x=");
 	cr_assert_str_eq(s[1].expr->str, "proc.name");
@@ -309,10 +312,14 @@ Test(output, formats)
 	cr_assert_eq(s[5].width, 20);
 	cr_assert_str_eq(s[5].expr->arg, "2");
 	cr_assert_eq(s[7].expr->kind, FC_AST_TRANSFORMER);
-	cr_assert(!fc_compile_output(&a, "trailing %", &s, &n, err, sizeof err));
+	cr_assert(!fc_compile_output(&a, "trailing %", &s, &n, err, sizeof err, &pos));
 	cr_assert_str_eq(err, "invalid formatting syntax: formatting cannot end with a %");
-	cr_assert(!fc_compile_output(&a, "x %nosuch.field y", &s, &n, err, sizeof err));
+	cr_assert(!fc_compile_output(&a, "x %nosuch.field y", &s, &n, err, sizeof err, &pos));
 	cr_assert(!strncmp(err, "unknown filter: ", 16), "%s", err);
+	cr_assert_eq(pos, 2);
+	cr_assert(!fc_compile_output(&a, "ok %proc.name then %tolower(proc.nme)", &s, &n, err, sizeof err, &pos));
+	cr_assert_str_eq(err, "unknown filter: filter_check called with nonexistent field proc.nme");
+	cr_assert_eq(pos, 19);
 	fc_arena_free(&a);
 }
 

@@ -1,0 +1,929 @@
+/* capture.c — the .scap capture reader (see capture.h for the contract).
+ *
+ * Owned by the capture-reading work (issue 4). Layout facts follow libs
+ * userspace/libscap/scap_savefile.h and the savefile reader, as summarised in RUNTIME.md §3;
+ * the code is our own. Shape of the reader:
+ *
+ *   source (stdio FILE, zlib gzFile, or a memory buffer) ─► read_block: header, whole body into
+ *   cap->buf (or streamed past for blocks we skip), trailer check ─► process_block: SHB, MI,
+ *   events (decoded with evt.c) ─► list blocks (PL, FDL) stay in cap->buf and next_proc /
+ *   next_fd hand out one entry per call through a bounds-checked cursor.
+ *
+ * Why whole blocks: every field is then checked against an in-memory end instead of trusting
+ * lengths while streaming, and list entries can point into the block without copies. Bodies are
+ * read in chunks with geometric buffer growth, so a lying block length on a short file fails
+ * with "truncated" before much memory is committed. */
+#include "capture.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#define MAX_BLOCK (256u << 20)   /* metadata and large-event blocks; beyond = corrupt */
+#define MAX_EV_BLOCK 65536u      /* non-large event blocks (upstream READER_BUF_SIZE) */
+#define CHUNK (1u << 20)         /* body read granularity */
+#define SKIP_CHUNK 65536u
+
+enum src_kind { SRC_FILE, SRC_GZ, SRC_MEM };
+enum list_kind { LIST_NONE, LIST_PL, LIST_FDL };
+enum cap_state { ST_OK = 0, ST_EOF = 1, ST_ERR = -1 };
+
+struct fc_capture {
+	char name[256];
+	enum src_kind src;
+	FILE *f;
+	gzFile gz;
+	const uint8_t *mem;
+	size_t memlen, mempos;
+	uint64_t pos; /* bytes consumed from the (uncompressed) stream */
+
+	/* current block */
+	uint8_t *buf;
+	size_t bufcap;
+	uint32_t btype, blen;
+	size_t body_len;
+	uint64_t boff;
+	bool loaded;  /* body is in buf (false: streamed past) */
+	bool pending; /* read by open, not yet processed */
+
+	/* list walking inside the current block */
+	enum list_kind list;
+	unsigned list_ver;
+	size_t lpos;
+	uint64_t fdl_tid;
+
+	uint8_t *scratch; /* for skipping bodies */
+	enum cap_state state;
+	char err[720]; /* name + offset + message always fit */
+	unsigned major, minor;
+	struct fc_cap_stats st;
+	struct fc_cap_machine mi;
+};
+
+/* ------------------------------------------------------------------------------------------ */
+/* little helpers                                                                             */
+/* ------------------------------------------------------------------------------------------ */
+
+static inline uint16_t rd16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | (uint16_t)p[1] << 8);
+}
+static inline uint32_t rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+static inline uint64_t rd64(const uint8_t *p)
+{
+	return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
+}
+
+static inline uint32_t bswap32(uint32_t v)
+{
+	return (v >> 24) | (v >> 8 & 0xff00u) | (v << 8 & 0xff0000u) | (v << 24);
+}
+
+bool fc_cap_str_eq(struct fc_cap_str s, const char *z)
+{
+	size_t n = strlen(z);
+	return s.len == n && (n == 0 || memcmp(s.p, z, n) == 0);
+}
+
+/* Fatal error at stream offset OFF; sticky. Always returns -1. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static int fail(struct fc_capture *cap, uint64_t off, const char *fmt, ...)
+{
+	char msg[400];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(cap->err, sizeof(cap->err), "%s: offset %llu: %s", cap->name,
+		 (unsigned long long)off, msg);
+	cap->state = ST_ERR;
+	return -1;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* sources                                                                                    */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Reads up to N bytes; fewer only at the end of the stream. -1 (error set) on I/O or gzip
+ * errors, including a gzip stream cut short. */
+static long long src_read(struct fc_capture *cap, void *dst, size_t n)
+{
+	size_t got = 0;
+	switch (cap->src) {
+	case SRC_MEM: {
+		size_t left = cap->memlen - cap->mempos;
+		got = n < left ? n : left;
+		if (got)
+			memcpy(dst, cap->mem + cap->mempos, got);
+		cap->mempos += got;
+		break;
+	}
+	case SRC_FILE:
+		got = fread(dst, 1, n, cap->f);
+		if (got < n && ferror(cap->f))
+			return fail(cap, cap->pos + got, "read error: %s", strerror(errno));
+		break;
+	case SRC_GZ:
+		while (got < n) {
+			size_t want = n - got;
+			if (want > (1u << 30))
+				want = 1u << 30;
+			int r = gzread(cap->gz, (uint8_t *)dst + got, (unsigned)want);
+			if (r < 0) {
+				int zerr;
+				const char *m = gzerror(cap->gz, &zerr);
+				return fail(cap, cap->pos + got, "gzip error: %s", m ? m : "?");
+			}
+			if (r == 0)
+				break;
+			got += (size_t)r;
+		}
+		if (got < n) {
+			int zerr = Z_OK;
+			const char *m = gzerror(cap->gz, &zerr);
+			/* Z_BUF_ERROR here = the compressed stream ended mid-member. */
+			if (zerr != Z_OK && zerr != Z_STREAM_END)
+				return fail(cap, cap->pos + got, "gzip stream truncated or corrupt: %s",
+					    m ? m : "?");
+		}
+		break;
+	}
+	cap->pos += got;
+	return (long long)got;
+}
+
+/* Reads exactly N bytes or fails with a truncation error naming WHAT. */
+static int src_read_full(struct fc_capture *cap, void *dst, size_t n, const char *what)
+{
+	uint64_t at = cap->pos;
+	long long r = src_read(cap, dst, n);
+	if (r < 0)
+		return -1;
+	if ((size_t)r < n)
+		return fail(cap, at, "truncated file: %s needs %zu bytes, %lld left", what, n, r);
+	return 0;
+}
+
+static int src_skip(struct fc_capture *cap, size_t n, const char *what)
+{
+	if (cap->src == SRC_MEM) {
+		if (cap->memlen - cap->mempos < n)
+			return fail(cap, cap->pos, "truncated file: %s needs %zu bytes, %zu left", what,
+				    n, cap->memlen - cap->mempos);
+		cap->mempos += n;
+		cap->pos += n;
+		return 0;
+	}
+	if (!cap->scratch && !(cap->scratch = malloc(SKIP_CHUNK)))
+		return fail(cap, cap->pos, "out of memory");
+	while (n) {
+		size_t k = n < SKIP_CHUNK ? n : SKIP_CHUNK;
+		if (src_read_full(cap, cap->scratch, k, what) < 0)
+			return -1;
+		n -= k;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* blocks                                                                                     */
+/* ------------------------------------------------------------------------------------------ */
+
+static bool is_ev_block(uint32_t t)
+{
+	return t == FC_BLK_EV || t == FC_BLK_EV_INT || t == FC_BLK_EV_V2 || t == FC_BLK_EV_V2_LARGE ||
+	       t == FC_BLK_EVF || t == FC_BLK_EVF_V2 || t == FC_BLK_EVF_V2_LARGE;
+}
+
+static unsigned pl_version(uint32_t t)
+{
+	switch (t) {
+	case FC_BLK_PL_V1:
+	case FC_BLK_PL_V1_INT:
+		return 1;
+	case FC_BLK_PL_V2:
+	case FC_BLK_PL_V2_INT:
+		return 2;
+	case FC_BLK_PL_V3:
+	case FC_BLK_PL_V3_INT:
+		return 3;
+	case FC_BLK_PL_V4:
+		return 4;
+	case FC_BLK_PL_V5:
+		return 5;
+	case FC_BLK_PL_V6:
+		return 6;
+	case FC_BLK_PL_V7:
+		return 7;
+	case FC_BLK_PL_V8:
+		return 8;
+	case FC_BLK_PL_V9:
+		return 9;
+	}
+	return 0;
+}
+
+static unsigned fdl_version(uint32_t t)
+{
+	if (t == FC_BLK_FDL || t == FC_BLK_FDL_INT)
+		return 1;
+	if (t == FC_BLK_FDL_V2)
+		return 2;
+	return 0;
+}
+
+/* Bodies we parse are loaded; interface/user lists and unknown types are streamed past. */
+static bool wants_body(uint32_t t)
+{
+	return t == FC_BLK_SHB || t == FC_BLK_MI || t == FC_BLK_MI_INT || pl_version(t) ||
+	       fdl_version(t) || is_ev_block(t);
+}
+
+static int load_body(struct fc_capture *cap, size_t n)
+{
+	size_t got = 0;
+	while (got < n) {
+		size_t want = n - got < CHUNK ? n - got : CHUNK;
+		if (got + want > cap->bufcap) {
+			size_t nc = cap->bufcap ? cap->bufcap : 4096;
+			while (nc < got + want)
+				nc *= 2;
+			if (nc > n)
+				nc = n;
+			uint8_t *nb = realloc(cap->buf, nc);
+			if (!nb)
+				return fail(cap, cap->boff, "out of memory for a %zu-byte block", n);
+			cap->buf = nb;
+			cap->bufcap = nc;
+		}
+		if (src_read_full(cap, cap->buf + got, want, "block body") < 0)
+			return -1;
+		got += want;
+	}
+	return 0;
+}
+
+/* Reads the next block. 1 = read (cap->loaded says whether its body is in buf), 0 = clean end
+ * of file, -1 = error. */
+static int read_block(struct fc_capture *cap)
+{
+	uint8_t h[8];
+	cap->boff = cap->pos;
+	long long r = src_read(cap, h, sizeof(h));
+	if (r < 0)
+		return -1;
+	if (r == 0)
+		return 0;
+	if (r < 8)
+		return fail(cap, cap->boff, "truncated file: block header has %lld of 8 bytes", r);
+	cap->btype = rd32(h);
+	cap->blen = rd32(h + 4);
+	if (cap->st.blocks == 0 && cap->btype != FC_BLK_SHB)
+		return fail(cap, cap->boff,
+			    "not a scap capture: first block type 0x%08x, want a section header",
+			    cap->btype);
+	if (cap->btype == FC_BLK_SHB && cap->blen > MAX_EV_BLOCK &&
+	    bswap32(cap->blen) <= MAX_EV_BLOCK)
+		return fail(cap, cap->boff,
+			    "byte-swapped (other-endian) capture: not supported");
+	if (cap->blen < 12)
+		return fail(cap, cap->boff, "block 0x%x: length %u below the 12-byte minimum",
+			    cap->btype, cap->blen);
+	cap->body_len = cap->blen - 12;
+	cap->st.blocks++;
+
+	bool load = wants_body(cap->btype);
+	if (load && cap->body_len > MAX_BLOCK)
+		return fail(cap, cap->boff, "block 0x%x: length %u exceeds the %u-byte limit",
+			    cap->btype, cap->blen, MAX_BLOCK);
+	/* A non-large event block above the reader buffer size is skipped as a bad event. */
+	if (is_ev_block(cap->btype) && cap->btype != FC_BLK_EV_V2_LARGE &&
+	    cap->btype != FC_BLK_EVF_V2_LARGE && cap->body_len + 4 > MAX_EV_BLOCK)
+		load = false;
+	cap->loaded = load;
+	if (load ? load_body(cap, cap->body_len) < 0 : src_skip(cap, cap->body_len, "block body") < 0)
+		return -1;
+	uint8_t t[4];
+	if (src_read_full(cap, t, 4, "block trailer") < 0)
+		return -1;
+	if (rd32(t) != cap->blen)
+		return fail(cap, cap->boff,
+			    "corrupt block 0x%x: trailer length %u differs from header length %u",
+			    cap->btype, rd32(t), cap->blen);
+	return 1;
+}
+
+static int parse_shb(struct fc_capture *cap)
+{
+	const uint8_t *b = cap->buf;
+	if (cap->body_len < 16)
+		return fail(cap, cap->boff, "section header block too short (%zu bytes)",
+			    cap->body_len);
+	uint32_t magic = rd32(b);
+	if (magic == 0x4D3C2B1Au)
+		return fail(cap, cap->boff, "byte-swapped (other-endian) capture: not supported");
+	if (magic != 0x1A2B3C4Du)
+		return fail(cap, cap->boff, "section header: bad byte-order magic 0x%08x", magic);
+	unsigned major = rd16(b + 4), minor = rd16(b + 6);
+	if (major != 1)
+		return fail(cap, cap->boff, "unsupported scap version %u.%u (want 1.x)", major, minor);
+	cap->major = major;
+	cap->minor = minor;
+	/* section_length (-1) and any pcapng-style options that follow are not needed. */
+	return 0;
+}
+
+static void parse_mi(struct fc_capture *cap)
+{
+	const uint8_t *b = cap->buf;
+	size_t n = cap->body_len;
+	struct fc_cap_machine *m = &cap->mi;
+	memset(m, 0, sizeof(*m));
+	m->present = true;
+	/* Packed struct; older writers may store a prefix of it, so read what the length holds. */
+	if (n >= 4)
+		m->num_cpus = rd32(b);
+	if (n >= 12)
+		m->memory_size_bytes = rd64(b + 4);
+	if (n >= 20)
+		m->max_pid = rd64(b + 12);
+	if (n > 20) {
+		size_t hl = n - 20 < 128 ? n - 20 : 128;
+		memcpy(m->hostname, b + 20, hl);
+		m->hostname[hl] = 0; /* a full 128-byte name is still terminated */
+	}
+	if (n >= 156)
+		m->boot_ts_epoch = rd64(b + 148);
+	if (n >= 164)
+		m->flags = rd64(b + 156);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* list entries                                                                               */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Bounds-checked reader over [p, p+end). Any overrun sets `bad` and yields zeros. */
+struct cur {
+	const uint8_t *p;
+	size_t off, end;
+	bool bad;
+};
+
+static bool c_fits(const struct cur *c, size_t n)
+{
+	return !c->bad && c->end - c->off >= n;
+}
+
+static const uint8_t *c_take(struct cur *c, size_t n)
+{
+	if (!c_fits(c, n)) {
+		c->bad = true;
+		return NULL;
+	}
+	const uint8_t *q = c->p + c->off;
+	c->off += n;
+	return q;
+}
+
+static uint8_t c_u8(struct cur *c)
+{
+	const uint8_t *q = c_take(c, 1);
+	return q ? q[0] : 0;
+}
+static uint16_t c_u16(struct cur *c)
+{
+	const uint8_t *q = c_take(c, 2);
+	return q ? rd16(q) : 0;
+}
+static uint32_t c_u32(struct cur *c)
+{
+	const uint8_t *q = c_take(c, 4);
+	return q ? rd32(q) : 0;
+}
+static uint64_t c_u64(struct cur *c)
+{
+	const uint8_t *q = c_take(c, 8);
+	return q ? rd64(q) : 0;
+}
+static void c_bytes(struct cur *c, uint8_t *dst, size_t n)
+{
+	const uint8_t *q = c_take(c, n);
+	if (q)
+		memcpy(dst, q, n);
+}
+/* u16 length + bytes */
+static struct fc_cap_str c_str(struct cur *c)
+{
+	struct fc_cap_str s = {"", 0};
+	uint16_t l = c_u16(c);
+	const uint8_t *q = c_take(c, l);
+	if (q && l) {
+		s.p = (const char *)q;
+		s.len = l;
+	}
+	return s;
+}
+
+/* Starts an entry at cap->lpos. Returns 0 when the block has no more entries (fewer than 4
+ * bytes left are padding), 1 with C set up, -1 on a corrupt entry length. With LENPFX the entry
+ * starts with its own u32 length (itself included), which bounds the cursor. */
+static int entry_begin(struct fc_capture *cap, struct cur *c, bool lenpfx, const char *what)
+{
+	size_t rem = cap->body_len - cap->lpos;
+	if (rem < 4) {
+		cap->list = LIST_NONE;
+		return 0;
+	}
+	c->p = cap->buf + cap->lpos;
+	c->off = 0;
+	c->end = rem;
+	c->bad = false;
+	if (lenpfx) {
+		uint32_t sl = c_u32(c);
+		if (sl < 4 || sl > rem)
+			return fail(cap, cap->boff + 8 + cap->lpos,
+				    "corrupt %s entry: length %u, %zu bytes left in the block", what, sl,
+				    rem);
+		c->end = sl;
+	}
+	return 1;
+}
+
+static int next_proc(struct fc_capture *cap, struct fc_cap_item *item)
+{
+	unsigned v = cap->list_ver;
+	struct cur c;
+	int r = entry_begin(cap, &c, v >= 9, "process list");
+	if (r <= 0)
+		return r;
+	uint64_t eoff = cap->boff + 8 + cap->lpos;
+
+	memset(item, 0, sizeof(*item));
+	item->kind = FC_CAP_PROC;
+	item->offset = cap->boff;
+	struct fc_cap_proc *p = &item->proc;
+	p->version = v;
+	p->sid = p->vpgid = p->vtid = p->vpid = p->pgid = -1;
+	p->loginuid = UINT32_MAX;
+	/* Absent strings are empty, never NULL, so "%.*s" and memcmp stay defined. */
+	const struct fc_cap_str empty = {"", 0};
+	p->comm = p->exe = p->exepath = p->args = p->cwd = p->env = p->cgroups = p->root = empty;
+
+	p->tid = c_u64(&c);
+	p->pid = c_u64(&c);
+	p->ptid = c_u64(&c);
+	if (v >= 6) {
+		p->sid = (int64_t)c_u64(&c);
+		p->has |= FC_PROC_HAS_SID;
+	}
+	if (v >= 8) {
+		p->vpgid = (int64_t)c_u64(&c);
+		p->has |= FC_PROC_HAS_VPGID;
+	}
+	p->comm = c_str(&c);
+	p->exe = c_str(&c);
+	if (v >= 7) {
+		p->exepath = c_str(&c);
+		p->has |= FC_PROC_HAS_EXEPATH;
+	}
+	p->args = c_str(&c);
+	p->cwd = c_str(&c);
+	p->fdlimit = c_u64(&c);
+	p->flags = c_u32(&c);
+	p->uid = c_u32(&c);
+	p->gid = c_u32(&c);
+	if (v >= 2) {
+		p->vmsize_kb = c_u32(&c);
+		p->vmrss_kb = c_u32(&c);
+		p->vmswap_kb = c_u32(&c);
+		p->pfmajor = c_u64(&c);
+		p->pfminor = c_u64(&c);
+		p->has |= FC_PROC_HAS_MEM;
+	}
+	if (v >= 3) {
+		p->env = c_str(&c);
+		p->has |= FC_PROC_HAS_ENV;
+	}
+	if (v >= 4) {
+		p->vtid = (int64_t)c_u64(&c);
+		p->vpid = (int64_t)c_u64(&c);
+		p->cgroups = c_str(&c);
+		p->has |= FC_PROC_HAS_VTID;
+	}
+	if (v >= 5) {
+		p->root = c_str(&c);
+		p->has |= FC_PROC_HAS_ROOT;
+	}
+	if (c.bad)
+		return fail(cap, eoff, "corrupt process list v%u entry: fields run past its end", v);
+
+	if (v >= 9) {
+		/* Fields appended later, present as far as the entry length reaches. Writers before
+		 * libs 0.10 lacked pidns_init_start_ts and tty, which were later inserted before
+		 * loginuid; such entries have at most 29 bytes left here (loginuid, exe_writable and
+		 * the three capability sets), which is how the upstream reader tells them apart. */
+		bool pre_0_10 = c.end - c.off <= 29;
+		if (!pre_0_10 && c_fits(&c, 8)) {
+			p->pidns_init_start_ts = c_u64(&c);
+			p->has |= FC_PROC_HAS_PIDNS_TS;
+		}
+		if (!pre_0_10 && c_fits(&c, 4)) {
+			p->tty = c_u32(&c);
+			p->has |= FC_PROC_HAS_TTY;
+		}
+		if (c_fits(&c, 4)) {
+			p->loginuid = c_u32(&c);
+			p->has |= FC_PROC_HAS_LOGINUID;
+		}
+		if (c_fits(&c, 1)) {
+			p->exe_writable = c_u8(&c);
+			p->has |= FC_PROC_HAS_EXE_WRITABLE;
+		}
+		if (c_fits(&c, 24)) {
+			p->cap_inheritable = c_u64(&c);
+			p->cap_permitted = c_u64(&c);
+			p->cap_effective = c_u64(&c);
+			p->has |= FC_PROC_HAS_CAPS;
+		}
+		if (c_fits(&c, 1)) {
+			p->exe_upper_layer = c_u8(&c);
+			p->has |= FC_PROC_HAS_EXE_UPPER;
+		}
+		if (c_fits(&c, 24)) {
+			p->exe_ino = c_u64(&c);
+			p->exe_ino_ctime = c_u64(&c);
+			p->exe_ino_mtime = c_u64(&c);
+			p->has |= FC_PROC_HAS_EXE_INO;
+		}
+		if (c_fits(&c, 1)) {
+			p->exe_from_memfd = c_u8(&c);
+			p->has |= FC_PROC_HAS_EXE_MEMFD;
+		}
+		if (c_fits(&c, 1)) {
+			p->exe_lower_layer = c_u8(&c);
+			p->has |= FC_PROC_HAS_EXE_LOWER;
+		}
+		if (c_fits(&c, 8)) {
+			p->pgid = (int64_t)c_u64(&c);
+			p->has |= FC_PROC_HAS_PGID;
+		}
+		cap->lpos += c.end; /* anything newer than we know is skipped by the length */
+	} else {
+		cap->lpos += c.off;
+	}
+	cap->st.procs++;
+	return 1;
+}
+
+static bool fd_type_has_name(unsigned t)
+{
+	switch (t) {
+	case FC_FD_FILE:
+	case FC_FD_DIRECTORY:
+	case FC_FD_FIFO:
+	case FC_FD_EVENT:
+	case FC_FD_UNSUPPORTED:
+	case FC_FD_SIGNALFD:
+	case FC_FD_EVENTPOLL:
+	case FC_FD_INOTIFY:
+	case FC_FD_TIMERFD:
+	case FC_FD_NETLINK:
+	case FC_FD_BPF:
+	case FC_FD_USERFAULTFD:
+	case FC_FD_IOURING:
+	case FC_FD_MEMFD:
+	case FC_FD_PIDFD:
+		return true;
+	}
+	return false;
+}
+
+static int next_fd(struct fc_capture *cap, struct fc_cap_item *item)
+{
+	unsigned v = cap->list_ver;
+	struct cur c;
+	int r = entry_begin(cap, &c, v >= 2, "fd list");
+	if (r <= 0)
+		return r;
+	uint64_t eoff = cap->boff + 8 + cap->lpos;
+
+	memset(item, 0, sizeof(*item));
+	item->kind = FC_CAP_FD;
+	item->offset = cap->boff;
+	struct fc_cap_fd *f = &item->fd;
+	f->version = v;
+	f->tid = cap->fdl_tid;
+	f->name.p = "";
+	f->fd = (int64_t)c_u64(&c);
+	f->ino = c_u64(&c);
+	f->type = c_u8(&c);
+	switch (f->type) {
+	case FC_FD_IPV4_SOCK:
+		c_bytes(&c, f->sip, 4);
+		c_bytes(&c, f->dip, 4);
+		f->sport = c_u16(&c);
+		f->dport = c_u16(&c);
+		f->l4proto = c_u8(&c);
+		break;
+	case FC_FD_IPV4_SERVSOCK:
+		c_bytes(&c, f->sip, 4);
+		f->sport = c_u16(&c);
+		f->l4proto = c_u8(&c);
+		break;
+	case FC_FD_IPV6_SOCK:
+		c_bytes(&c, f->sip, 16);
+		c_bytes(&c, f->dip, 16);
+		f->sport = c_u16(&c);
+		f->dport = c_u16(&c);
+		f->l4proto = c_u8(&c);
+		break;
+	case FC_FD_IPV6_SERVSOCK:
+		c_bytes(&c, f->sip, 16);
+		f->sport = c_u16(&c);
+		f->l4proto = c_u8(&c);
+		break;
+	case FC_FD_UNIX_SOCK:
+		f->unix_src = c_u64(&c);
+		f->unix_dst = c_u64(&c);
+		f->name = c_str(&c);
+		break;
+	case FC_FD_FILE_V2:
+		f->open_flags = c_u32(&c);
+		f->name = c_str(&c);
+		if (v >= 2 && c_fits(&c, 4)) {
+			f->dev = c_u32(&c);
+			f->has_dev = true;
+		}
+		break;
+	case FC_FD_UNKNOWN:
+		break;
+	default:
+		if (fd_type_has_name(f->type)) {
+			f->name = c_str(&c);
+			break;
+		}
+		/* A type from a newer writer: its payload is skipped by the entry length (v2);
+		 * without lengths (v1) the rest of the block cannot be delimited. */
+		if (v < 2)
+			return fail(cap, eoff, "corrupt fd list v1 entry: unknown fd type %u", f->type);
+		break;
+	}
+	if (c.bad)
+		return fail(cap, eoff, "corrupt fd list v%u entry: fields run past its end", v);
+	cap->lpos += v >= 2 ? c.end : c.off;
+	cap->st.fds++;
+	return 1;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* block dispatch                                                                             */
+/* ------------------------------------------------------------------------------------------ */
+
+/* 1 = ITEM holds an event, 0 = block consumed without an item, -1 = fatal error. */
+static int process_block(struct fc_capture *cap, struct fc_cap_item *item)
+{
+	uint32_t t = cap->btype;
+	unsigned ver;
+
+	if (t == FC_BLK_SHB) {
+		/* A later SHB starts a new section (concatenated captures): same handling. */
+		return parse_shb(cap);
+	}
+	if (t == FC_BLK_MI || t == FC_BLK_MI_INT) {
+		parse_mi(cap);
+		return 0;
+	}
+	if ((ver = pl_version(t))) {
+		cap->list = LIST_PL;
+		cap->list_ver = ver;
+		cap->lpos = 0;
+		return 0;
+	}
+	if ((ver = fdl_version(t))) {
+		if (cap->body_len < 8)
+			return fail(cap, cap->boff, "corrupt fd list block: %zu bytes, no thread id",
+				    cap->body_len);
+		cap->fdl_tid = rd64(cap->buf);
+		cap->list = LIST_FDL;
+		cap->list_ver = ver;
+		cap->lpos = 8;
+		return 0;
+	}
+	if (is_ev_block(t)) {
+		if (!cap->loaded) {
+			cap->st.events_malformed++;
+			cap->st.last_evt_error = FC_EVT_ELEN;
+			cap->st.last_evt_error_offset = cap->boff;
+			return 0;
+		}
+		bool evf = t == FC_BLK_EVF || t == FC_BLK_EVF_V2 || t == FC_BLK_EVF_V2_LARGE;
+		bool v1 = t == FC_BLK_EV || t == FC_BLK_EV_INT || t == FC_BLK_EVF;
+		size_t pre = evf ? 6 : 2; /* u16 cpuid [+ u32 flags] */
+		int rc;
+		memset(item, 0, sizeof(*item));
+		if (cap->body_len < pre) {
+			rc = FC_EVT_ETRUNC;
+		} else {
+			item->ev.cpuid = rd16(cap->buf);
+			item->ev.flags = evf ? rd32(cap->buf + 2) : 0;
+			rc = v1 ? fc_evt_decode_v1(cap->buf + pre, cap->body_len - pre, &item->ev.evt)
+				: fc_evt_decode(cap->buf + pre, cap->body_len - pre, &item->ev.evt);
+		}
+		if (rc == FC_EVT_ETYPE) {
+			cap->st.events_unknown++;
+			return 0;
+		}
+		if (rc != FC_EVT_OK) {
+			cap->st.events_malformed++;
+			cap->st.last_evt_error = rc;
+			cap->st.last_evt_error_offset = cap->boff;
+			return 0;
+		}
+		item->kind = FC_CAP_EVENT;
+		item->offset = cap->boff;
+		item->ev.block_type = t;
+		cap->st.events++;
+		return 1;
+	}
+	/* Interface lists, user lists and block types we do not know: skipped by length. */
+	cap->st.blocks_skipped++;
+	return 0;
+}
+
+int fc_capture_next(struct fc_capture *cap, struct fc_cap_item *item)
+{
+	if (cap->state != ST_OK)
+		return cap->state == ST_EOF ? 0 : -1;
+	for (;;) {
+		int r;
+		if (cap->list == LIST_PL || cap->list == LIST_FDL) {
+			r = cap->list == LIST_PL ? next_proc(cap, item) : next_fd(cap, item);
+			if (r != 0)
+				return r;
+			continue; /* list exhausted */
+		}
+		if (cap->pending) {
+			cap->pending = false;
+		} else {
+			r = read_block(cap);
+			if (r < 0)
+				return -1;
+			if (r == 0) {
+				cap->state = ST_EOF;
+				return 0;
+			}
+		}
+		r = process_block(cap, item);
+		if (r != 0)
+			return r;
+	}
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* open / close                                                                               */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Reads the SHB and, when it follows directly, the MI block; any other second block is kept
+ * pending for the first fc_capture_next. Only a bad or missing SHB fails the open: a problem
+ * with the second block is a sticky error that the first fc_capture_next reports, like any
+ * later block. */
+static int read_head(struct fc_capture *cap, char *err, size_t errlen)
+{
+	int r = read_block(cap);
+	if (r == 0)
+		fail(cap, 0, "empty file: not a scap capture");
+	if (r > 0)
+		r = parse_shb(cap);
+	if (cap->state == ST_ERR) {
+		if (err && errlen)
+			snprintf(err, errlen, "%s", cap->err);
+		return -1;
+	}
+	r = read_block(cap);
+	if (r > 0) {
+		if (cap->btype == FC_BLK_MI || cap->btype == FC_BLK_MI_INT)
+			parse_mi(cap);
+		else
+			cap->pending = true;
+	} else if (r == 0) {
+		cap->state = ST_EOF; /* a header and nothing else: a valid, empty capture */
+	}
+	return 0;
+}
+
+static struct fc_capture *cap_new(const char *name)
+{
+	struct fc_capture *cap = calloc(1, sizeof(*cap));
+	if (cap)
+		snprintf(cap->name, sizeof(cap->name), "%s", name ? name : "<capture>");
+	return cap;
+}
+
+int fc_capture_open(const char *path, struct fc_capture **out, char *err, size_t errlen)
+{
+	*out = NULL;
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		return -1;
+	}
+	uint8_t magic[2] = {0, 0};
+	size_t n = fread(magic, 1, 2, f);
+	bool gz = n == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+	struct fc_capture *cap = cap_new(path);
+	if (!cap) {
+		fclose(f);
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	if (gz) {
+		fclose(f);
+		cap->gz = gzopen(path, "rb");
+		if (!cap->gz) {
+			snprintf(err, errlen, "%s: cannot open as gzip", path);
+			free(cap);
+			return -1;
+		}
+		gzbuffer(cap->gz, 1u << 17);
+		cap->src = SRC_GZ;
+	} else {
+		rewind(f);
+		cap->f = f;
+		cap->src = SRC_FILE;
+	}
+	if (read_head(cap, err, errlen) < 0) {
+		fc_capture_close(cap);
+		return -1;
+	}
+	*out = cap;
+	return 0;
+}
+
+int fc_capture_open_mem(const void *data, size_t len, const char *name, struct fc_capture **out,
+			char *err, size_t errlen)
+{
+	*out = NULL;
+	struct fc_capture *cap = cap_new(name);
+	if (!cap) {
+		snprintf(err, errlen, "%s: out of memory", name ? name : "<capture>");
+		return -1;
+	}
+	cap->src = SRC_MEM;
+	cap->mem = data;
+	cap->memlen = data ? len : 0;
+	if (read_head(cap, err, errlen) < 0) {
+		fc_capture_close(cap);
+		return -1;
+	}
+	*out = cap;
+	return 0;
+}
+
+const char *fc_capture_error(const struct fc_capture *cap)
+{
+	return cap->err;
+}
+
+const struct fc_cap_stats *fc_capture_stats(const struct fc_capture *cap)
+{
+	return &cap->st;
+}
+
+const struct fc_cap_machine *fc_capture_machine(const struct fc_capture *cap)
+{
+	return &cap->mi;
+}
+
+void fc_capture_version(const struct fc_capture *cap, unsigned *major, unsigned *minor)
+{
+	if (major)
+		*major = cap->major;
+	if (minor)
+		*minor = cap->minor;
+}
+
+bool fc_capture_compressed(const struct fc_capture *cap)
+{
+	return cap->src == SRC_GZ;
+}
+
+void fc_capture_close(struct fc_capture *cap)
+{
+	if (!cap)
+		return;
+	if (cap->f)
+		fclose(cap->f);
+	if (cap->gz)
+		gzclose(cap->gz);
+	free(cap->buf);
+	free(cap->scratch);
+	free(cap);
+}
