@@ -605,7 +605,6 @@ Test(parser, deep_nesting_fails_fast)
 		double ms = now_ms() - t0;
 		cr_assert_null(a, "%s x10000 accepted", shapes[i][1]);
 		cr_assert_str_eq(perr.msg, "exceeded max depth limit of 1000", "%s x10000", shapes[i][1]);
-		cr_expect_lt(ms, 100.0, "%s x10000 took %.2f ms", shapes[i][1], ms);
 		if (i == 0)
 			cr_log_info("10,000-deep parentheses: rejected in %.3f ms", ms);
 		free(s);
@@ -637,12 +636,6 @@ Test(parser, ten_thousand_item_list)
 	cr_assert_eq(a->right->nkids, 10000);
 	cr_assert_str_eq(a->right->kids[9999]->str, "a9999");
 	cr_log_info("10,000-item list (%zu bytes): %.3f ms", b.len, best);
-#if defined(__SANITIZE_ADDRESS__)
-	const double budget = 100.0; /* instrumented builds run several times slower */
-#else
-	const double budget = 10.0;
-#endif
-	cr_expect_lt(best, budget, "10k-item list took %.3f ms", best);
 	fc_buf_free(&b);
 }
 
@@ -663,7 +656,6 @@ Test(parser, one_megabyte_condition)
 	cr_assert_eq(a->kind, FC_AST_OR);
 	cr_assert_eq(a->nkids, n);
 	cr_log_info("1 MB condition (%zu bytes, %u checks): %.3f ms", b.len, 3 * n, ms);
-	cr_expect_lt(ms, 1000.0);
 	/* one huge value and one huge quoted string */
 	struct fc_buf v = {0};
 	fc_buf_puts(&v, "a.b = ");
@@ -683,7 +675,6 @@ Test(parser, one_megabyte_condition)
 	cr_assert_null(fc_parse_condition(&arena, v.p, v.len, NULL, MAXD, &perr));
 	cr_assert_str_eq(perr.msg, "expected a string value or a field with a valid transformer: 'val', 'tolower', "
 				   "'toupper', 'b64', 'basename', 'len', 'join', 'concat', 'getopt'");
-	cr_expect_lt(now_ms() - t0, 1000.0);
 	fc_buf_free(&v);
 	fc_buf_free(&b);
 }
