@@ -77,6 +77,13 @@ static struct priv *P(const struct fc_ruleset *rs)
 	return rs->priv;
 }
 
+/* memcpy that accepts an empty NULL source (empty arrays are NULL here) */
+static void mcpy(void *dst, const void *src, size_t n)
+{
+	if (n)
+		memcpy(dst, src, n);
+}
+
 /* ------------------------------------------------------------------ hash tables */
 
 static uint32_t hash(const char *s, size_t n)
@@ -139,7 +146,7 @@ static void *grow(struct fc_arena *a, void *arr, uint32_t n, uint32_t *cap, size
 		nc *= 2;
 	void *p = fc_arena_alloc(a, nc * elsz);
 	if (n)
-		memcpy(p, arr, n * elsz);
+		mcpy(p, arr, n * elsz);
 	*cap = nc;
 	return p;
 }
@@ -156,7 +163,7 @@ void fc_collect_freeze_map(struct fc_ruleset *rs, struct fc_srcmap *scratch, str
 	out->n = out->cap = scratch->n;
 	out->seg = fc_arena_alloc(rs->arena, sizeof(*out->seg) * (scratch->n ? scratch->n : 1));
 	if (scratch->n)
-		memcpy(out->seg, scratch->seg, sizeof(*out->seg) * scratch->n);
+		mcpy(out->seg, scratch->seg, sizeof(*out->seg) * scratch->n);
 	scratch->n = 0;
 }
 
@@ -329,7 +336,7 @@ bool fc_collect_plugin_versions(struct fc_ruleset *rs, const struct fc_ctx *ctx,
 	struct priv *p = P(rs);
 	p->groups = grow(rs->arena, p->groups, p->ngroups, &p->capg, sizeof(*p->groups));
 	struct fc_plugin_req *copy = fc_arena_alloc(rs->arena, sizeof(*copy) * (n ? n : 1));
-	memcpy(copy, alts, sizeof(*copy) * n);
+	mcpy(copy, alts, sizeof(*copy) * n);
 	p->groups[p->ngroups++] = (struct plugin_group){copy, n};
 	if (n) {
 		rs->plugins = grow(rs->arena, rs->plugins, rs->nplugins, &p->capp, sizeof(*rs->plugins));
@@ -396,11 +403,11 @@ bool fc_collect_list(struct fc_ruleset *rs, const struct fc_list_info *li, bool 
 			while (cap < x->nraw + li->nitems)
 				cap *= 2;
 			struct fc_text *raw = fc_arena_alloc(rs->arena, sizeof(*raw) * cap);
-			memcpy(raw, x->raw, sizeof(*raw) * x->nraw);
+			mcpy(raw, x->raw, sizeof(*raw) * x->nraw);
 			x->raw = raw;
 			x->rawcap = cap;
 		}
-		memcpy(x->raw + x->nraw, li->items, sizeof(*li->items) * li->nitems);
+		mcpy(x->raw + x->nraw, li->items, sizeof(*li->items) * li->nitems);
 		x->nraw += li->nitems;
 		x->l.visibility = rs->counter++;
 		return true;
@@ -486,7 +493,7 @@ static void expand_lists(struct fc_ruleset *rs)
 			int64_t r = ht_find(&p->lists, x->raw[k].s, x->raw[k].len);
 			struct list_x *ref = r < 0 ? NULL : (struct list_x *)rs->lists[r];
 			if (ref && ref->l.index < x->l.visibility) {
-				memcpy(items + o, ref->raw, sizeof(*items) * ref->nraw);
+				mcpy(items + o, ref->raw, sizeof(*items) * ref->nraw);
 				o += ref->nraw;
 				ref->l.used = true;
 			} else {
@@ -618,7 +625,7 @@ static void publish_exception(struct fc_ruleset *rs, struct fc_exception *pub, c
 			}
 			struct fc_exval *t = fc_arena_alloc(rs->arena, sizeof(*t) * (nf + 1));
 			if (en->is_list)
-				memcpy(t, en->elems, sizeof(*t) * en->nelems);
+				mcpy(t, en->elems, sizeof(*t) * en->nelems);
 			pub->values[v] = t;
 		} else {
 			struct fc_exval *t = fc_arena_alloc(rs->arena, sizeof(*t));
@@ -678,8 +685,8 @@ static void set_tags(struct fc_ruleset *rs, struct fc_rule *r, const char **a, u
 		     uint32_t nb)
 {
 	const char **t = fc_arena_alloc(rs->arena, sizeof(*t) * (na + nb + 1));
-	memcpy(t, a, sizeof(*t) * na);
-	memcpy(t + na, b, sizeof(*t) * nb);
+	mcpy(t, a, sizeof(*t) * na);
+	mcpy(t + na, b, sizeof(*t) * nb);
 	uint32_t n = na + nb, o = 0;
 	qsort(t, n, sizeof(*t), cmp_str);
 	for (uint32_t i = 0; i < n; i++)
@@ -790,8 +797,8 @@ bool fc_collect_rule_append(struct fc_ruleset *rs, const struct fc_rule_info *ri
 					return err(rs, in->ctx, "Can not append exception comps to existing exception, only values");
 				if (in->nvalues) {
 					struct fc_exentry *v = fc_arena_alloc(rs->arena, sizeof(*v) * (e->nentries + in->nvalues));
-					memcpy(v, e->entries, sizeof(*v) * e->nentries);
-					memcpy(v + e->nentries, in->values, sizeof(*v) * in->nvalues);
+					mcpy(v, e->entries, sizeof(*v) * e->nentries);
+					mcpy(v + e->nentries, in->values, sizeof(*v) * in->nvalues);
 					e->entries = v;
 					e->nentries += in->nvalues;
 					e->cap = e->nentries;

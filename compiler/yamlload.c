@@ -1322,9 +1322,44 @@ static int yaml_error_pos(struct rd *rd, const yaml_parser_t *p, struct fc_loc *
 	return 0;
 }
 
+/* libyaml's scanner slows down sharply with flow-collection depth (200k nested '[' take
+ * minutes), so a hostile file is refused before it reaches libyaml: a cheap scan of '[' '{'
+ * nesting outside quotes and comments. Returns the offset of the first bracket past
+ * FC_YAML_MAX_FLOW_DEPTH, or -1. Rules files nest two or three levels. */
+#define FC_YAML_MAX_FLOW_DEPTH 1000
+static long flow_too_deep(const char *t, size_t n)
+{
+	long depth = 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = t[i];
+		if (c == '#' && (i == 0 || t[i - 1] == ' ' || t[i - 1] == '\t' || t[i - 1] == '\n')) {
+			while (i < n && t[i] != '\n')
+				i++;
+		} else if (c == '"' || c == '\'') {
+			for (i++; i < n && t[i] != c && t[i] != '\n'; i++)
+				if (c == '"' && t[i] == '\\')
+					i++;
+		} else if (c == '[' || c == '{') {
+			if (++depth > FC_YAML_MAX_FLOW_DEPTH)
+				return (long)i;
+		} else if ((c == ']' || c == '}') && depth > 0) {
+			depth--;
+		}
+	}
+	return -1;
+}
+
 bool fc_yaml_read(struct fc_ruleset *rs, struct fc_source *src, const struct fc_ctx *root)
 {
 	struct rd rd = {.rs = rs, .src = src, .root = root};
+	long deep = flow_too_deep(src->text, src->len);
+	if (deep >= 0) {
+		struct fc_loc loc = fc_loc_at(src, (uint32_t)deep);
+		struct fc_ctx f = frame(root, "value for", "", loc);
+		fc_diag(rs->diags, FC_LOAD_ERR_YAML_PARSE, &f, loc,
+			"flow collections nested deeper than %d levels", FC_YAML_MAX_FLOW_DEPTH);
+		return false;
+	}
 	yaml_parser_t p;
 	if (!yaml_parser_initialize(&p)) {
 		fc_diag(rs->diags, FC_LOAD_ERR_YAML_PARSE, root, fc_loc_at(src, 0), "unknown YAML parsing error");
