@@ -123,8 +123,14 @@ void fc_subst_lists(struct fc_ruleset *rs, const struct fc_text *in, struct fc_t
 	out->s = fc_arena_strndup(rs->arena, s.out.p, s.out.len);
 	out->len = (uint32_t)s.out.len;
 	out->loc = in->loc;
-	memset(&out->map, 0, sizeof out->map);
-	fc_srcmap_compose(&out->map, &s.map, &in->map);
+	/* the result lives as long as the compilation: keep it in the arena like every other map */
+	struct fc_srcmap tmp = {0};
+	fc_srcmap_compose(&tmp, &s.map, &in->map);
+	out->map = (struct fc_srcmap){.n = tmp.n, .cap = tmp.n};
+	out->map.seg = fc_arena_alloc(rs->arena, sizeof(*tmp.seg) * (tmp.n ? tmp.n : 1));
+	if (tmp.n)
+		memcpy(out->map.seg, tmp.seg, sizeof(*tmp.seg) * tmp.n);
+	fc_srcmap_free(&tmp);
 	fc_srcmap_free(&s.map);
 	fc_buf_free(&s.out);
 }

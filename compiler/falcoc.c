@@ -128,6 +128,13 @@ static int cmd_validate(const struct opts *o, int nfiles, char **files)
 	struct run r = {0};
 	run_load(&r, nfiles, files);
 	int status = 0;
+	char perr[1024];
+	/* Falco's -V treats an unmet plugin requirement as fatal for the whole run. */
+	bool plugins_ok = fc_ruleset_check_plugins(&r.rs, perr, sizeof perr);
+	if (!plugins_ok) {
+		fprintf(stderr, "falcoc: %s\n", perr);
+		status = 1;
+	}
 	struct fc_buf json = {0};
 	if (o->fmt == FMT_JSON)
 		fc_buf_puts(&json, "{\"falco_load_results\":[");
@@ -141,6 +148,8 @@ static int cmd_validate(const struct opts *o, int nfiles, char **files)
 			else
 				nw++;
 		}
+		if (!plugins_ok)
+			ne++; /* every file of the run is invalid, as with falco -V */
 		if (ne)
 			status = 1;
 		if (o->fmt == FMT_JSON) {
