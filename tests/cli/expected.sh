@@ -12,7 +12,7 @@ check() { # dir file expected-file args...
 	local dir=$1 y=$2 exp=$3
 	shift 3
 	local got
-	got=$(cd "$dir" && { "$falcoc" "$@" "$y" 2>/tmp/fc_err.$$; echo "exit $?"; } ; cat /tmp/fc_err.$$)
+	got=$(cd "$dir" && { "$falcoc" "$@" ${y:+"$y"} 2>/tmp/fc_err.$$; echo "exit $?"; } ; cat /tmp/fc_err.$$)
 	rm -f /tmp/fc_err.$$
 	n=$((n + 1))
 	if [ -n "${UPDATE:-}" ]; then
@@ -28,6 +28,8 @@ for y in "$src"/tests/golden/*.yaml; do
 	b=$(basename "$y" .yaml)
 	check "$src/tests/golden" "$b.yaml" "$b.expected" describe
 done
+# the built-in default ruleset, as compiled (expansion and event types of all its rules)
+check "$src/tests/golden" "" default_ruleset.expected describe --format text
 for y in "$src"/tests/errors/*.yaml; do
 	b=$(basename "$y" .yaml)
 	case $b in
