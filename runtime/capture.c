@@ -14,6 +14,7 @@
  * read in chunks with geometric buffer growth, so a lying block length on a short file fails
  * with "truncated" before much memory is committed. */
 #include "capture.h"
+#include "le.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -66,19 +67,6 @@ struct fc_capture {
 /* ------------------------------------------------------------------------------------------ */
 /* little helpers                                                                             */
 /* ------------------------------------------------------------------------------------------ */
-
-static inline uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | (uint16_t)p[1] << 8);
-}
-static inline uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-static inline uint64_t rd64(const uint8_t *p)
-{
-	return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
-}
 
 static inline uint32_t bswap32(uint32_t v)
 {

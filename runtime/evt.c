@@ -8,23 +8,10 @@
  * event's len, and len against the bytes the caller says are readable, before anything is
  * dereferenced. Arithmetic is done in 64 bits so no sum of u16/u32 lengths can wrap. */
 #include "evt.h"
+#include "le.h"
 
 #include <string.h>
 
-static inline uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | (uint16_t)p[1] << 8);
-}
-
-static inline uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static inline uint64_t rd64(const uint8_t *p)
-{
-	return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
-}
 
 const char *fc_evt_strerror(int err)
 {
