@@ -235,13 +235,13 @@ static struct fc_text fixed_text(struct fc_ruleset *rs, const char *s, struct fc
 /* ------------------------------------------------------------------ diagnostics */
 
 static bool verr(struct fc_ruleset *rs, enum fc_diag_code code, const struct fc_ctx *ctx, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
+static bool verr(struct fc_ruleset *rs, enum fc_diag_code code, const struct fc_ctx *ctx, const char *fmt, va_list ap)
 {
-	char msg[2048];
-	vsnprintf(msg, sizeof msg, fmt, ap);
 	struct fc_loc loc = ctx ? ctx->loc : (struct fc_loc){0};
 	if (loc.src && !loc.line) /* the file's root frame: Falco's snippet shows the first line */
 		loc = fc_loc_at((struct fc_source *)loc.src, 0);
-	fc_diag(rs->diags, code, ctx, loc, "%s", msg);
+	fc_vdiag(rs->diags, code, ctx, loc, fmt, ap);
 	return false;
 }
 

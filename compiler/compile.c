@@ -34,13 +34,13 @@ static void cond_frame(struct fc_ruleset *rs, struct fc_ctx *f, const struct fc_
 }
 
 static struct fc_diag *vdiag_text(struct fc_ruleset *rs, enum fc_diag_code code, const struct fc_origin *org,
+				  uint32_t pos, const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+static struct fc_diag *vdiag_text(struct fc_ruleset *rs, enum fc_diag_code code, const struct fc_origin *org,
 				  uint32_t pos, const char *fmt, va_list ap)
 {
-	char msg[2048];
-	vsnprintf(msg, sizeof msg, fmt, ap);
 	struct fc_ctx frame;
 	cond_frame(rs, &frame, org->text, pos, org->ctx);
-	return fc_diag(rs->diags, code, &frame, fc_srcmap_loc(&org->text->map, pos), "%s", msg);
+	return fc_vdiag(rs->diags, code, &frame, fc_srcmap_loc(&org->text->map, pos), fmt, ap);
 }
 
 struct fc_diag *fc_diag_node(struct fc_ruleset *rs, enum fc_diag_code code, const struct fc_ast *n, uint32_t pos,

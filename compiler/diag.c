@@ -3,6 +3,7 @@
 #include "diag.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -32,33 +33,71 @@ static bool same_pos(struct fc_loc a, struct fc_loc b)
 	return a.src == b.src && a.off == b.off && a.line == b.line && a.col == b.col;
 }
 
-struct fc_diag *fc_diag(struct fc_diags *d, enum fc_diag_code code, const struct fc_ctx *ctx,
-			struct fc_loc loc, const char *fmt, ...)
+static size_t diag_hash(enum fc_diag_code code, struct fc_loc loc, const char *file, const char *msg)
 {
-	char tmp[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-	va_end(ap);
-	const char *msg;
-	if (n >= 0 && (size_t)n >= sizeof tmp) {
-		char *p = fc_arena_alloc(d->arena, (size_t)n + 1);
-		va_start(ap, fmt);
-		vsnprintf(p, (size_t)n + 1, fmt, ap);
-		va_end(ap);
-		msg = p;
-	} else {
-		msg = tmp;
+	size_t h = 1469598103934665603u ^ (size_t)code;
+	h = (h ^ (size_t)(uintptr_t)loc.src) * 1099511628211u;
+	h = (h ^ loc.off) * 1099511628211u;
+	h = (h ^ loc.line) * 1099511628211u;
+	h = (h ^ loc.col) * 1099511628211u;
+	if (!loc.src)
+		h = (h ^ (size_t)(uintptr_t)file) * 1099511628211u;
+	for (const unsigned char *p = (const unsigned char *)msg; *p; p++)
+		h = (h ^ *p) * 1099511628211u;
+	return h;
+}
+
+static bool same_diag(const struct fc_diag *e, enum fc_diag_code code, struct fc_loc loc, const char *file,
+		      const char *msg)
+{
+	return e->code == code && same_pos(e->loc, loc) && (loc.src || e->file == file) && !strcmp(e->msg, msg);
+}
+
+/* The set grows by doubling into the arena (the old table is abandoned there): a hostile
+ * ruleset can raise tens of thousands of diagnostics, so a scan per new one is quadratic. */
+static void seen_insert(struct fc_diags *d, struct fc_diag *g, size_t h)
+{
+	if ((d->nseen + 1) * 2 > d->capseen) {
+		size_t cap = d->capseen ? d->capseen * 2 : 64;
+		struct fc_diag **t = fc_arena_alloc(d->arena, sizeof(*t) * cap);
+		for (size_t i = 0; i < d->capseen; i++) {
+			struct fc_diag *e = d->seen[i];
+			if (!e)
+				continue;
+			size_t j = diag_hash(e->code, e->loc, e->file, e->msg) & (cap - 1);
+			while (t[j])
+				j = (j + 1) & (cap - 1);
+			t[j] = e;
+		}
+		d->seen = t;
+		d->capseen = cap;
 	}
-	/* Deduplicate: the same error inside a macro reached from many rules is one error.
-	 * Diagnostics per run are few (tens), so a scan is fine. */
-	for (struct fc_diag *e = d->head; e; e = e->next)
-		if (e->code == code && same_pos(e->loc, loc) && strcmp(e->msg, msg) == 0 &&
-		    (loc.src || e->file == d->file))
-			return e;
+	size_t j = h & (d->capseen - 1);
+	while (d->seen[j])
+		j = (j + 1) & (d->capseen - 1);
+	d->seen[j] = g;
+	d->nseen++;
+}
+
+struct fc_diag *fc_vdiag(struct fc_diags *d, enum fc_diag_code code, const struct fc_ctx *ctx,
+			 struct fc_loc loc, const char *fmt, va_list ap)
+{
+	va_list ap2;
+	va_copy(ap2, ap);
+	int n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	char *msg = fc_arena_alloc(d->arena, n > 0 ? (size_t)n + 1 : 1);
+	if (n > 0)
+		vsnprintf(msg, (size_t)n + 1, fmt, ap);
+	/* The same error inside a macro reached from many rules is one error. */
+	size_t h = diag_hash(code, loc, d->file, msg);
+	if (d->capseen)
+		for (size_t j = h & (d->capseen - 1); d->seen[j]; j = (j + 1) & (d->capseen - 1))
+			if (same_diag(d->seen[j], code, loc, d->file, msg))
+				return d->seen[j];
 	struct fc_diag *g = fc_arena_alloc(d->arena, sizeof(*g));
 	g->code = code;
-	g->msg = msg == tmp ? fc_arena_strdup(d->arena, tmp) : msg;
+	g->msg = msg;
 	g->loc = loc;
 	g->file = d->file;
 	unsigned nf = 0;
@@ -75,10 +114,21 @@ struct fc_diag *fc_diag(struct fc_diags *d, enum fc_diag_code code, const struct
 	}
 	*d->tail = g;
 	d->tail = &g->next;
+	seen_insert(d, g, h);
 	if (codes[code].err)
 		d->nerrors++;
 	else
 		d->nwarnings++;
+	return g;
+}
+
+struct fc_diag *fc_diag(struct fc_diags *d, enum fc_diag_code code, const struct fc_ctx *ctx,
+			struct fc_loc loc, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	struct fc_diag *g = fc_vdiag(d, code, ctx, loc, fmt, ap);
+	va_end(ap);
 	return g;
 }
 

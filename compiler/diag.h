@@ -5,6 +5,7 @@
 #ifndef FC_DIAG_H
 #define FC_DIAG_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -52,6 +53,8 @@ struct fc_diags {
 	struct fc_diag *head, **tail;
 	unsigned nerrors, nwarnings;
 	const char *file; /* current top-level file, stamped on each diagnostic */
+	struct fc_diag **seen; /* open-addressing set for deduplication (arena) */
+	size_t nseen, capseen;
 };
 
 void fc_diags_init(struct fc_diags *d, struct fc_arena *a);
@@ -60,6 +63,8 @@ void fc_diags_init(struct fc_diags *d, struct fc_arena *a);
  * position and message) are reported once: a macro used by 20 rules reports its error once. */
 struct fc_diag *fc_diag(struct fc_diags *d, enum fc_diag_code code, const struct fc_ctx *ctx,
 			struct fc_loc loc, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+struct fc_diag *fc_vdiag(struct fc_diags *d, enum fc_diag_code code, const struct fc_ctx *ctx,
+			 struct fc_loc loc, const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
 
 /* Our own layout, for humans, like a C compiler's:
  *   rules.yaml:12:19: error: filter_check called with nonexistent field proc.nme [LOAD_ERR_COMPILE_CONDITION]

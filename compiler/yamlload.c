@@ -119,10 +119,10 @@ static struct fc_loc diag_loc(struct rd *rd, const struct fc_ctx *ctx)
 }
 
 static bool verr(struct rd *rd, enum fc_diag_code code, const struct fc_ctx *ctx, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
+static bool verr(struct rd *rd, enum fc_diag_code code, const struct fc_ctx *ctx, const char *fmt, va_list ap)
 {
-	char msg[2048];
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	fc_diag(rd->rs->diags, code, ctx, diag_loc(rd, ctx), "%s", msg);
+	fc_vdiag(rd->rs->diags, code, ctx, diag_loc(rd, ctx), fmt, ap);
 	return false;
 }
 

@@ -352,3 +352,24 @@ Test(positions, inside_substituted_condition_points_at_list_name)
 	}
 	done(e);
 }
+
+Test(diags, one_macro_error_from_many_rules_is_reported_once)
+{
+	struct fc_buf y = {0};
+	fc_buf_puts(&y, "- macro: m\n  condition: evt.type = open and proc.nme = x\n");
+	for (int i = 0; i < 20; i++)
+		fc_buf_printf(&y, "- rule: r%d\n  desc: d\n  condition: m and proc.name = a%d\n  output: o\n  priority: INFO\n",
+			      i, i);
+	/* and distinct errors stay distinct: 300 rules with their own bad field */
+	for (int i = 0; i < 300; i++)
+		fc_buf_printf(&y, "- rule: s%d\n  desc: d\n  condition: evt.type = open and proc.bad%d = 1\n  output: o\n"
+				  "  priority: INFO\n", i, i);
+	struct env *e = build(y.p);
+	fc_buf_free(&y);
+	cr_assert_eq(e->diags.nerrors, 301);
+	unsigned macro_errs = 0;
+	for (const struct fc_diag *d = e->diags.head; d; d = d->next)
+		macro_errs += !strcmp(d->msg, "filter_check called with nonexistent field proc.nme");
+	cr_assert_eq(macro_errs, 1);
+	done(e);
+}
