@@ -448,6 +448,7 @@ bool fc_collect_macro(struct fc_ruleset *rs, const struct fc_macro_info *mi, boo
 		m = fc_arena_alloc(rs->arena, sizeof(*m));
 		m->index = rs->counter;
 		rs->macros = grow(rs->arena, rs->macros, rs->nmacros, &p->capm, sizeof(*rs->macros));
+		m->slot = rs->nmacros;
 		rs->macros[rs->nmacros] = m;
 		ht_put(&p->macros, mi->name, rs->nmacros);
 		rs->nmacros++;

@@ -187,14 +187,6 @@ static void restamp(struct remap *r, struct fc_ast *n)
 		restamp(r, n->kids[i]);
 }
 
-static struct fc_cmacro *cmacro_of(struct fc_compiled *c, const struct fc_macro *m)
-{
-	for (uint32_t i = 0; i < c->rs->nmacros; i++)
-		if (c->rs->macros[i] == m)
-			return &c->macros[i];
-	return NULL;
-}
-
 static struct fc_ast *inline_rec(struct fc_compiled *c, struct fc_ast *n, uint32_t visibility, bool *ok)
 {
 	if (!n)
@@ -214,7 +206,7 @@ static struct fc_ast *inline_rec(struct fc_compiled *c, struct fc_ast *n, uint32
 			*ok = false;
 			return n;
 		}
-		struct fc_cmacro *cm = cmacro_of(c, m);
+		struct fc_cmacro *cm = &c->macros[m->slot];
 		if (cm->resolving) {
 			fc_diag_node(c->rs, FC_LOAD_ERR_VALIDATE, n, n->pos, "reference loop in macro '%s'", m->name);
 			*ok = false;

@@ -129,10 +129,9 @@ void fc_srcmap_compose(struct fc_srcmap *out, const struct fc_srcmap *outer, con
 		}
 		/* a linear outer segment may span several inner segments */
 		fc_srcmap_add(out, file, o->at, fc_srcmap_off(inner, o->src), first && first->fixed);
-		for (uint32_t j = 0; j < inner->n; j++) {
+		/* inner segments are sorted: start after the one holding o->src */
+		for (uint32_t j = first ? (uint32_t)(first - inner->seg) + 1 : 0; j < inner->n; j++) {
 			const struct fc_srcseg *in = &inner->seg[j];
-			if (in->at <= o->src)
-				continue;
 			uint32_t at = o->at + (in->at - o->src);
 			if (at >= end || at < o->at)
 				break;

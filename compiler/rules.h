@@ -40,6 +40,7 @@ struct fc_list {
 
 struct fc_macro {
 	const char *name;
+	uint32_t slot; /* position in fc_ruleset.macros (and in fc_compiled.macros) */
 	struct fc_loc loc;
 	uint32_t index, visibility;
 	struct fc_text cond; /* after textual appends */

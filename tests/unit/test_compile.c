@@ -373,3 +373,47 @@ Test(diags, one_macro_error_from_many_rules_is_reported_once)
 	cr_assert_eq(macro_errs, 1);
 	done(e);
 }
+
+Test(srcmap, compose_across_linear_and_fixed_segments)
+{
+	struct fc_source f = {.name = "f", .text = "0123456789abcdefghij", .len = 20};
+	/* inner: text B → file: [0,5) → file 10.., [5,8) fixed at file 2, [8..) → file 0.. */
+	struct fc_srcmap in = {0}, out_map = {0}, res = {0};
+	fc_srcmap_add(&in, &f, 0, 10, false);
+	fc_srcmap_add(&in, &f, 5, 2, true);
+	fc_srcmap_add(&in, &f, 8, 0, false);
+	/* outer: text C → B: [0,3) fixed at B 6, [3..) → B 1.. (spans all three inner segments) */
+	fc_srcmap_add(&out_map, NULL, 0, 6, true);
+	fc_srcmap_add(&out_map, NULL, 3, 1, false);
+	fc_srcmap_compose(&res, &out_map, &in);
+	cr_assert_eq(fc_srcmap_off(&res, 0), 2); /* C0 → B6 (inner fixed) → file 2 */
+	cr_assert_eq(fc_srcmap_off(&res, 2), 2);
+	cr_assert_eq(fc_srcmap_off(&res, 3), 11); /* C3 → B1 → file 11 */
+	cr_assert_eq(fc_srcmap_off(&res, 6), 14); /* C6 → B4 → file 14 */
+	cr_assert_eq(fc_srcmap_off(&res, 7), 2);  /* C7 → B5 → fixed 2 */
+	cr_assert_eq(fc_srcmap_off(&res, 9), 2);  /* C9 → B7 → fixed 2 */
+	cr_assert_eq(fc_srcmap_off(&res, 10), 0); /* C10 → B8 → file 0 */
+	cr_assert_eq(fc_srcmap_off(&res, 13), 3);
+	struct fc_loc l = fc_srcmap_loc(&res, 13);
+	cr_assert_eq(l.src, &f);
+	cr_assert_eq(l.col, 4);
+	fc_srcmap_free(&in);
+	fc_srcmap_free(&out_map);
+	fc_srcmap_free(&res);
+	free(f.line_off);
+}
+
+Test(output, container_info_is_deprecated_and_removed)
+{
+	struct env *e = build("- rule: r\n  desc: d\n  condition: evt.type = open\n"
+			      "  output: x %container.info y %proc.name\n  priority: INFO\n");
+	cr_assert(e->ok);
+	const struct fc_diag *d = find(e, FC_LOAD_DEPRECATED_ITEM);
+	cr_assert(d);
+	cr_assert(!strncmp(d->msg, "%container.info is deprecated", 29), "%s", d->msg);
+	struct fc_crule *cr = &e->comp.rules[0];
+	cr_assert_eq(cr->nout, 2);
+	cr_assert_str_eq(cr->out[0].lit, "x  y ");
+	cr_assert_str_eq(cr->out[1].expr->str, "proc.name");
+	done(e);
+}
