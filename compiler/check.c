@@ -317,7 +317,7 @@ static void check_value(struct checker *k, const struct operand *l, const struct
 		err(k, v, v->pos, e);
 }
 
-static bool check_operand(struct checker *k, const struct fc_ast *n, struct operand *o, bool rhs);
+static bool check_operand(struct checker *k, const struct fc_ast *n, struct operand *o);
 
 static bool xf_accepts(enum fc_xf xf, enum fc_ptype t, bool is_list)
 {
@@ -346,7 +346,7 @@ static bool check_transformer(struct checker *k, const struct fc_ast *n, struct 
 			return false;
 		}
 		struct operand a;
-		if (n->nkids != 1 || !check_operand(k, n->kids[0], &a, false))
+		if (n->nkids != 1 || !check_operand(k, n->kids[0], &a))
 			return false;
 		if (a.flags & FC_FF_NO_TRANSFORMER) {
 			snprintf(buf, sizeof buf, "field '%s' does not support transformers", a.name);
@@ -377,7 +377,7 @@ static bool check_transformer(struct checker *k, const struct fc_ast *n, struct 
 		const struct fc_ast *a = n->kids[i];
 		if (a->kind == FC_AST_FIELD || a->kind == FC_AST_TRANSFORMER) {
 			struct operand t;
-			ok &= check_operand(k, a, &t, false);
+			ok &= check_operand(k, a, &t);
 			if (ok && xf == FC_XF_CONCAT && (t.is_list || !(fc_ptype_is_string(t.type) || t.type == PT_BYTEBUF))) {
 				snprintf(buf, sizeof buf, "concat transformer only supports non-list string arguments, got '%s'",
 					 t.name);
@@ -388,7 +388,7 @@ static bool check_transformer(struct checker *k, const struct fc_ast *n, struct 
 			for (uint32_t j = 0; j < a->nkids; j++)
 				if (a->kids[j]->kind == FC_AST_FIELD || a->kids[j]->kind == FC_AST_TRANSFORMER) {
 					struct operand t;
-					ok &= check_operand(k, a->kids[j], &t, false);
+					ok &= check_operand(k, a->kids[j], &t);
 				}
 		}
 	}
@@ -400,7 +400,7 @@ static bool check_transformer(struct checker *k, const struct fc_ast *n, struct 
 	return ok;
 }
 
-static bool check_operand(struct checker *k, const struct fc_ast *n, struct operand *o, bool rhs)
+static bool check_operand(struct checker *k, const struct fc_ast *n, struct operand *o)
 {
 	if (n->kind == FC_AST_TRANSFORMER)
 		return check_transformer(k, n, o);
@@ -427,7 +427,6 @@ static bool check_operand(struct checker *k, const struct fc_ast *n, struct oper
 	*o = (struct operand){.type = ref.type, .is_list = ref.flags & FC_FF_IS_LIST, .flags = ref.flags,
 			      .name = n->str,
 			      .is_evttype = !n->arg && (!strcmp(n->str, "evt.type") || !strcmp(n->str, "syscall.type"))};
-	(void)rhs;
 	return true;
 }
 
@@ -435,7 +434,7 @@ static void check_check(struct checker *k, const struct fc_ast *n)
 {
 	struct operand l;
 	char buf[512];
-	if (!check_operand(k, n->left, &l, false))
+	if (!check_operand(k, n->left, &l))
 		return;
 	if (n->kind == FC_AST_UNARY)
 		return;
@@ -452,12 +451,6 @@ static void check_check(struct checker *k, const struct fc_ast *n)
 	}
 	const struct fc_ast *r = n->right;
 	if (r->kind == FC_AST_FIELD || r->kind == FC_AST_TRANSFORMER) {
-		if (l.is_evttype) {
-			err(k, n, n->pos, r->kind == FC_AST_FIELD
-				? "right-hand field comparisons on evt.type/syscall.type checks are not supported by event code search"
-				: "event code search does not support evt.type checks with transformers");
-			return;
-		}
 		if (op == FC_OP_PMATCH || op == FC_OP_REGEX || l.type == PT_IPNET) {
 			snprintf(buf, sizeof buf, "operator '%s' does not support right-hand side field comparisons",
 				 fc_op_text(op));
@@ -465,7 +458,7 @@ static void check_check(struct checker *k, const struct fc_ast *n)
 			return;
 		}
 		struct operand rr;
-		if (!check_operand(k, r, &rr, true))
+		if (!check_operand(k, r, &rr))
 			return;
 		if ((l.flags & FC_FF_NO_RHS) || (rr.flags & FC_FF_NO_RHS)) {
 			snprintf(buf, sizeof buf, "field '%s' can't be used in a field-to-field comparison",
@@ -480,10 +473,6 @@ static void check_check(struct checker *k, const struct fc_ast *n)
 				 rr.is_list ? " (list)" : "");
 			err(k, n, n->pos, buf);
 		}
-		return;
-	}
-	if (l.is_evttype && n->left->kind == FC_AST_TRANSFORMER) {
-		err(k, n, n->pos, "event code search does not support evt.type checks with transformers");
 		return;
 	}
 	if (r->kind == FC_AST_LIST) {

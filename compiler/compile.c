@@ -88,7 +88,7 @@ static void compile_macro(struct fc_compiled *c, uint32_t i)
 	if (!ast)
 		return;
 	cm->resolving = true;
-	cm->ast = fc_inline_macros(c, ast, m->visibility, cctx);
+	cm->ast = fc_inline_macros(c, ast, m->visibility);
 	cm->resolving = false;
 }
 
@@ -155,7 +155,7 @@ static void compile_rule(struct fc_compiled *c, uint32_t i)
 	struct fc_ast *ast = parse_text(rs, &cr->org);
 	if (!ast)
 		return;
-	ast = fc_inline_macros(c, ast, UINT32_MAX, &r->ctx);
+	ast = fc_inline_macros(c, ast, UINT32_MAX);
 	if (!ast)
 		return;
 	cr->ast = ast;

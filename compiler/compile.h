@@ -63,9 +63,9 @@ bool fc_compile(struct fc_ruleset *rs, struct fc_compiled *out);
 void fc_subst_lists(struct fc_ruleset *rs, const struct fc_text *in, struct fc_text *out);
 
 /* Inlines macro references of AST (§1.4). VISIBILITY limits which macros are visible
- * (UINT32_MAX for rules). Errors are raised in CTX. Returns the rewritten tree, or NULL. */
-struct fc_ast *fc_inline_macros(struct fc_compiled *c, struct fc_ast *ast, uint32_t visibility,
-				const struct fc_ctx *ctx);
+ * (UINT32_MAX for rules). Errors are raised at the referencing node, in its context.
+ * Returns the rewritten tree, or NULL. */
+struct fc_ast *fc_inline_macros(struct fc_compiled *c, struct fc_ast *ast, uint32_t visibility);
 
 /* Field/operator/value checking of an expanded condition (§4–§8); warnings included.
  * Returns false on error. UNKNOWN_AS_WARNING: skip-if-unknown-filter semantics (the unknown

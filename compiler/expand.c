@@ -227,10 +227,8 @@ static struct fc_ast *inline_rec(struct fc_compiled *c, struct fc_ast *n, uint32
 	}
 }
 
-struct fc_ast *fc_inline_macros(struct fc_compiled *c, struct fc_ast *ast, uint32_t visibility,
-				const struct fc_ctx *ctx)
+struct fc_ast *fc_inline_macros(struct fc_compiled *c, struct fc_ast *ast, uint32_t visibility)
 {
-	(void)ctx;
 	bool ok = true;
 	ast = inline_rec(c, ast, visibility, &ok);
 	return ok ? ast : NULL;

@@ -417,3 +417,14 @@ Test(output, container_info_is_deprecated_and_removed)
 	cr_assert_str_eq(cr->out[1].expr->str, "proc.name");
 	done(e);
 }
+
+Test(evttypes, unsupported_evttype_forms_are_errors_once)
+{
+	struct env *e = build(RULE("a", "evt.type = val(proc.name)") RULE("b", "toupper(evt.type) = OPEN"));
+	cr_assert_eq(e->diags.nerrors, 2);
+	const struct fc_diag *d = find(e, FC_LOAD_ERR_COMPILE_CONDITION);
+	cr_assert_str_eq(d->msg,
+			 "right-hand field comparisons on evt.type/syscall.type checks are not supported by event code search");
+	cr_assert_str_eq(d->next->msg, "event code search does not support evt.type checks with transformers");
+	done(e);
+}
