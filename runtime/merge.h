@@ -1,0 +1,34 @@
+/* merge.h — from a raw event stream (capture or probe) to one event per syscall, in current
+ * layouts (RUNTIME.md §2.3–2.4, DESIGN.md "One event per syscall"):
+ *   - events of old versions (FC_EF_OLD_VERSION: e.g. EXECVE_8_X, OPEN old forms) converted
+ *     to the current code and parameter list, missing parameters empty;
+ *   - enter events remembered per thread and merged into their exit event (the exit gets the
+ *     enter-only parameters it lacks, as current Falco's converter does), never emitted alone;
+ *   - exit events with no enter, and events without an enter/exit pair (tracepoints, async),
+ *     passed through (converted if old).
+ * The output event is re-encoded in the current 26-byte-header layout in a buffer the merger
+ * owns (valid until the next push) and decoded with fc_evt_decode, so consumers see only
+ * current layouts. Memory: one pending enter per thread, bounded (oldest dropped, counted). */
+#ifndef FC_MERGE_H
+#define FC_MERGE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "evt.h"
+
+struct fc_merge;
+struct fc_merge *fc_merge_new(uint32_t max_pending);
+void fc_merge_free(struct fc_merge *m);
+
+/* Feeds one decoded event. Returns 1 and fills OUT when an event is ready for the rules (an
+ * exit, merged), 0 when IN was absorbed (an enter event), -1 when IN cannot be converted
+ * (counted, skipped). */
+int fc_merge_push(struct fc_merge *m, const struct fc_evt *in, struct fc_evt *out);
+
+struct fc_merge_stats {
+	uint64_t in, out, enters_absorbed, merged, converted, unpaired_exits, dropped_pending, failed;
+};
+void fc_merge_stats(const struct fc_merge *m, struct fc_merge_stats *out);
+
+#endif

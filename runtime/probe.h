@@ -1,0 +1,44 @@
+/* probe.h — the eBPF probe loader (issue 5): opens the embedded CO-RE skeleton, writes the
+ * syscall selection (and later the kernel predicate programs) into its maps, attaches, and
+ * hands the consumer events in scap layout, in timestamp order across the ring buffers.
+ * Selection can be replaced while attached (reload without a gap). */
+#ifndef FC_PROBE_H
+#define FC_PROBE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "evt.h"
+
+struct fc_probe_opts {
+	uint32_t ring_bytes;   /* per ring buffer, power of two; 0 = default (8 MiB) */
+	uint32_t cpus_per_ring;/* 0 = one ring per CPU */
+	const uint64_t *ksel;  /* PPM_SC bitset (bundle.h FC_SEC_KSEL); NULL = every syscall */
+	uint32_t nksel;        /* words */
+};
+
+struct fc_probe;
+
+/* Loads and attaches. On failure returns -1 with ERR saying what is missing and what to do
+ * ("BTF not found at /sys/kernel/btf/vmlinux: ...", "permission denied: run as root or grant
+ * CAP_BPF+CAP_PERFMON", "kernel 5.4 lacks BPF ring buffers (5.8+)"). */
+int fc_probe_open(const struct fc_probe_opts *o, struct fc_probe **out, char *err, size_t errlen);
+
+/* Waits up to TIMEOUT_MS for events and delivers each, decoded (fc_evt_decode), to CB in
+ * timestamp order. CB returns 0 to continue, non-zero to stop early. Returns the number of
+ * events delivered, or -1 on error. */
+typedef int (*fc_probe_cb)(void *ctx, const struct fc_evt *ev);
+int fc_probe_poll(struct fc_probe *p, int timeout_ms, fc_probe_cb cb, void *ctx);
+
+/* Replaces the syscall selection while attached. */
+int fc_probe_set_selection(struct fc_probe *p, const uint64_t *ksel, uint32_t nksel);
+
+struct fc_probe_stats {
+	uint64_t seen, sent, filtered, drops_buffer, drops_max_size, bad;
+	uint32_t ncpus, nrings;
+};
+void fc_probe_stats(const struct fc_probe *p, struct fc_probe_stats *out);
+void fc_probe_close(struct fc_probe *p);
+
+#endif

@@ -1,0 +1,58 @@
+/* state.h — the state engine (RUNTIME.md §5.2–5.3, issue 4): thread table with the process
+ * tree, per-process fd tables, containers from cgroup paths, users and groups; and the field
+ * extractors (value.h) that compute every catalog field the engine can compute from the current
+ * event plus that state.
+ *
+ * Contract with its users (falcod live and replay, tests, benchmarks):
+ *   1. seed: fc_state_seed_proc / fc_state_seed_fd for each capture process/fd entry (replay),
+ *      or fc_state_seed_proc_scan (live: /proc);
+ *   2. per event (one event per syscall: merged exit events, merge.h): fc_state_event(st, ev)
+ *      updates the tables (the parser pass, before rules), then the caller runs the VM with
+ *      fc_state_extractor(st) — the extractor reads the event handed to fc_state_event and the
+ *      state it left — then fc_state_event_done(st) applies deferred removals (closed fds,
+ *      exited threads), as upstream does after the rules ran.
+ * Memory is bounded by fc_state_opts; evictions and failed lookups are counted. */
+#ifndef FC_STATE_H
+#define FC_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "capture.h"
+#include "evt.h"
+#include "value.h"
+
+struct fc_state_opts {
+	uint32_t max_threads;      /* default 262144 (falco_libs.thread_table_size) */
+	uint32_t max_fds_per_proc; /* default 4096 (MAX_FD_TABLE_SIZE) */
+	uint64_t purge_idle_ns;    /* threads idle longer are purged; default 300 s */
+	const char *host_root;     /* "/" live; prefix for /proc and /etc (tests point elsewhere) */
+	const char *hostname;      /* evt.hostname; NULL = gethostname / FALCO_HOSTNAME */
+};
+void fc_state_opts_default(struct fc_state_opts *o);
+
+struct fc_state;
+struct fc_state *fc_state_new(const struct fc_state_opts *o);
+void fc_state_free(struct fc_state *st);
+
+/* Seeding. */
+void fc_state_seed_proc(struct fc_state *st, const struct fc_cap_proc *p);
+void fc_state_seed_fd(struct fc_state *st, const struct fc_cap_fd *fd);
+int fc_state_seed_proc_scan(struct fc_state *st, char *err, size_t errlen); /* live: host_root/proc */
+
+/* Per event. EV must stay valid until fc_state_event_done. */
+void fc_state_event(struct fc_state *st, const struct fc_evt *ev);
+const struct fc_extractor *fc_state_extractor(struct fc_state *st);
+void fc_state_event_done(struct fc_state *st);
+
+struct fc_state_stats {
+	uint64_t threads, fds;                    /* current sizes */
+	uint64_t threads_added, threads_removed, fds_added, fds_removed;
+	uint64_t thread_evictions, fd_evictions;  /* dropped because a table was full / stale */
+	uint64_t thread_lookup_miss, fd_lookup_miss;
+	uint64_t containers;
+};
+void fc_state_stats(const struct fc_state *st, struct fc_state_stats *out);
+
+#endif
