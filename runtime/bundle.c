@@ -255,6 +255,37 @@ static int tab_cmp(const void *a, const void *b)
 	return x->off != y->off ? (x->off < y->off ? -1 : 1) : (x->size > y->size) - (x->size < y->size);
 }
 
+/* The checksum comes first, so random damage reads as a checksum error, not as whatever
+ * field it happened to hit. It covers [32, size), or [32, signature offset) with a signature. */
+static int check_crc(struct ld *L)
+{
+	const uint8_t *d = L->d;
+	uint32_t nsect = rd32(d + 24);
+	uint64_t crc_end = L->size;
+	for (uint32_t i = 0; i < nsect; i++) {
+		const uint8_t *e = d + FC_BUNDLE_HDR_LEN + (uint64_t)i * 16;
+		if (rd32(e) == FC_SEC_SIG && rd32(e + 8) >= 32 && rd32(e + 8) <= L->size)
+			crc_end = rd32(e + 8);
+	}
+	int rc = 0;
+	if (!rc) {
+		uint32_t want = rd32(d + 28);
+		uLong c = crc32(0L, Z_NULL, 0);
+		const uint8_t *p = d + 32;
+		uint64_t left = crc_end - 32;
+		while (left) {
+			uInt step = left > (1u << 30) ? (1u << 30) : (uInt)left;
+			c = crc32(c, p, step);
+			p += step;
+			left -= step;
+		}
+		if ((uint32_t)c != want)
+			rc = fail(L, FC_BERR_CHECKSUM, "crc32 of bytes [32, %llu) is 0x%08x, header says 0x%08x",
+				  (unsigned long long)crc_end, (unsigned)c, want);
+	}
+	return rc;
+}
+
 static int check_table(struct ld *L)
 {
 	const uint8_t *d = L->d;
@@ -307,21 +338,6 @@ static int check_table(struct ld *L)
 					rc = fail(L, FC_BERR_CORRUPT, "section %u ends after the signature section at byte %llu",
 						  t[i].id, (unsigned long long)crc_end);
 		}
-	}
-	if (!rc) {
-		uint32_t want = rd32(d + 28);
-		uLong c = crc32(0L, Z_NULL, 0);
-		const uint8_t *p = d + 32;
-		uint64_t left = crc_end - 32;
-		while (left) {
-			uInt step = left > (1u << 30) ? (1u << 30) : (uInt)left;
-			c = crc32(c, p, step);
-			p += step;
-			left -= step;
-		}
-		if ((uint32_t)c != want)
-			rc = fail(L, FC_BERR_CHECKSUM, "crc32 of bytes [32, %llu) is 0x%08x, header says 0x%08x",
-				  (unsigned long long)crc_end, (unsigned)c, want);
 	}
 	for (uint32_t i = 0; i < nsect && !rc; i++)
 		if (t[i].id < NSEC)
@@ -1315,7 +1331,7 @@ static int load(const uint8_t *d, size_t len, struct fc_bundle **out, char *err,
 	int rc = check_header(&L, len);
 	if (rc)
 		return rc;
-	if ((rc = check_table(&L)))
+	if ((rc = check_crc(&L)) || (rc = check_table(&L)))
 		return rc;
 	L.b = calloc(1, sizeof *L.b);
 	if (!L.b)
