@@ -713,7 +713,9 @@ static int load_slots(struct ld *L)
 				 (unsigned long long)first + cnt, nitems);
 			break;
 		}
-		if (cnt < xf_args[sl->xf].mina || (xf_args[sl->xf].maxa && cnt > xf_args[sl->xf].maxa)) {
+		/* join's parenthesised item list is flattened into its arguments (bundle.h) */
+		uint32_t maxa = sl->xf == FC_BXF_JOIN ? 0 : xf_args[sl->xf].maxa;
+		if (cnt < xf_args[sl->xf].mina || (maxa && cnt > maxa)) {
 			rc = cor(L, FC_SEC_SLOTS, "slot", i, at, "%u arguments for transformer %u", cnt, sl->xf);
 			break;
 		}
