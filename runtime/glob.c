@@ -61,7 +61,7 @@ static int class_id(const char *name, size_t len)
 	static const char *const names[] = {"alnum", "alpha", "blank", "cntrl", "digit", "graph",
 					     "lower", "print", "punct", "space", "upper", "xdigit"};
 	for (int i = 0; i < 12; i++)
-		if (strlen(names[i]) == len && !memcmp(names[i], name, len))
+		if (strlen(names[i]) == len && !fc_memcmp0(names[i], name, len))
 			return i;
 	return -1;
 }
@@ -175,7 +175,7 @@ static size_t bracket(const char *p, size_t n, size_t i, bool cf, uint8_t *map, 
 
 struct fc_glob *fc_glob_compile(void *mem, const char *pat, size_t plen, bool casefold)
 {
-	const char *nul = memchr(pat, 0, plen);
+	const char *nul = fc_memchr0(pat, 0, plen);
 	if (nul)
 		plen = (size_t)(nul - pat);
 	char *base = mem;
@@ -241,7 +241,7 @@ struct fc_glob *fc_glob_compile(void *mem, const char *pat, size_t plen, bool ca
 static inline bool lit_eq(const char *s, const char *lit, size_t n, bool cf)
 {
 	if (!cf)
-		return !memcmp(s, lit, n);
+		return !fc_memcmp0(s, lit, n);
 	for (size_t i = 0; i < n; i++)
 		if (fold((uint8_t)s[i], true) != (uint8_t)lit[i])
 			return false;
@@ -252,7 +252,7 @@ bool fc_glob_match(const struct fc_glob *g, const char *s, size_t n)
 {
 	if (g->never)
 		return false;
-	const char *nul = memchr(s, 0, n);
+	const char *nul = fc_memchr0(s, 0, n);
 	if (nul)
 		n = (size_t)(nul - s);
 	const struct gtok *tok = g->tok;

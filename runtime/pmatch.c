@@ -70,7 +70,7 @@ static inline bool next_comp(const char *p, size_t len, size_t *pos, const char 
 		i++;
 	if (i >= len)
 		return false;
-	const char *e = memchr(p + i, '/', len - i);
+	const char *e = fc_memchr0(p + i, '/', len - i);
 	size_t end = e ? (size_t)(e - p) : len;
 	*c = p + i;
 	*cl = end - i;
@@ -83,7 +83,7 @@ static struct pedge *find_edge(struct pnode *n, bool glob, const char *c, size_t
 	struct pedge *e = glob ? n->glob : n->lit;
 	uint32_t k = glob ? n->nglob : n->nlit;
 	for (uint32_t i = 0; i < k; i++)
-		if (e[i].len == cl && !memcmp(e[i].s, c, cl))
+		if (e[i].len == cl && !fc_memcmp0(e[i].s, c, cl))
 			return &e[i];
 	return NULL;
 }
@@ -181,12 +181,13 @@ static int edge_cmp(const void *x, const void *y)
 	const struct pedge *a = x, *b = y;
 	if (a->len != b->len)
 		return a->len < b->len ? -1 : 1;
-	return memcmp(a->s, b->s, a->len);
+	return fc_memcmp0(a->s, b->s, a->len);
 }
 
 static void node_sort(struct pnode *n)
 {
-	qsort(n->lit, n->nlit, sizeof *n->lit, edge_cmp);
+	if (n->nlit)
+		qsort(n->lit, n->nlit, sizeof *n->lit, edge_cmp);
 	for (uint32_t i = 0; i < n->nlit; i++)
 		if (n->lit[i].child)
 			node_sort(n->lit[i].child);
@@ -229,7 +230,7 @@ static bool match_node(const struct pnode *n, const char *p, size_t len, size_t 
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
 		const struct pedge *e = &n->lit[mid];
-		int d = e->len != cl ? (e->len < cl ? -1 : 1) : memcmp(e->s, c, cl);
+		int d = e->len != cl ? (e->len < cl ? -1 : 1) : fc_memcmp0(e->s, c, cl);
 		if (!d) {
 			if (follow(e, p, len, pos))
 				return true;

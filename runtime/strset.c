@@ -54,7 +54,7 @@ struct fc_strset *fc_strset_new(uint32_t n, const char *const *s, const uint32_t
 		uint64_t h = XXH3_64bits(s[i], len[i]);
 		uint32_t j = (uint32_t)h & set->mask;
 		for (; set->tab[j].s; j = (j + 1) & set->mask)
-			if (set->tab[j].h == h && set->tab[j].len == len[i] && !memcmp(set->tab[j].s, s[i], len[i]))
+			if (set->tab[j].h == h && set->tab[j].len == len[i] && !fc_memcmp0(set->tab[j].s, s[i], len[i]))
 				break;
 		if (set->tab[j].s) {
 			*dup = true;
@@ -72,7 +72,7 @@ bool fc_strset_has(const struct fc_strset *set, const char *s, size_t len)
 		const struct sent *e = &set->tab[j];
 		if (!e->s)
 			return false;
-		if (e->h == h && e->len == len && !memcmp(e->s, s, len))
+		if (e->h == h && e->len == len && !fc_memcmp0(e->s, s, len))
 			return true;
 	}
 }
@@ -168,7 +168,7 @@ struct fc_prefixset {
 
 static int bytes_cmp(const char *a, size_t al, const char *b, size_t bl)
 {
-	int c = memcmp(a, b, al < bl ? al : bl);
+	int c = fc_memcmp0(a, b, al < bl ? al : bl);
 	return c ? c : (al > bl) - (al < bl);
 }
 
@@ -192,12 +192,13 @@ struct fc_prefixset *fc_prefixset_new(uint32_t n, const char *const *s, const ui
 		set->it[i] = (struct pitem){s[i], len[i]};
 		set->all |= len[i] == 0;
 	}
-	qsort(set->it, n, sizeof *set->it, pitem_cmp);
+	if (n)
+		qsort(set->it, n, sizeof *set->it, pitem_cmp);
 	/* drop items that extend the last kept one (sorted: an extension follows its prefix) */
 	uint32_t k = 0;
 	for (uint32_t i = 0; i < n; i++) {
 		const struct pitem *p = k ? &set->it[k - 1] : NULL;
-		if (p && p->len <= set->it[i].len && !memcmp(p->s, set->it[i].s, p->len))
+		if (p && p->len <= set->it[i].len && !fc_memcmp0(p->s, set->it[i].s, p->len))
 			continue;
 		set->it[k++] = set->it[i];
 	}
@@ -231,7 +232,7 @@ bool fc_prefixset_has(const struct fc_prefixset *set, const char *s, size_t len)
 	if (lo == set->lo[b])
 		return false;
 	const struct pitem *p = &set->it[lo - 1];
-	return p->len <= len && !memcmp(p->s, s, p->len);
+	return p->len <= len && !fc_memcmp0(p->s, s, p->len);
 }
 
 void fc_prefixset_free(struct fc_prefixset *set)

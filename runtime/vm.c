@@ -161,12 +161,12 @@ static bool icontains(const char *h, size_t hl, const char *n, size_t nl)
 
 static inline bool startswith(const struct fc_val *v, const char *k, size_t kl)
 {
-	return v->len >= kl && !memcmp(v->s, k, kl);
+	return v->len >= kl && !fc_memcmp0(v->s, k, kl);
 }
 
 static inline bool endswith(const struct fc_val *v, const char *k, size_t kl)
 {
-	return v->len >= kl && !memcmp(v->s + v->len - kl, k, kl);
+	return !kl || (v->len >= kl && !memcmp(v->s + v->len - kl, k, kl));
 }
 
 static inline bool contains(const struct fc_val *v, const char *k, size_t kl)
@@ -178,13 +178,15 @@ static bool regex_match(struct fc_vm *vm, const struct fc_regex *re, const char 
 {
 	if (re->lit && !(len >= re->litlen && memmem(s, len, re->lit, re->litlen)))
 		return false;
+	if (!s)
+		s = ""; /* PCRE2 refuses a NULL subject even with length 0 */
 	return pcre2_match(re->code, (PCRE2_SPTR)s, len, 0, 0, vm->md, NULL) >= 0;
 }
 
 static inline bool ip6_in(const uint8_t *a, const struct fc_ipnet *n)
 {
 	unsigned full = n->plen / 8, rest = n->plen % 8;
-	if (memcmp(a, n->a, full))
+	if (fc_memcmp0(a, n->a, full))
 		return false;
 	if (!rest)
 		return true;
@@ -221,7 +223,7 @@ static inline int ip_eq(const struct fc_val *v, const struct fc_ninsn *in)
 {
 	if (in->klen == 4)
 		return v->kind == FC_V_IPV4 ? (uint32_t)v->u == (uint32_t)in->k.u : -1;
-	return v->kind == FC_V_IPV6 && v->len == 16 ? !memcmp(v->s, in->k.p, 16) : -1;
+	return v->kind == FC_V_IPV6 && v->len == 16 ? !fc_memcmp0(v->s, in->k.p, 16) : -1;
 }
 
 /* One base string operator (SMOD, FCMP) of value V against K. G: compiled glob for GLOB/IGLOB. */
@@ -229,8 +231,8 @@ static bool base_str(struct fc_vm *vm, unsigned base, const struct fc_val *v, co
 		     const struct fc_glob *g, const struct fc_regex *re)
 {
 	switch (base) {
-	case FC_BOP_EQ: return v->len == kl && !memcmp(v->s, k, kl);
-	case FC_BOP_NE: return !(v->len == kl && !memcmp(v->s, k, kl));
+	case FC_BOP_EQ: return v->len == kl && !fc_memcmp0(v->s, k, kl);
+	case FC_BOP_NE: return !(v->len == kl && !fc_memcmp0(v->s, k, kl));
 	case FC_BOP_CONTAINS: return contains(v, k, kl);
 	case FC_BOP_ICONTAINS: return icontains(v->s, v->len, k, kl);
 	case FC_BOP_STARTSWITH: return startswith(v, k, kl);
@@ -264,7 +266,7 @@ static bool t_smod(struct fc_vm *vm, const struct fc_ninsn *in, const struct fc_
 
 static int cmp_bytes(const char *a, size_t al, const char *b, size_t bl)
 {
-	int c = memcmp(a, b, al < bl ? al : bl);
+	int c = fc_memcmp0(a, b, al < bl ? al : bl);
 	return c ? c : (al > bl) - (al < bl);
 }
 
@@ -333,7 +335,7 @@ static bool fcmp_scalar(struct fc_vm *vm, unsigned base, const struct fc_val *a,
 			return false;
 		if (a->kind != b->kind || (a->kind == FC_V_IPV6 && (a->len != 16 || b->len != 16)))
 			return base == FC_BOP_NE;
-		bool eq = a->kind == FC_V_IPV4 ? (uint32_t)a->u == (uint32_t)b->u : !memcmp(a->s, b->s, 16);
+		bool eq = a->kind == FC_V_IPV4 ? (uint32_t)a->u == (uint32_t)b->u : !fc_memcmp0(a->s, b->s, 16);
 		return eq == (base == FC_BOP_EQ);
 	}
 	return false;
@@ -395,8 +397,8 @@ static bool test_scalar(struct fc_vm *vm, const struct fc_ninsn *in, const struc
 		default: return x >= k;
 		}
 	}
-	case FC_OPC_EQ_S: return is_text(v) && v->len == in->klen && !memcmp(v->s, in->k.p, in->klen);
-	case FC_OPC_NE_S: return is_text(v) && !(v->len == in->klen && !memcmp(v->s, in->k.p, in->klen));
+	case FC_OPC_EQ_S: return is_text(v) && v->len == in->klen && !fc_memcmp0(v->s, in->k.p, in->klen);
+	case FC_OPC_NE_S: return is_text(v) && !(v->len == in->klen && !fc_memcmp0(v->s, in->k.p, in->klen));
 	case FC_OPC_CONTAINS: return is_text(v) && contains(v, in->k.p, in->klen);
 	case FC_OPC_ICONTAINS: return is_text(v) && icontains(v->s, v->len, in->k.p, in->klen);
 	case FC_OPC_STARTSWITH: return is_text(v) && startswith(v, in->k.p, in->klen);
@@ -504,8 +506,8 @@ static bool run(struct fc_vm *vm, uint32_t prog)
 		OP(LE_D, test_scalar(vm, in, v))
 		OP(GT_D, test_scalar(vm, in, v))
 		OP(GE_D, test_scalar(vm, in, v))
-		OP(EQ_S, is_text(v) && v->len == in->klen && !memcmp(v->s, in->k.p, in->klen))
-		OP(NE_S, is_text(v) && !(v->len == in->klen && !memcmp(v->s, in->k.p, in->klen)))
+		OP(EQ_S, is_text(v) && v->len == in->klen && !fc_memcmp0(v->s, in->k.p, in->klen))
+		OP(NE_S, is_text(v) && !(v->len == in->klen && !fc_memcmp0(v->s, in->k.p, in->klen)))
 		OP(CONTAINS, is_text(v) && contains(v, in->k.p, in->klen))
 		OP(ICONTAINS, is_text(v) && icontains(v->s, v->len, in->k.p, in->klen))
 		OP(STARTSWITH, is_text(v) && startswith(v, in->k.p, in->klen))

@@ -13,7 +13,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <string.h>
+
 #include "value.h"
+
+/* memcmp / memchr that accept a NULL pointer with a zero length (an extractor may hand out
+ * an empty value as {NULL, 0}; the C library calls do not allow it). */
+static inline int fc_memcmp0(const void *a, const void *b, size_t n)
+{
+	return n ? memcmp(a, b, n) : 0;
+}
+static inline const char *fc_memchr0(const char *s, int c, size_t n)
+{
+	return n ? (const char *)memchr(s, c, n) : NULL;
+}
 
 /* ---- glob.c ---- */
 

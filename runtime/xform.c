@@ -105,7 +105,7 @@ static bool unary_scalar(unsigned xf, const struct fc_val *in, struct fc_val *ou
 {
 	if (xf == FC_BXF_LEN) {
 		if (in->kind == FC_V_STR) {
-			const char *z = memchr(in->s, 0, in->len);
+			const char *z = fc_memchr0(in->s, 0, in->len);
 			out->u = z ? (uint64_t)(z - in->s) : in->len;
 		} else if (in->kind == FC_V_BUF) {
 			out->u = in->len;
@@ -151,7 +151,7 @@ static bool unary_scalar(unsigned xf, const struct fc_val *in, struct fc_val *ou
 			i--;
 		/* a view into the input: no copy needed */
 		out->kind = in->kind;
-		out->s = in->s + i;
+		out->s = n ? in->s + i : "";
 		out->len = (uint32_t)(n - i);
 		return true;
 	}
@@ -212,7 +212,8 @@ static void sb_put(struct sbuf *b, const char *p, size_t n)
 		b->full = true;
 		return;
 	}
-	memcpy(b->p + b->len, p, n);
+	if (n)
+		memcpy(b->p + b->len, p, n);
 	b->len += n;
 }
 
@@ -223,7 +224,7 @@ static bool sb_val(struct sbuf *b, const struct fc_val *v)
 	switch (v->kind) {
 	case FC_V_STR:
 	case FC_V_BUF: {
-		const char *z = memchr(v->s, 0, v->len);
+		const char *z = fc_memchr0(v->s, 0, v->len);
 		sb_put(b, v->s, z ? (size_t)(z - v->s) : v->len);
 		return true;
 	}
@@ -267,7 +268,7 @@ bool fc_xf_join(const struct fc_val *sep, const struct fc_val *const *items, uin
 {
 	if (!is_text(sep))
 		return false;
-	const char *z = memchr(sep->s, 0, sep->len);
+	const char *z = fc_memchr0(sep->s, 0, sep->len);
 	size_t seplen = z ? (size_t)(z - sep->s) : sep->len;
 	struct sbuf b;
 	sb_start(&b, s);

@@ -330,6 +330,20 @@ Test(vm, missing_value_rule)
 	fk_set(&e->fk, "proc.name", NULL, vstr(""));
 	TRUE_(e, ex);
 	FALSE_(e, nex);
+	/* empty values handed out as {NULL, 0}, alone and inside lists: every test runs cleanly
+	 * (under the sanitizers) and an empty string is an empty string */
+	struct fc_val nulls[] = {{.kind = FC_V_STR}, {.kind = FC_V_BUF}};
+	for (int round = 0; round < 2; round++) {
+		fk_set(&e->fk, "proc.name", NULL, round ? vlist(nulls, 2) : nulls[0]);
+		fk_set(&e->fk, "proc.pid", NULL, round ? vlist(nulls, 2) : nulls[1]);
+		fk_set(&e->fk, "fd.sip", NULL, nulls[0]);
+		for (size_t i = 0; i < nops; i++)
+			eval(e, pos[i]);
+		TRUE_(e, pos[2]);  /* contains "" */
+		TRUE_(e, pos[6]);  /* glob * */
+		TRUE_(e, pos[8]);  /* regex .* */
+		FALSE_(e, pos[0]); /* = "proc.name" */
+	}
 	/* an extractor that says "present" but gives an empty list: missing (value.h) */
 	fk_set(&e->fk, "proc.name", NULL, vlist(NULL, 0));
 	FALSE_(e, ex);
