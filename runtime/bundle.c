@@ -1204,7 +1204,7 @@ static int load_rules(struct ld *L)
 		}
 		b->rules[i] = (struct fc_bundle_rule){.name = b->str[name], .desc = b->str[desc], .source = b->str[src],
 						      .file = b->str[file], .line = line, .priority = prio, .enabled = en,
-						      .tags = tagp + tf, .ntags = nt, .out = segs + of, .nout = no,
+						      .tags = tagp + tf, .ntags = nt, .out = segs ? segs + of : NULL, .nout = no,
 						      .evts = &b->evsets[ev]};
 		b->rule_prog[i] = prog;
 	}

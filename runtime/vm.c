@@ -635,8 +635,10 @@ uint32_t fc_vm_run(struct fc_vm *vm, uint16_t evtype, const struct fc_extractor 
 	if (evtype >= FC_EVENT_MAX || !max)
 		return 0;
 	const struct fc_bundle *b = vm->b;
-	const uint32_t *ids = b->index_ids + b->index_first[evtype];
 	uint32_t n = b->index_n[evtype], nm = 0;
+	if (!n)
+		return 0;
+	const uint32_t *ids = b->index_ids + b->index_first[evtype];
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t r = ids[i];
 		if (!vm->enabled[r])
