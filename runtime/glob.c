@@ -300,7 +300,7 @@ bool fc_glob_match(const struct fc_glob *g, const char *s, size_t n)
 		const struct gtok *t = &tok[star];
 		if (t->kind == T_LIT && !g->casefold) {
 			/* jump straight to the next place the literal after the '*' occurs */
-			const char *f = n - star_si >= t->len ? memmem(s + star_si, n - star_si, g->lit + t->off, t->len) : NULL;
+			const char *f = fc_memmem(s + star_si, n - star_si, g->lit + t->off, t->len);
 			if (!f)
 				return false;
 			star_si = (size_t)(f - s);

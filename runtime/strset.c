@@ -155,9 +155,18 @@ void fc_numset_free(struct fc_numset *set)
 /* ---- prefixes ---- */
 
 struct pitem {
+	uint64_t key; /* the first 8 bytes, big-endian, zero-padded: orders like the bytes when it differs */
 	const char *s;
 	uint32_t len;
 };
+
+static inline uint64_t pkey(const char *s, size_t len)
+{
+	uint64_t k = 0;
+	for (size_t i = 0; i < 8; i++)
+		k = k << 8 | (i < len ? (uint8_t)s[i] : 0);
+	return k;
+}
 
 struct fc_prefixset {
 	uint32_t n;
@@ -189,7 +198,7 @@ struct fc_prefixset *fc_prefixset_new(uint32_t n, const char *const *s, const ui
 		return NULL;
 	}
 	for (uint32_t i = 0; i < n; i++) {
-		set->it[i] = (struct pitem){s[i], len[i]};
+		set->it[i] = (struct pitem){pkey(s[i], len[i]), s[i], len[i]};
 		set->all |= len[i] == 0;
 	}
 	if (n)
@@ -221,10 +230,12 @@ bool fc_prefixset_has(const struct fc_prefixset *set, const char *s, size_t len)
 		return false;
 	uint8_t b = (uint8_t)s[0];
 	uint32_t lo = set->lo[b], hi = set->lo[b + 1];
-	/* greatest item <= s within the bucket */
+	uint64_t key = pkey(s, len);
+	/* greatest item <= s within the bucket; keys decide unless they are equal */
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
-		if (bytes_cmp(set->it[mid].s, set->it[mid].len, s, len) <= 0)
+		const struct pitem *it = &set->it[mid];
+		if (it->key < key || (it->key == key && bytes_cmp(it->s, it->len, s, len) <= 0))
 			lo = mid + 1;
 		else
 			hi = mid;

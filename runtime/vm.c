@@ -171,12 +171,12 @@ static inline bool endswith(const struct fc_val *v, const char *k, size_t kl)
 
 static inline bool contains(const struct fc_val *v, const char *k, size_t kl)
 {
-	return !kl || (v->len >= kl && memmem(v->s, v->len, k, kl));
+	return !kl || fc_memmem(v->s, v->len, k, kl);
 }
 
 static bool regex_match(struct fc_vm *vm, const struct fc_regex *re, const char *s, size_t len)
 {
-	if (re->lit && !(len >= re->litlen && memmem(s, len, re->lit, re->litlen)))
+	if (re->lit && !fc_memmem(s, len, re->lit, re->litlen))
 		return false;
 	if (!s)
 		s = ""; /* PCRE2 refuses a NULL subject even with length 0 */

@@ -28,6 +28,26 @@ static inline const char *fc_memchr0(const char *s, int c, size_t n)
 	return n ? (const char *)memchr(s, c, n) : NULL;
 }
 
+/* Substring search tuned for the short values rules see (paths, names): first-byte memchr
+ * then memcmp, which beats the setup cost of glibc's memmem below a few hundred bytes; long
+ * haystacks go to memmem (linear worst case). NL > 0. */
+static inline const char *fc_memmem(const char *h, size_t hl, const char *n, size_t nl)
+{
+	if (nl > hl)
+		return NULL;
+	if (hl > 256)
+		return (const char *)memmem(h, hl, n, nl);
+	const char *end = h + (hl - nl) + 1;
+	for (const char *p = h; p < end; p++) {
+		p = (const char *)memchr(p, n[0], (size_t)(end - p));
+		if (!p)
+			return NULL;
+		if (!memcmp(p + 1, n + 1, nl - 1))
+			return p;
+	}
+	return NULL;
+}
+
 /* ---- glob.c ---- */
 
 /* A compiled pattern: tokens (literal runs, '?', '*', bracket classes), matched with one
