@@ -70,11 +70,14 @@ static void compute_xf(struct fc_vm *vm, const struct fc_nslot *sl, struct fc_va
 			out->kind = FC_V_NONE;
 		return;
 	}
+	/* compute the argument slots first: one of them may be a multi-argument transformer that
+	 * uses vm->argv itself; once computed, their cache entries stay put for the event */
+	for (uint32_t i = 0; i < sl->nargs; i++)
+		if (!(sl->args[i] & FC_ARG_STR) && slot_val(vm, b->slots[sl->args[i]].canon)->kind == FC_V_NONE)
+			return;
 	for (uint32_t i = 0; i < sl->nargs; i++) {
 		uint32_t a = sl->args[i];
-		vm->argv[i] = a & FC_ARG_STR ? &sl->cargs[i] : slot_val(vm, b->slots[a].canon);
-		if (vm->argv[i]->kind == FC_V_NONE)
-			return;
+		vm->argv[i] = a & FC_ARG_STR ? &sl->cargs[i] : &vm->val[b->slots[a].canon];
 	}
 	bool ok;
 	switch (sl->xf) {

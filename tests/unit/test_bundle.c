@@ -964,3 +964,25 @@ Test(bundle, srcmap_and_meta)
 	       "section 15 (meta) entry 1 at byte");
 	bb_free(b);
 }
+
+/* ---- regressions from fuzzing ---- */
+
+#include "vm.h"
+
+/* A bundle with rules but no output segments, and event codes without rules: NULL + 0 pointer
+ * arithmetic there was undefined behaviour (clang UBSan, fuzz_bundle seed inputs). */
+Test(bundle, fuzz_regression_no_outputs_no_index_entries)
+{
+	struct bb *b = one_leaf(FC_OPC_EXISTS, 0, 0, 0);
+	struct fc_bundle *B;
+	expect(load_bb(b, &B), FC_BERR_OK, NULL);
+	cr_assert_eq(fc_bundle_rule(B, 0)->nout, 0);
+	cr_assert_null(fc_bundle_rule(B, 0)->out);
+	struct fc_vm *vm = fc_vm_new(B);
+	uint32_t m[2];
+	cr_assert_eq(fc_vm_run(vm, 7, NULL, FC_MATCH_ALL, m, 2), 0);
+	cr_assert_eq(fc_vm_run(vm, 2, NULL, FC_MATCH_ALL, m, 2), 0); /* no extractor: missing */
+	fc_vm_free(vm);
+	fc_bundle_free(B);
+	bb_free(b);
+}

@@ -772,7 +772,9 @@ Test(vm, transformers_multi)
 	uint32_t got = bb_xf(b, FC_BXF_GETOPT, 't', 2, av, FC_ARG_STR | bb_str(b, "nt:"));
 	uint32_t gon = bb_xf(b, FC_BXF_GETOPT, 'n', 2, av, FC_ARG_STR | bb_str(b, "nt:"));
 	uint32_t godyn = bb_xf(b, FC_BXF_GETOPT, 't', 2, av, s); /* optstring from a field */
+	uint32_t nest = bb_xf(b, FC_BXF_CONCAT, -1, 3, s, FC_ARG_STR | bb_str(b, "="), jn); /* nested multi */
 	uint32_t r_cc = leaf(e, FC_OPC_EQ_S, 0, cc, bb_str(b, "bash:42"), false);
+	uint32_t r_nest = leaf(e, FC_OPC_EQ_S, 0, nest, bb_str(b, "bash=file,ipv4"), false);
 	uint32_t r_ccx = leaf(e, FC_OPC_EXISTS, 0, cc, 0, false);
 	uint32_t r_jn = leaf(e, FC_OPC_EQ_S, 0, jn, bb_str(b, "file,ipv4"), false);
 	uint32_t r_jn2 = leaf(e, FC_OPC_EQ_S, 0, jn2, bb_str(b, "bash-x-file-ipv4"), false);
@@ -791,6 +793,7 @@ Test(vm, transformers_multi)
 	struct fc_val ty[] = {vstr("file"), vstr("ipv4")};
 	fk_set(&e->fk, "fd.types", NULL, vlist(ty, 2));
 	TRUE_(e, r_cc);
+	TRUE_(e, r_nest);
 	TRUE_(e, r_jn);
 	TRUE_(e, r_jn2);
 	fk_set(&e->fk, "proc.pid", NULL, vnone);
