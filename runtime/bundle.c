@@ -117,6 +117,7 @@ struct ld {
 	size_t errlen;
 	struct sec s[NSEC];
 	uint32_t *prog_of; /* program of each instruction */
+	struct fc_glob **globs; /* compiled once per (string, casefold): nstr × 2 */
 };
 
 static int fail(struct ld *L, int code, const char *fmt, ...)
@@ -969,7 +970,8 @@ static int load_code(struct ld *L)
 	struct fc_bundle *b = L->b;
 	uint32_t n = L->s[FC_SEC_CODE].present ? L->s[FC_SEC_CODE].count : 0;
 	b->code = balloc(b, (size_t)n * sizeof *b->code + 8);
-	if (!b->code)
+	L->globs = calloc((size_t)b->nstr * 2, sizeof *L->globs);
+	if (!b->code || !L->globs)
 		return oom(L);
 	b->ncode = n;
 	for (uint32_t i = 0; i < n; i++) {
@@ -1056,8 +1058,11 @@ static int load_code(struct ld *L)
 					return cor(L, FC_SEC_CODE, "instruction", i, at, "string %u is not a network record", in.k);
 				o->k.p = net;
 			} else if (in.op == FC_OPC_GLOB || in.op == FC_OPC_IGLOB) {
-				if (!(o->k.p = glob_new(b, b->str[in.k], b->strlen[in.k], in.op == FC_OPC_IGLOB)))
+				/* one compiled pattern per string: memory stays linear in the file */
+				struct fc_glob **g = &L->globs[2 * (size_t)in.k + (in.op == FC_OPC_IGLOB)];
+				if (!*g && !(*g = glob_new(b, b->str[in.k], b->strlen[in.k], in.op == FC_OPC_IGLOB)))
 					return oom(L);
+				o->k.p = *g;
 			}
 			break;
 		case K_LIST: {
@@ -1344,6 +1349,7 @@ static int load(const uint8_t *d, size_t len, struct fc_bundle **out, char *err,
 	    !(rc = load_rules(&L)) && !(rc = load_index(&L)))
 		rc = load_rest(&L);
 	free(L.prog_of);
+	free(L.globs);
 	if (rc) {
 		fc_bundle_free(L.b);
 		return rc;

@@ -78,13 +78,14 @@ static inline bool next_comp(const char *p, size_t len, size_t *pos, const char 
 	return true;
 }
 
+/* Entries are added in component order (fc_pmatch_new sorts them), so an existing edge for C
+ * can only be the last one added to its array: the build is linear. */
 static struct pedge *find_edge(struct pnode *n, bool glob, const char *c, size_t cl)
 {
 	struct pedge *e = glob ? n->glob : n->lit;
 	uint32_t k = glob ? n->nglob : n->nlit;
-	for (uint32_t i = 0; i < k; i++)
-		if (e[i].len == cl && !fc_memcmp0(e[i].s, c, cl))
-			return &e[i];
+	if (k && e[k - 1].len == cl && !fc_memcmp0(e[k - 1].s, c, cl))
+		return &e[k - 1];
 	return NULL;
 }
 
@@ -196,13 +197,44 @@ static void node_sort(struct pnode *n)
 			node_sort(n->glob[i].child);
 }
 
+struct pent {
+	const char *s;
+	size_t len;
+};
+
+/* Component by component (each by bytes, then length): entries sharing leading components
+ * are adjacent, and a prefix comes before its extensions. */
+static int pent_cmp(const void *x, const void *y)
+{
+	const struct pent *a = x, *b = y;
+	size_t pa = 0, pb = 0, al, bl;
+	const char *ca, *cb;
+	for (;;) {
+		bool ha = next_comp(a->s, a->len, &pa, &ca, &al), hb = next_comp(b->s, b->len, &pb, &cb, &bl);
+		if (!ha || !hb)
+			return ha - hb;
+		int c = fc_memcmp0(ca, cb, al < bl ? al : bl);
+		if (c || al != bl)
+			return c ? c : (al < bl ? -1 : 1);
+	}
+}
+
 struct fc_pmatch *fc_pmatch_new(uint32_t n, const char *const *s, const uint32_t *len)
 {
 	struct fc_pmatch *pm = calloc(1, sizeof *pm);
-	if (!pm)
+	struct pent *ent = malloc(((size_t)n + 1) * sizeof *ent);
+	if (!pm || !ent) {
+		free(pm);
+		free(ent);
 		return NULL;
+	}
+	for (uint32_t i = 0; i < n; i++)
+		ent[i] = (struct pent){s[i], len[i]};
+	if (n)
+		qsort(ent, n, sizeof *ent, pent_cmp);
 	for (uint32_t i = 0; i < n && !pm->oom; i++)
-		add_path(pm, s[i], len[i]);
+		add_path(pm, ent[i].s, ent[i].len);
+	free(ent);
 	if (pm->oom) {
 		fc_pmatch_free(pm);
 		return NULL;
