@@ -37,7 +37,7 @@
  *                   that does not contain `literal` cannot match (pre-check before PCRE2);
  *                   flags are reserved (0 in 1.0)
  *   FC_SEC_SLOTS    count × 24-byte slot records, then the argument items (u32 each):
- *                     kind u8 (FC_SK_FIELD | FC_SK_XF), xf u8 (enum fc_xf, XF only),
+ *                     kind u8 (FC_SK_FIELD | FC_SK_XF), xf u8 (enum fc_bxf, XF only),
  *                     vtype u8 (enum fc_ptype of the value the slot yields), sflags u8
  *                     (FC_SLF_*), name sid u32 (FIELD: catalog field name, e.g.
  *                     "proc.aname", "evt.arg.flags" → resolved with fc_field_resolve at
