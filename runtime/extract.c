@@ -15,6 +15,85 @@
 
 #define MAX_ANCESTORS 1024
 
+/* ------------------------------------------------------------------ evt.* resolver */
+
+/* What evtfields.c asks the state for: fd descriptions for parameter renderings and the
+ * fd-dependent evt.* fields, comms, the cwd, user and group names. */
+static void fd_view(struct fc_state *st, const struct fc_fdinfo *f, struct fc_fd_view *v)
+{
+	v->type = f->type;
+	v->typechar = fc_fd_typechar(f->type);
+	uint8_t l4 = fc_fd_l4proto(f);
+	v->l4proto = l4 >= FC_L4_TCP && l4 <= FC_L4_RAW ? (uint8_t)(l4 - 1) : 0;
+	v->name = f->name ? f->name->s : "";
+	v->is_syslog = f->name && strstr(f->name->s, "/dev/log") != NULL;
+	(void)st;
+}
+
+static bool r_event_fd(void *ud, struct fc_fd_view *out)
+{
+	struct fc_state *st = ud;
+	if (!st->fdi)
+		return false;
+	fd_view(st, st->fdi, out);
+	return true;
+}
+
+static bool r_fd(void *ud, int64_t fd, struct fc_fd_view *out)
+{
+	struct fc_state *st = ud;
+	struct fc_fdinfo *f = st->t && st->t->grp ? fc_imap_get(&st->t->grp->fds.map, fd) : NULL;
+	if (!f)
+		return false;
+	fd_view(st, f, out);
+	return true;
+}
+
+static bool r_comm(void *ud, int64_t tid, const char **out)
+{
+	struct fc_state *st = ud;
+	struct fc_thread *t = fc_imap_get(&st->threads, tid);
+	if (!t || !t->comm)
+		return false;
+	*out = t->comm->s;
+	return true;
+}
+
+static bool r_cwd(void *ud, const char **out)
+{
+	struct fc_state *st = ud;
+	if (!st->t || !st->t->grp)
+		return false;
+	*out = st->t->grp->cwd->s;
+	return true;
+}
+
+static bool r_user(void *ud, uint32_t uid, const char **out)
+{
+	struct fc_state *st = ud;
+	const struct fc_user *u = fc_user_find(st, st->t, uid);
+	if (!u || !u->name)
+		return false;
+	*out = u->name->s;
+	return true;
+}
+
+static bool r_group(void *ud, uint32_t gid, const char **out)
+{
+	struct fc_state *st = ud;
+	const struct fc_group *g = fc_group_find(st, st->t, gid);
+	if (!g || !g->name)
+		return false;
+	*out = g->name->s;
+	return true;
+}
+
+static bool r_is_main(void *ud)
+{
+	struct fc_state *st = ud;
+	return st->t && st->t->tid == st->t->pid;
+}
+
 /* ------------------------------------------------------------------ dispatcher */
 
 bool fc_state_extract(void *ctx, const struct fc_fieldspec *f, struct fc_val *out)
@@ -39,12 +118,24 @@ bool fc_state_extract(void *ctx, const struct fc_fieldspec *f, struct fc_val *ou
 	if (fc_extract_is_evtstate(f->id))
 		return fc_extract_evtstate(st, f, out);
 	if (fc_evtfield_handles(f->id)) {
+		const struct fc_evt_resolver r = {
+			.ud = st,
+			.event_fd = r_event_fd,
+			.fd = r_fd,
+			.comm = r_comm,
+			.cwd = r_cwd,
+			.user = r_user,
+			.group = r_group,
+			.is_main_thread = r_is_main,
+		};
 		struct fc_evt_ctx c = {
 			.ev = st->ev,
 			.num = st->evnum,
 			.first_ts = st->first_ts,
 			.hostname = st->hostname,
 			.scratch = &st->scratch,
+			.prev_ts = st->prev_ts,
+			.resolver = &r,
 		};
 		return fc_evtfield_extract(&c, f, out);
 	}

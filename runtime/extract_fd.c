@@ -1,6 +1,5 @@
-/* extract_fd.c — the fd, fdlist and fs.path field classes, and the evt.* fields that need the
- * state (evt.abspath[.src|.dst], evt.category of I/O events, evt.buflen*, evt.is_syslog,
- * evt.count.error.{file,net,other}, evt.is_open_*), with upstream's semantics
+/* extract_fd.c — the fd, fdlist and fs.path field classes, and evt.abspath[.src|.dst] (the
+ * evt.* field that needs the fd table to resolve a directory fd), with upstream's semantics
  * (sinsp_filtercheck_fd / fdlist / fspath / event): the fd is the one the event created, used
  * or closed (closes are applied after the rules), the client end of a socket is s*, the server
  * end d*, and local/remote follow from which end is an address of this host. Events that carry
@@ -626,30 +625,9 @@ bool fc_extract_fd(struct fc_state *st, const struct fc_fieldspec *f, struct fc_
 
 bool fc_extract_is_evtstate(enum fc_field_id id)
 {
-	switch (id) {
-	case FC_F_EVT_ABSPATH:
-	case FC_F_EVT_CATEGORY:
-	case FC_F_EVT_IS_SYSLOG:
-	case FC_F_EVT_BUFLEN:
-	case FC_F_EVT_BUFLEN_IN:
-	case FC_F_EVT_BUFLEN_OUT:
-	case FC_F_EVT_BUFLEN_FILE:
-	case FC_F_EVT_BUFLEN_FILE_IN:
-	case FC_F_EVT_BUFLEN_FILE_OUT:
-	case FC_F_EVT_BUFLEN_NET:
-	case FC_F_EVT_BUFLEN_NET_IN:
-	case FC_F_EVT_BUFLEN_NET_OUT:
-	case FC_F_EVT_COUNT_ERROR_FILE:
-	case FC_F_EVT_COUNT_ERROR_NET:
-	case FC_F_EVT_COUNT_ERROR_OTHER:
-	case FC_F_EVT_IS_OPEN_READ:
-	case FC_F_EVT_IS_OPEN_WRITE:
-	case FC_F_EVT_IS_OPEN_EXEC:
-	case FC_F_EVT_IS_OPEN_CREATE:
-		return true;
-	default:
-		return false;
-	}
+	/* the other state-dependent evt.* fields are computed by evtfields.c through the
+	 * resolver this engine hands it (extract.c) */
+	return id == FC_F_EVT_ABSPATH;
 }
 
 static bool abspath(struct fc_state *st, const struct fc_fieldspec *f, struct fc_val *out)
@@ -718,189 +696,9 @@ static bool abspath(struct fc_state *st, const struct fc_fieldspec *f, struct fc
 	return fc_vstr(out, buf, l);
 }
 
-/* I/O direction from the schema category ("io_read", "io_write", "io_other"). */
-static int io_kind(const struct fc_evt *e)
-{
-	const char *c = e->info->category;
-	if (!strcmp(c, "io_read"))
-		return 1;
-	if (!strcmp(c, "io_write"))
-		return 2;
-	if (!strcmp(c, "io_other"))
-		return 3;
-	return 0;
-}
-
-static bool error_count(struct fc_state *st, struct fc_val *out)
-{
-	int64_t r;
-	const struct fc_evt *e = st->ev;
-	if (fc_ev_i64(st, e, FC_P_RES, &r))
-		return r < 0 ? fc_vu64(out, 1) : fc_vnone(out);
-	if ((e->info->flags & FC_EF_CREATES_FD) && (e->type & 1) && fc_ev_i64(st, e, FC_P_FD, &r) && r < 0)
-		return fc_vu64(out, 1);
-	return fc_vnone(out);
-}
-
-static bool is_open_creator(uint16_t t)
-{
-	return t == FC_PPME_SYSCALL_OPEN_X || t == FC_PPME_SYSCALL_CREAT_X ||
-	       t == FC_PPME_SYSCALL_OPENAT_2_X || t == FC_PPME_SYSCALL_OPENAT2_X ||
-	       t == FC_PPME_SYSCALL_OPEN_BY_HANDLE_AT_X;
-}
-
 bool fc_extract_evtstate(struct fc_state *st, const struct fc_fieldspec *f, struct fc_val *out)
 {
-	const struct fc_evt *e = st->ev;
-	const struct fc_fdinfo *x = st->fdi;
-	int io = io_kind(e);
-	switch (f->id) {
-	case FC_F_EVT_ABSPATH:
-		return abspath(st, f, out);
-	case FC_F_EVT_CATEGORY: {
-		const char *c = e->info->category;
-		if (io) {
-			c = "unknown";
-			if (x) {
-				switch (x->type) {
-				case FC_FD_FILE:
-				case FC_FD_FILE_V2:
-				case FC_FD_DIRECTORY:
-					c = "file";
-					break;
-				case FC_FD_IPV4_SOCK:
-				case FC_FD_IPV6_SOCK:
-				case FC_FD_IPV4_SERVSOCK:
-				case FC_FD_IPV6_SERVSOCK:
-					c = "net";
-					break;
-				case FC_FD_FIFO:
-				case FC_FD_UNIX_SOCK:
-				case FC_FD_EVENT:
-				case FC_FD_SIGNALFD:
-				case FC_FD_INOTIFY:
-				case FC_FD_USERFAULTFD:
-					c = "ipc";
-					break;
-				default:
-					c = "unknown";
-					break;
-				}
-			}
-		}
-		return fc_vstr(out, c, strlen(c));
-	}
-	case FC_F_EVT_IS_SYSLOG: {
-		bool y = (e->info->flags & FC_EF_WRITES_TO_FD) && x && x->name &&
-			 strstr(x->name->s, "/dev/log") != NULL;
-		return fc_vu64(out, y);
-	}
-	case FC_F_EVT_BUFLEN:
-	case FC_F_EVT_BUFLEN_IN:
-	case FC_F_EVT_BUFLEN_OUT:
-	case FC_F_EVT_BUFLEN_FILE:
-	case FC_F_EVT_BUFLEN_FILE_IN:
-	case FC_F_EVT_BUFLEN_FILE_OUT:
-	case FC_F_EVT_BUFLEN_NET:
-	case FC_F_EVT_BUFLEN_NET_IN:
-	case FC_F_EVT_BUFLEN_NET_OUT: {
-		int64_t r;
-		if (!x || !io || !fc_evt_get_i64(e, 0, &r) || r < 0)
-			return fc_vnone(out);
-		bool in = io == 1, outw = io == 2;
-		bool file = x->type == FC_FD_FILE || x->type == FC_FD_FILE_V2;
-		bool net = x->type >= FC_FD_IPV4_SOCK && x->type <= FC_FD_IPV6_SERVSOCK;
-		bool ok;
-		switch (f->id) {
-		case FC_F_EVT_BUFLEN:
-			ok = true;
-			break;
-		case FC_F_EVT_BUFLEN_IN:
-			ok = in;
-			break;
-		case FC_F_EVT_BUFLEN_OUT:
-			ok = outw;
-			break;
-		case FC_F_EVT_BUFLEN_FILE:
-			ok = file;
-			break;
-		case FC_F_EVT_BUFLEN_FILE_IN:
-			ok = file && in;
-			break;
-		case FC_F_EVT_BUFLEN_FILE_OUT:
-			ok = file && outw;
-			break;
-		case FC_F_EVT_BUFLEN_NET:
-			ok = net;
-			break;
-		case FC_F_EVT_BUFLEN_NET_IN:
-			ok = net && in;
-			break;
-		default:
-			ok = net && outw;
-			break;
-		}
-		return ok ? fc_vu64(out, (uint64_t)r) : fc_vnone(out);
-	}
-	case FC_F_EVT_COUNT_ERROR_FILE:
-		if (x ? (x->type == FC_FD_FILE || x->type == FC_FD_FILE_V2 || x->type == FC_FD_DIRECTORY)
-		      : is_open_creator(e->type))
-			return error_count(st, out);
-		return fc_vnone(out);
-	case FC_F_EVT_COUNT_ERROR_NET: {
-		bool net_ev = !strcmp(e->info->name, "accept") || !strcmp(e->info->name, "accept4") ||
-			      e->type == FC_PPME_SOCKET_CONNECT_X;
-		if (x ? ((x->type >= FC_FD_IPV4_SOCK && x->type <= FC_FD_IPV6_SERVSOCK) ||
-			 x->type == FC_FD_UNIX_SOCK)
-		      : net_ev)
-			return error_count(st, out);
-		return fc_vnone(out);
-	}
-	case FC_F_EVT_COUNT_ERROR_OTHER: {
-		bool other;
-		if (x)
-			other = !(x->type == FC_FD_FILE || x->type == FC_FD_FILE_V2 ||
-				  x->type == FC_FD_DIRECTORY ||
-				  (x->type >= FC_FD_IPV4_SOCK && x->type <= FC_FD_IPV6_SERVSOCK) ||
-				  x->type == FC_FD_UNIX_SOCK);
-		else
-			other = !(is_open_creator(e->type) || !strcmp(e->info->name, "accept") ||
-				  !strcmp(e->info->name, "accept4") || e->type == FC_PPME_SOCKET_CONNECT_X ||
-				  !strcmp(e->info->category, "memory"));
-		return other ? error_count(st, out) : fc_vnone(out);
-	}
-	case FC_F_EVT_IS_OPEN_READ:
-	case FC_F_EVT_IS_OPEN_WRITE:
-	case FC_F_EVT_IS_OPEN_EXEC:
-	case FC_F_EVT_IS_OPEN_CREATE: {
-		uint64_t flags = 0, mode = 0;
-		bool y = false;
-		bool opener = e->type == FC_PPME_SYSCALL_OPEN_X || e->type == FC_PPME_SYSCALL_OPENAT_2_X ||
-			      e->type == FC_PPME_SYSCALL_OPENAT2_X ||
-			      e->type == FC_PPME_SYSCALL_OPEN_BY_HANDLE_AT_X;
-		if (opener) {
-			fc_ev_u64(st, e, FC_P_FLAGS, &flags);
-			if (f->id == FC_F_EVT_IS_OPEN_READ)
-				y = flags & 0x1;
-			else if (f->id == FC_F_EVT_IS_OPEN_WRITE)
-				y = flags & 0x2;
-			else if (f->id == FC_F_EVT_IS_OPEN_CREATE) {
-				int64_t r;
-				y = (flags & 0x4000) ||
-				    ((flags & 0x2000) && fc_evt_get_i64(e, 0, &r) && r >= 0);
-			} else if ((flags & (0x2000 | 0x4)) && e->type != FC_PPME_SYSCALL_OPEN_BY_HANDLE_AT_X) {
-				fc_ev_u64(st, e, FC_P_MODE, &mode);
-				y = (mode & (0x40 | 0x8 | 0x1)) != 0;
-			}
-		} else if (f->id == FC_F_EVT_IS_OPEN_EXEC && e->type == FC_PPME_SYSCALL_CREAT_X) {
-			fc_ev_u64(st, e, FC_P_MODE, &mode);
-			y = (mode & (0x40 | 0x8 | 0x1)) != 0;
-		}
-		return fc_vu64(out, y);
-	}
-	default:
-		return fc_vnone(out);
-	}
+	return f->id == FC_F_EVT_ABSPATH ? abspath(st, f, out) : fc_vnone(out);
 }
 
 /* ------------------------------------------------------------------ fs.path */

@@ -1719,6 +1719,9 @@ int fc_state_seed_proc_scan(struct fc_state *st, char *err, size_t errlen)
 
 void fc_state_event(struct fc_state *st, const struct fc_evt *ev)
 {
+	if (st->ev_ts)
+		st->prev_ts = st->ev_ts;
+	st->ev_ts = ev->ts;
 	st->ev = ev;
 	st->arena.used = 0;
 	st->scratch.used = 0;

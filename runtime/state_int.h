@@ -69,9 +69,9 @@ void *fc_arena_alloc(struct fc_arena *a, size_t n);        /* 8-aligned; NULL wh
 char *fc_arena_strdup(struct fc_arena *a, const char *p, size_t n); /* NUL-terminated copy */
 
 /* ------------------------------------------------------------------ path helpers */
-/* Joins DIR and NAME as upstream concatenate_paths does: NAME absolute → NAME alone; otherwise
- * DIR + "/" + NAME; then "." and ".." components and duplicate slashes are resolved
- * lexically. Writes a NUL-terminated result of at most OUTLEN-1 bytes; returns its length. */
+/* Joins DIR and NAME as upstream concatenate_paths does (fc_path_concat; a '/' is added to a
+ * DIR that lacks it): NAME absolute → NAME alone; "." / ".." / "//" folded, a trailing '/'
+ * dropped. Writes a NUL-terminated result of at most OUTLEN-1 bytes; returns its length. */
 size_t fc_path_join(const char *dir, size_t dlen, const char *name, size_t nlen, char *out,
 		    size_t outlen);
 
@@ -386,7 +386,7 @@ struct fc_state {
 	int64_t fdnum;            /* fd.num; -1 when none */
 	bool fd_event;            /* event creates/uses/destroys an fd */
 	bool name_changed;
-	uint64_t evnum, first_ts, prev_ts;
+	uint64_t evnum, first_ts, prev_ts, ev_ts;
 
 	/* removals applied by fc_state_event_done */
 	int64_t rm_fd;            /* -1 none */
