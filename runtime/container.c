@@ -1,6 +1,7 @@
 /* container.c — containers as the node sees them (RUNTIME.md §5.3): the container id from a
- * thread's cgroup paths (the container plugin's matchers, tried in its order: podman, docker,
- * cri, containerd-namespaced, lxc, libvirt-lxc, bpm; 64-hex ids reported as their first 12
+ * thread's cgroup paths (the container plugin's matchers: podman, docker, cri, then libvirt-lxc,
+ * lxc and bpm, then the namespaced-containerd heuristic last — upstream tries it before
+ * lxc, which makes it claim lxc/libvirt paths; 64-hex ids reported as their first 12
  * characters), the container runtime inferred from the layout that matched, the pod uid of
  * kubepods paths, the container start time (its pid namespace's start), and the metadata the
  * node cannot derive from events — loaded from a docker-inspect style JSON file the user points
@@ -244,7 +245,7 @@ bool fc_cgroup_match(const char *cg, size_t len, char *id, size_t idlen, char *f
 		/* the plain "/<id>" layout is shared by docker, containerd and cri-o: tell them
 		 * apart by the rest of the path where it says */
 		if (!strcmp(*type, "docker") || !strcmp(*type, "cri")) {
-			if (find(cg, len, "/docker", 0) >= 0 && find(cg, len, "kubepods", 0) < 0)
+			if (find(cg, len, "/docker", 0) >= 0)
 				*type = "docker";
 			else if (find(cg, len, "crio", 0) >= 0)
 				*type = "cri-o";
@@ -253,6 +254,25 @@ bool fc_cgroup_match(const char *cg, size_t len, char *id, size_t idlen, char *f
 			else if (find(cg, len, "kubepods", 0) >= 0)
 				*type = "cri";
 		}
+		return true;
+	}
+	/* The layouts with their own markers come before the namespace heuristic of the
+	 * containerd matcher (which upstream tries first): "/lxc/web01" would otherwise be the
+	 * containerd container "web01" and "/machine/g.libvirt-lxc" the container "g.libvirt-l";
+	 * libvirt before lxc, whose "/lxc/" would claim the legacy "/libvirt/lxc/<id>". */
+	if (libvirt_match(cg, len, id, idlen)) {
+		put(full, fulllen, id, strlen(id));
+		*type = "libvirt-lxc";
+		return true;
+	}
+	if (lxc_match(cg, len, id, idlen)) {
+		put(full, fulllen, id, strlen(id));
+		*type = "lxc";
+		return true;
+	}
+	if (bpm_match(cg, len, id, idlen)) {
+		put(full, fulllen, id, strlen(id));
+		*type = "bpm";
 		return true;
 	}
 	size_t ps, pe;
@@ -265,21 +285,6 @@ bool fc_cgroup_match(const char *cg, size_t len, char *id, size_t idlen, char *f
 			*type = "containerd";
 			return true;
 		}
-	}
-	if (lxc_match(cg, len, id, idlen)) {
-		put(full, fulllen, id, strlen(id));
-		*type = "lxc";
-		return true;
-	}
-	if (libvirt_match(cg, len, id, idlen)) {
-		put(full, fulllen, id, strlen(id));
-		*type = "libvirt-lxc";
-		return true;
-	}
-	if (bpm_match(cg, len, id, idlen)) {
-		put(full, fulllen, id, strlen(id));
-		*type = "bpm";
-		return true;
 	}
 	return false;
 }

@@ -1527,8 +1527,11 @@ static void parse_ctrjson(struct fc_state *st, const struct fc_evt *e)
 			fc_container_json_event(st, buf, (size_t)n);
 		return;
 	}
-	if (fc_ev_raw(st, e, FC_P_JSON, &v, &l))
+	if (fc_ev_raw(st, e, FC_P_JSON, &v, &l)) {
+		while (l && !v[l - 1])
+			l--; /* CHARBUF: the NUL is not JSON */
 		fc_container_json_event(st, (const char *)v, l);
+	}
 }
 
 /* ------------------------------------------------------------------ seeding */
