@@ -111,10 +111,8 @@ bool fc_state_extract(void *ctx, const struct fc_fieldspec *f, struct fc_val *ou
 		return fc_extract_fd(st, f, out);
 	if (f->id >= FC_F_CONTAINER_ID && f->id <= FC_F_K8S_DEPLOYMENT_LABELS)
 		return fc_extract_ctr(st, f, out);
-	if (f->id == FC_F_UTIL_CNT) {
-		static uint64_t cnt; /* upstream: a process-wide counter bumped per extraction */
-		return fc_vu64(out, ++cnt);
-	}
+	if (f->id == FC_F_UTIL_CNT)
+		return fc_vu64(out, ++st->util_cnt); /* upstream: a counter bumped per extraction */
 	if (fc_extract_is_evtstate(f->id))
 		return fc_extract_evtstate(st, f, out);
 	if (fc_evtfield_handles(f->id)) {

@@ -387,6 +387,7 @@ struct fc_state {
 	bool fd_event;            /* event creates/uses/destroys an fd */
 	bool name_changed;
 	uint64_t evnum, first_ts, prev_ts, ev_ts;
+	uint64_t util_cnt;
 
 	/* removals applied by fc_state_event_done */
 	int64_t rm_fd;            /* -1 none */
