@@ -1135,8 +1135,8 @@ static void guess_role(struct fc_state *st, struct fc_fdinfo *f, bool incoming)
 static void parse_sendrecv(struct fc_state *st, const struct fc_evt *e, bool send)
 {
 	int64_t res, fd;
-	const uint8_t *tp;
-	uint32_t tl;
+	const uint8_t *tp = NULL;
+	uint32_t tl = 0;
 	if (!fc_ev_i64(st, e, FC_P_RES, &res) || !st->t)
 		return;
 	bool has_tuple = fc_ev_raw(st, e, FC_P_TUPLE, &tp, &tl);
