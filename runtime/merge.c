@@ -377,7 +377,9 @@ static struct psrc adapt(enum fc_ptype st, const uint8_t *p, uint32_t len, enum 
 		}
 		return r;
 	}
-	if (tclass(dt) != 1 && tclass(dt) != 2)
+	/* dsz <= 8 always holds for integer types; stating it lets aarch64 gcc -O3 see that TMP
+	 * cannot overflow (it warns otherwise: -Wstringop-overflow). */
+	if ((tclass(dt) != 1 && tclass(dt) != 2) || dsz > 8)
 		return r;
 	wr_int(tmp, dsz, v);
 	r.p = tmp;
