@@ -57,7 +57,7 @@ static bool chance(struct fc_gen *g, uint32_t pct)
 /* ---- vocabulary ------------------------------------------------------------------------ */
 
 static const char *const v_name[] = {"bash", "sh", "sshd", "nginx", "curl", "python3", "Bash",
-				     "BASH", "systemd", "cron", "caf\xc3\xa9", "a b", ""};
+				     "BASH", "systemd", "cron", "caf\xc3\xa9", "a b", "", "10"};
 static const char *const v_path[] = {"/etc/passwd", "/etc/shadow", "/tmp/x", "/bin/bash", "/usr/bin/curl",
 				     "/var/log/syslog", "/etc/", "/", "relative/p", "/ETC/Passwd",
 				     "/etc/ssh/sshd_config", "/tmp/a b"};
@@ -439,6 +439,12 @@ static void put_const(struct fc_gen *g, struct fc_buf *b, const struct lhs *l, e
 	case K_STR:
 	case K_ANC_S:
 	case K_LIST:
+		if (op == FC_OP_LT || op == FC_OP_LE || op == FC_OP_GT || op == FC_OP_GE) {
+			/* the grammar reads only a number after an ordering operator: strcmp with it */
+			static const char *const nums[] = {"0", "1", "5", "10", "99"};
+			fc_buf_puts(b, PICK(g, nums));
+			return;
+		}
 		if (l->concat2 >= 0 && (op == FC_OP_EQ || op == FC_OP_EQEQ || op == FC_OP_NE || op == FC_OP_IN)) {
 			char a[256], c[256];
 			str_const(g, l->vc, FC_OP_EQ, a);
