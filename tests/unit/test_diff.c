@@ -10,15 +10,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <time.h>
+
 #include "fakeevt.h"
 #include "gen.h"
 #include "refeval.h"
+#include "vmrun.h"
 
 #define RULES_PER_BATCH 200
 #define EVENTS_PER_BATCH 50
 #define DEPTH 3
 
-static __attribute__((unused)) uint64_t env_pairs(void)
+static uint64_t env_pairs(void)
 {
 	const char *s = getenv("FC_DIFF_PAIRS");
 	return s && *s ? strtoull(s, NULL, 0) : 100000;
@@ -108,5 +111,123 @@ Test(diff, generator_and_reference)
 	cr_log_info("diff: %llu pairs, %.1f%% true", (unsigned long long)pairs, 100 * ratio);
 	cr_assert(ratio > 0.25 && ratio < 0.75, "seed %#llx: %.1f%% of pairs true: the generator is off balance",
 		  (unsigned long long)seed, 100 * ratio);
+	fc_fake_free(&ev);
+}
+
+/* One VM under test and its disagreement counters. */
+struct side {
+	const char *name;
+	uint32_t passes;
+	struct fc_vmrun run;
+	uint64_t wrong_eval, wrong_run, calls;
+};
+
+static unsigned printed;
+
+static void report(uint64_t seed, const char *side, const char *path, const char *cond, const char *event, bool ref,
+		   bool vm)
+{
+	if (printed++ >= 25)
+		return;
+	fprintf(stderr,
+		"DIFF seed=%#llx [%s, %s]\n  condition: %s\n  event:     %s\n  reference: %s   vm: %s\n",
+		(unsigned long long)seed, side, path, cond, event, ref ? "true" : "false", vm ? "true" : "false");
+}
+
+/* Runs one event through one VM: every rule alone (fc_vm_eval_rule), then the event's index
+ * (fc_vm_run, all matches); compares with the reference answers REF. */
+static void run_side(struct side *sd, struct batch *b, struct fc_fake_evt *ev, const struct fc_extractor *x,
+		     const bool *ref, uint32_t *matches, bool *hit, const char *evtext, uint64_t seed)
+{
+	uint32_t nb = fc_bundle_nrules(sd->run.b);
+	fc_fake_reset_calls(ev);
+	fc_vm_begin(sd->run.vm, ev->code, x);
+	for (uint32_t i = 0; i < b->n; i++) {
+		bool v = fc_vm_eval_rule(sd->run.vm, sd->run.id_of[i]);
+		if (v != ref[i]) {
+			sd->wrong_eval++;
+			report(seed, sd->name, "fc_vm_eval_rule", b->conds[i], evtext, ref[i], v);
+		}
+	}
+	if (fc_fake_max_calls(ev) > 1)
+		sd->calls++;
+	uint32_t nm = fc_vm_run(sd->run.vm, ev->code, x, FC_MATCH_ALL, matches, nb);
+	memset(hit, 0, sizeof(*hit) * nb);
+	for (uint32_t k = 0; k < nm; k++)
+		hit[matches[k]] = true;
+	for (uint32_t i = 0; i < b->n; i++)
+		if (hit[sd->run.id_of[i]] != ref[i]) {
+			sd->wrong_run++;
+			report(seed, sd->name, "fc_vm_run", b->conds[i], evtext, ref[i], hit[sd->run.id_of[i]]);
+		}
+}
+
+Test(diff, vm_agrees_with_reference)
+{
+	uint64_t seed = fc_gen_seed_from_env(), want = env_pairs(), pairs = 0, trues = 0;
+	struct fc_gen g;
+	fc_gen_init(&g, seed);
+	struct fc_fake_evt ev;
+	fc_fake_init(&ev);
+	struct fc_extractor x = fc_fake_extractor(&ev);
+	struct side sides[2] = {{.name = "all passes", .passes = FC_OPT_ALL}, {.name = "no passes", .passes = 0}};
+	char err[512], evtext[4096];
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	printed = 0;
+	while (pairs < want) {
+		struct batch b;
+		batch_make(&g, &b, RULES_PER_BATCH, seed);
+		for (int s = 0; s < 2; s++) {
+			cr_assert(fc_vmrun_init(&sides[s].run, &b.r.comp, sides[s].passes, err, sizeof err),
+				  "seed %#llx [%s]: %s", (unsigned long long)seed, sides[s].name, err);
+			cr_assert_eq(fc_bundle_nrules(sides[s].run.b), b.n);
+			for (uint32_t i = 0; i < b.n; i++)
+				cr_assert_neq(sides[s].run.id_of[i], FC_NONE, "seed %#llx: rule r%u not in the bundle",
+					      (unsigned long long)seed, i);
+		}
+		bool *ref = calloc(b.n, sizeof(*ref)), *hit = calloc(b.n, sizeof(*hit));
+		uint32_t *matches = calloc(b.n, sizeof(*matches));
+		uint64_t left = (want - pairs + b.n - 1) / b.n;
+		uint32_t events = left < EVENTS_PER_BATCH ? (uint32_t)left : EVENTS_PER_BATCH;
+		for (uint32_t e = 0; e < events; e++) {
+			fc_gen_event(&g, &ev);
+			fc_fake_format(&ev, evtext, sizeof evtext);
+			for (uint32_t i = 0; i < b.n; i++) {
+				int r = fc_ref_eval(b.r.comp.rules[i].ast, &x, err, sizeof err);
+				cr_assert(r >= 0, "seed %#llx: reference error on `%s` | %s: %s", (unsigned long long)seed,
+					  b.conds[i], evtext, err);
+				ref[i] = r;
+				trues += (unsigned)r;
+			}
+			for (int s = 0; s < 2; s++)
+				run_side(&sides[s], &b, &ev, &x, ref, matches, hit, evtext, seed);
+			pairs += b.n;
+		}
+		free(ref);
+		free(hit);
+		free(matches);
+		for (int s = 0; s < 2; s++)
+			fc_vmrun_free(&sides[s].run);
+		batch_free(&b);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	uint64_t wrong = 0;
+	for (int s = 0; s < 2; s++)
+		wrong += sides[s].wrong_eval + sides[s].wrong_run;
+	fprintf(stderr,
+		"diff: seed=%#llx pairs=%llu (%.1f%% true) disagreements: all passes %llu+%llu, no passes %llu+%llu "
+		"(eval_rule+run); events with repeated extractor calls: %llu, %llu; %.2f s\n",
+		(unsigned long long)seed, (unsigned long long)pairs, 100.0 * (double)trues / (double)pairs,
+		(unsigned long long)sides[0].wrong_eval, (unsigned long long)sides[0].wrong_run,
+		(unsigned long long)sides[1].wrong_eval, (unsigned long long)sides[1].wrong_run,
+		(unsigned long long)sides[0].calls, (unsigned long long)sides[1].calls, secs);
+	cr_assert_eq(wrong, 0, "seed %#llx: %llu VM answers disagree with the reference (first ones above); rerun "
+		     "with FC_DIFF_SEED=%#llx FC_DIFF_PAIRS=%llu", (unsigned long long)seed, (unsigned long long)wrong,
+		     (unsigned long long)seed, (unsigned long long)want);
+	cr_assert_eq(sides[0].calls + sides[1].calls, 0,
+		     "seed %#llx: the VM called the extractor more than once for one field spec in one event",
+		     (unsigned long long)seed);
 	fc_fake_free(&ev);
 }

@@ -1,7 +1,9 @@
 /* test_truth.c — the VM truth tables (tests/vm/truth.txt): every `condition | event | expected`
- * line is compiled by the front end and evaluated by the reference evaluator (tests/ref), whose
- * answer must be `expected`; the fake event's text form and the reference evaluator's own
- * corner cases are checked here too. */
+ * line is compiled by the front end and evaluated by the reference evaluator (tests/ref) and by
+ * the VM over the back end's bundle (all optimiser passes, none, and each pass alone); every
+ * answer must be `expected`, through fc_vm_eval_rule and through fc_vm_run alike, and the VM
+ * must call the extractor at most once per field spec and event. The fake event's text form
+ * and extractor are checked here too. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +12,7 @@
 #include "fakeevt.h"
 #include "gen.h"
 #include "refeval.h"
+#include "vmrun.h"
 
 struct tcase {
 	unsigned line;
@@ -190,4 +193,79 @@ Test(truth, fake_extractor_derives_and_counts)
 	fc_fake_reset_calls(&e);
 	cr_assert_eq(fc_fake_max_calls(&e), 0);
 	fc_fake_free(&e);
+}
+
+/* Runs every case through the VM built with PASSES. Returns the number of failures. */
+static unsigned truth_vm(uint32_t passes, const char *what)
+{
+	size_t n;
+	struct tcase *c = load_cases(&n);
+	struct fc_gen_rules rules;
+	compile_cases(&rules, c, n);
+	struct fc_vmrun run;
+	char err[512];
+	cr_assert(fc_vmrun_init(&run, &rules.comp, passes, err, sizeof err), "[%s] %s", what, err);
+	uint32_t nb = fc_bundle_nrules(run.b);
+	cr_assert_eq(nb, n, "[%s] the bundle holds %u rules, want %zu", what, nb, n);
+	uint32_t *matches = calloc(nb, sizeof(*matches));
+	struct fc_fake_evt ev;
+	fc_fake_init(&ev);
+	struct fc_extractor x = fc_fake_extractor(&ev);
+	unsigned bad = 0;
+	for (size_t i = 0; i < n; i++) {
+		cr_assert(fc_fake_parse(&ev, c[i].event, err, sizeof err), "truth.txt:%u: event: %s", c[i].line, err);
+		uint32_t id = run.id_of[i];
+		cr_assert_neq(id, FC_NONE, "[%s] rule t%u is not in the bundle", what, c[i].line);
+		fc_fake_reset_calls(&ev);
+		fc_vm_begin(run.vm, ev.code, &x);
+		bool one = fc_vm_eval_rule(run.vm, id);
+		uint32_t calls1 = fc_fake_max_calls(&ev);
+		fc_fake_reset_calls(&ev);
+		uint32_t nm = fc_vm_run(run.vm, ev.code, &x, FC_MATCH_ALL, matches, nb);
+		uint32_t calls2 = fc_fake_max_calls(&ev);
+		bool in_run = false;
+		for (uint32_t k = 0; k < nm; k++)
+			in_run = in_run || matches[k] == id;
+		if (one != c[i].expected || in_run != c[i].expected || calls1 > 1 || calls2 > 1) {
+			bad++;
+			fprintf(stderr,
+				"truth.txt:%u [%s]: %s | %s: expected %s, fc_vm_eval_rule %s, fc_vm_run %s, extractor "
+				"calls per field spec %u (rule) %u (run)\n",
+				c[i].line, what, c[i].cond, c[i].event, c[i].expected ? "true" : "false", one ? "true" : "false",
+				in_run ? "matched" : "not matched", calls1, calls2);
+		}
+	}
+	free(matches);
+	fc_fake_free(&ev);
+	fc_vmrun_free(&run);
+	fc_gen_rules_free(&rules);
+	free_cases(c, n);
+	return bad;
+}
+
+Test(truth, vm_optimised)
+{
+	unsigned bad = truth_vm(FC_OPT_ALL, "all passes");
+	cr_assert_eq(bad, 0, "%u truth lines fail on the optimised VM (listed above)", bad);
+}
+
+Test(truth, vm_unoptimised)
+{
+	unsigned bad = truth_vm(0, "no passes");
+	cr_assert_eq(bad, 0, "%u truth lines fail on the unoptimised VM (listed above)", bad);
+}
+
+/* Each optimiser pass alone, so a failure names its pass. */
+Test(truth, vm_each_pass)
+{
+	static const struct {
+		uint32_t pass;
+		const char *name;
+	} passes[] = {{FC_OPT_FOLD, "fold"},   {FC_OPT_DEAD, "dead"},   {FC_OPT_SETS, "sets"},
+		      {FC_OPT_TRIES, "tries"}, {FC_OPT_ICASE, "icase"}, {FC_OPT_REGEX, "regex"},
+		      {FC_OPT_CSE, "cse"},     {FC_OPT_EVTYPE, "evtype"}};
+	unsigned bad = 0;
+	for (size_t i = 0; i < sizeof passes / sizeof passes[0]; i++)
+		bad += truth_vm(passes[i].pass, passes[i].name);
+	cr_assert_eq(bad, 0, "%u truth line runs fail with single optimiser passes (listed above)", bad);
 }
