@@ -122,7 +122,7 @@ struct side {
 	uint64_t wrong_eval, wrong_run, calls, refused;
 };
 
-static unsigned printed;
+static unsigned printed, printed_refused;
 
 static void report(uint64_t seed, const char *side, const char *path, const char *cond, const char *event, bool ref,
 		   bool vm)
@@ -176,7 +176,7 @@ Test(diff, vm_agrees_with_reference)
 	char err[512], evtext[4096];
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	printed = 0;
+	printed = printed_refused = 0;
 	while (pairs < want) {
 		struct batch b;
 		batch_make(&g, &b, RULES_PER_BATCH, seed);
@@ -186,7 +186,7 @@ Test(diff, vm_agrees_with_reference)
 			cr_assert_eq(fc_bundle_nrules(sides[s].run.b), b.n - sides[s].run.nrefused);
 			for (uint32_t i = 0; i < b.n; i++) {
 				if (sides[s].run.refused[i]) {
-					if (printed++ < 25)
+					if (printed_refused++ < 5)
 						fprintf(stderr, "REFUSED seed=%#llx [%s]: %s\n  %s\n", (unsigned long long)seed,
 							sides[s].name, b.conds[i], sides[s].run.refused[i]);
 					continue;
