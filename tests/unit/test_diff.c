@@ -1,7 +1,8 @@
 /* test_diff.c — the differential test of the rule VM: random conditions over real catalog
  * fields (tests/ref/gen.c) are compiled into one ruleset per batch, and for random events every
  * rule is evaluated by the reference evaluator (tests/ref/refeval.c) and by the VM running the
- * back end's bundle, optimised (FC_OPT_ALL) and not (passes = 0). Every answer must agree.
+ * back end's bundle, optimised (FC_OPT_ALL), not (passes = 0), and with a random subset of the
+ * passes drawn per batch. Every answer must agree, through fc_vm_eval_rule and fc_vm_run.
  *
  * FC_DIFF_PAIRS sets the number of (rule, event) pairs (default 100000), FC_DIFF_SEED the seed
  * (printed on failure; by default it changes per run). */
@@ -20,6 +21,7 @@
 #define RULES_PER_BATCH 200
 #define EVENTS_PER_BATCH 50
 #define DEPTH 3
+#define NSIDES 3
 
 static uint64_t env_pairs(void)
 {
@@ -172,7 +174,10 @@ Test(diff, vm_agrees_with_reference)
 	struct fc_fake_evt ev;
 	fc_fake_init(&ev);
 	struct fc_extractor x = fc_fake_extractor(&ev);
-	struct side sides[2] = {{.name = "all passes", .passes = FC_OPT_ALL}, {.name = "no passes", .passes = 0}};
+	struct side sides[NSIDES] = {{.name = "all passes", .passes = FC_OPT_ALL},
+				     {.name = "no passes", .passes = 0},
+				     {.name = "some passes"}};
+	char some[64];
 	char err[512], evtext[4096];
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -180,7 +185,10 @@ Test(diff, vm_agrees_with_reference)
 	while (pairs < want) {
 		struct batch b;
 		batch_make(&g, &b, RULES_PER_BATCH, seed);
-		for (int s = 0; s < 2; s++) {
+		sides[2].passes = (uint32_t)fc_gen_below(&g, 256);
+		snprintf(some, sizeof some, "passes %#x", sides[2].passes);
+		sides[2].name = some;
+		for (int s = 0; s < NSIDES; s++) {
 			cr_assert(fc_vmrun_init(&sides[s].run, &b.r.comp, sides[s].passes, err, sizeof err),
 				  "seed %#llx [%s]: %s", (unsigned long long)seed, sides[s].name, err);
 			cr_assert_eq(fc_bundle_nrules(sides[s].run.b), b.n - sides[s].run.nrefused);
@@ -210,37 +218,39 @@ Test(diff, vm_agrees_with_reference)
 				ref[i] = r;
 				trues += (unsigned)r;
 			}
-			for (int s = 0; s < 2; s++)
+			for (int s = 0; s < NSIDES; s++)
 				run_side(&sides[s], &b, &ev, &x, ref, matches, hit, evtext, seed);
 			pairs += b.n;
 		}
 		free(ref);
 		free(hit);
 		free(matches);
-		for (int s = 0; s < 2; s++)
+		for (int s = 0; s < NSIDES; s++)
 			fc_vmrun_free(&sides[s].run);
 		batch_free(&b);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	uint64_t wrong = 0;
-	for (int s = 0; s < 2; s++)
+	for (int s = 0; s < NSIDES; s++)
 		wrong += sides[s].wrong_eval + sides[s].wrong_run;
 	fprintf(stderr,
-		"diff: seed=%#llx pairs=%llu (%.1f%% true) disagreements: all passes %llu+%llu, no passes %llu+%llu "
-		"(eval_rule+run); rules refused by the back end: %llu, %llu; events with repeated extractor calls: "
-		"%llu, %llu; %.2f s\n",
+		"diff: seed=%#llx pairs=%llu (%.1f%% true) disagreements (eval_rule+run): all passes %llu+%llu, no "
+		"passes %llu+%llu, random passes %llu+%llu; rules refused by the back end: %llu, %llu, %llu; events "
+		"with repeated extractor calls: %llu, %llu, %llu; %.2f s\n",
 		(unsigned long long)seed, (unsigned long long)pairs, 100.0 * (double)trues / (double)pairs,
 		(unsigned long long)sides[0].wrong_eval, (unsigned long long)sides[0].wrong_run,
 		(unsigned long long)sides[1].wrong_eval, (unsigned long long)sides[1].wrong_run,
+		(unsigned long long)sides[2].wrong_eval, (unsigned long long)sides[2].wrong_run,
 		(unsigned long long)sides[0].refused, (unsigned long long)sides[1].refused,
-		(unsigned long long)sides[0].calls, (unsigned long long)sides[1].calls, secs);
+		(unsigned long long)sides[2].refused, (unsigned long long)sides[0].calls,
+		(unsigned long long)sides[1].calls, (unsigned long long)sides[2].calls, secs);
 	cr_assert_eq(wrong, 0, "seed %#llx: %llu VM answers disagree with the reference (first ones above); rerun "
 		     "with FC_DIFF_SEED=%#llx FC_DIFF_PAIRS=%llu", (unsigned long long)seed, (unsigned long long)wrong,
 		     (unsigned long long)seed, (unsigned long long)want);
-	cr_assert_eq(sides[0].refused + sides[1].refused, 0, "seed %#llx: the back end refused some rules (listed above)",
-		     (unsigned long long)seed);
-	cr_assert_eq(sides[0].calls + sides[1].calls, 0,
+	cr_assert_eq(sides[0].refused + sides[1].refused + sides[2].refused, 0,
+		     "seed %#llx: the back end refused some rules (listed above)", (unsigned long long)seed);
+	cr_assert_eq(sides[0].calls + sides[1].calls + sides[2].calls, 0,
 		     "seed %#llx: the VM called the extractor more than once for one field spec in one event",
 		     (unsigned long long)seed);
 	fc_fake_free(&ev);
