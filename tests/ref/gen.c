@@ -30,6 +30,7 @@ uint64_t fc_gen_seed_from_env(void)
 void fc_gen_init(struct fc_gen *g, uint64_t seed)
 {
 	g->s = seed ? seed : 0x9e3779b97f4a7c15u; /* xorshift must not start at 0 */
+	g->nreuse = 0;
 }
 
 uint64_t fc_gen_u64(struct fc_gen *g)
@@ -408,7 +409,9 @@ static const struct wop ops_num[] = {
 	{FC_OP_EQ, 4}, {FC_OP_EQEQ, 1}, {FC_OP_NE, 3}, {FC_OP_LT, 2}, {FC_OP_LE, 2},
 	{FC_OP_GT, 2}, {FC_OP_GE, 2},   {FC_OP_IN, 4}, {FC_OP_INTERSECTS, 1},
 };
-static const struct wop ops_eq[] = {{FC_OP_EQ, 4}, {FC_OP_EQEQ, 1}, {FC_OP_NE, 3}, {FC_OP_IN, 3}, {FC_OP_INTERSECTS, 1}};
+static const struct wop ops_eq[] = {
+	{FC_OP_EQ, 4}, {FC_OP_EQEQ, 1}, {FC_OP_NE, 3}, {FC_OP_IN, 3}, {FC_OP_INTERSECTS, 1},
+};
 static const struct wop ops_list[] = {{FC_OP_IN, 3}, {FC_OP_INTERSECTS, 3}};
 static const struct wop ops_buf[] = {
 	{FC_OP_EQ, 3},        {FC_OP_NE, 2},         {FC_OP_CONTAINS, 3}, {FC_OP_STARTSWITH, 2},
@@ -545,28 +548,81 @@ static void gen_check(struct fc_gen *g, struct fc_buf *b)
 		put_const(g, b, &l, op);
 }
 
+/* Checks of one field joined by `or` (mostly) or `and`: = / in / != / startswith, some negated.
+ * Such chains are what the optimiser turns into sets, tries and folded event-type tests. */
+static void gen_chain(struct fc_gen *g, struct fc_buf *b)
+{
+	size_t i;
+	do
+		i = pick_field(g);
+	while (pool[i].kind != K_STR && pool[i].kind != K_EVTYPE && pool[i].kind != K_NUM && pool[i].kind != K_IP);
+	struct lhs l = {.kind = pool[i].kind, .vc = pool[i].vc, .type = ptype_of(i), .concat2 = -1};
+	snprintf(l.text, sizeof l.text, "%s", pool[i].name);
+	unsigned n = 2 + fc_gen_below(g, 4);
+	const char *join = chance(g, 75) ? " or " : " and ";
+	fc_buf_putc(b, '(');
+	for (unsigned k = 0; k < n; k++) {
+		if (k)
+			fc_buf_puts(b, join);
+		if (chance(g, 15))
+			fc_buf_puts(b, "not ");
+		enum fc_op op = FC_OP_EQ;
+		uint32_t r = fc_gen_below(g, 100);
+		if (r < 25)
+			op = FC_OP_IN;
+		else if (r < 35)
+			op = FC_OP_NE;
+		else if (r < 60 && l.kind == K_STR)
+			op = FC_OP_STARTSWITH;
+		fc_buf_printf(b, "%s %s ", l.text, fc_op_text(op));
+		if (op == FC_OP_IN)
+			put_list(g, b, &l, op, 3);
+		else
+			put_const(g, b, &l, op);
+	}
+	fc_buf_putc(b, ')');
+}
+
+static void remember(struct fc_gen *g, const struct fc_buf *b, size_t from)
+{
+	size_t n = b->len - from;
+	if (!n || n >= sizeof g->reuse[0] || !chance(g, 30))
+		return;
+	unsigned slot = g->nreuse < FC_GEN_REUSE ? g->nreuse++ : fc_gen_below(g, FC_GEN_REUSE);
+	memcpy(g->reuse[slot], b->p + from, n);
+	g->reuse[slot][n] = 0;
+}
+
 static void gen_expr(struct fc_gen *g, struct fc_buf *b, int depth)
 {
 	uint32_t r = fc_gen_below(g, 100);
+	size_t from = b->len;
+	if (g->nreuse && r < 6) {
+		fc_buf_puts(b, g->reuse[fc_gen_below(g, g->nreuse)]);
+		return;
+	}
 	if (depth <= 0 || r < 40) {
 		gen_check(g, b);
 		return;
 	}
-	if (r < 55) {
+	if (r < 48) {
+		gen_chain(g, b);
+	} else if (r < 60) {
 		fc_buf_puts(b, "not (");
 		gen_expr(g, b, depth - 1);
 		fc_buf_putc(b, ')');
-		return;
+	} else {
+		unsigned n = 2 + fc_gen_below(g, 2);
+		const char *op = r < 80 ? " and " : " or ";
+		fc_buf_putc(b, '(');
+		for (unsigned i = 0; i < n; i++) {
+			if (i)
+				fc_buf_puts(b, op);
+			gen_expr(g, b, depth - 1);
+		}
+		fc_buf_putc(b, ')');
 	}
-	unsigned n = 2 + fc_gen_below(g, 2);
-	const char *op = r < 78 ? " and " : " or ";
-	fc_buf_putc(b, '(');
-	for (unsigned i = 0; i < n; i++) {
-		if (i)
-			fc_buf_puts(b, op);
-		gen_expr(g, b, depth - 1);
-	}
-	fc_buf_putc(b, ')');
+	remember(g, b, from);
 }
 
 void fc_gen_condition(struct fc_gen *g, struct fc_buf *out, int depth)

@@ -4,7 +4,8 @@
  * doubles, booleans, addresses, networks, a list field, ancestor fields with and without index,
  * a byte buffer, evt.type), every operator and modifier legal for the type, transformers
  * (tolower, toupper, basename, len, concat), val() and transformer right-hand sides, nested
- * and/or/not. Events draw from the same small vocabulary, so checks match often; each field
+ * and/or/not, chains of checks on one field (what the set, trie and folding passes rewrite),
+ * and sub-conditions repeated across rules (what the shared sub-expression pass shares). Events draw from the same small vocabulary, so checks match often; each field
  * is missing with probability ~15%. The generator is xorshift64*: the same seed gives the
  * same conditions and events on every host. */
 #ifndef FC_GEN_H
@@ -17,8 +18,12 @@
 #include "diag.h"
 #include "fakeevt.h"
 
+#define FC_GEN_REUSE 16
 struct fc_gen {
 	uint64_t s;
+	/* recent compound sub-conditions, repeated now and then so that rules share parts (CSE) */
+	char reuse[FC_GEN_REUSE][512];
+	unsigned nreuse;
 };
 
 /* The seed to use: FC_DIFF_SEED from the environment (decimal or 0x hex) when set, else one
