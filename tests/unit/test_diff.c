@@ -125,7 +125,7 @@ struct side {
 	const char *name;
 	uint32_t passes;
 	struct fc_vmrun run;
-	uint64_t wrong_eval, wrong_run, calls, refused;
+	uint64_t wrong_eval, wrong_run, wrong_first, calls, refused;
 };
 
 static unsigned printed, printed_refused;
@@ -163,11 +163,24 @@ static void run_side(struct side *sd, struct batch *b, struct fc_fake_evt *ev, c
 	memset(hit, 0, sizeof(*hit) * nb);
 	for (uint32_t k = 0; k < nm; k++)
 		hit[matches[k]] = true;
-	for (uint32_t i = 0; i < b->n; i++)
-		if (!sd->run.refused[i] && hit[sd->run.id_of[i]] != ref[i]) {
+	uint32_t first = FC_NONE; /* rules run in load order: the first match is the lowest id */
+	for (uint32_t i = 0; i < b->n; i++) {
+		if (sd->run.refused[i])
+			continue;
+		if (hit[sd->run.id_of[i]] != ref[i]) {
 			sd->wrong_run++;
 			report(seed, sd->name, "fc_vm_run", b->conds[i], evtext, ref[i], hit[sd->run.id_of[i]]);
 		}
+		if (ref[i] && sd->run.id_of[i] < first)
+			first = sd->run.id_of[i];
+	}
+	nm = fc_vm_run(sd->run.vm, ev->code, x, FC_MATCH_FIRST, matches, nb);
+	if (nm != (first != FC_NONE) || (nm && matches[0] != first)) {
+		sd->wrong_first++;
+		if (printed++ < 25)
+			fprintf(stderr, "DIFF seed=%#llx [%s, fc_vm_run first]: event %s: %u matches (first: rule %u), want "
+				"rule %u\n", (unsigned long long)seed, sd->name, evtext, nm, nm ? matches[0] : FC_NONE, first);
+	}
 }
 
 Test(diff, vm_agrees_with_reference)
@@ -237,15 +250,16 @@ Test(diff, vm_agrees_with_reference)
 	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	uint64_t wrong = 0;
 	for (int s = 0; s < NSIDES; s++)
-		wrong += sides[s].wrong_eval + sides[s].wrong_run;
+		wrong += sides[s].wrong_eval + sides[s].wrong_run + sides[s].wrong_first;
 	fprintf(stderr,
 		"diff: seed=%#llx pairs=%llu (%.1f%% true) disagreements (eval_rule+run): all passes %llu+%llu, no "
-		"passes %llu+%llu, random passes %llu+%llu; rules refused by the back end: %llu, %llu, %llu; events "
+		"passes %llu+%llu, random passes %llu+%llu; wrong first matches: %llu; rules refused by the back end: %llu, %llu, %llu; events "
 		"with repeated extractor calls: %llu, %llu, %llu; %.2f s\n",
 		(unsigned long long)seed, (unsigned long long)pairs, 100.0 * (double)trues / (double)pairs,
 		(unsigned long long)sides[0].wrong_eval, (unsigned long long)sides[0].wrong_run,
 		(unsigned long long)sides[1].wrong_eval, (unsigned long long)sides[1].wrong_run,
 		(unsigned long long)sides[2].wrong_eval, (unsigned long long)sides[2].wrong_run,
+		(unsigned long long)(sides[0].wrong_first + sides[1].wrong_first + sides[2].wrong_first),
 		(unsigned long long)sides[0].refused, (unsigned long long)sides[1].refused,
 		(unsigned long long)sides[2].refused, (unsigned long long)sides[0].calls,
 		(unsigned long long)sides[1].calls, (unsigned long long)sides[2].calls, secs);
