@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Golden dumps of the back end. Usage: backend_golden.sh FALCOC SRCDIR
+# For each tests/golden/backend/NAME.yaml, run from that directory:
+#   falcoc dump --stage=ir NAME.yaml            vs NAME.ir.expected     (graphs, unoptimised)
+#   falcoc dump --stage=opt NAME.yaml           vs NAME.opt.expected    (graphs, every pass)
+#   falcoc dump --stage=bc NAME.yaml            vs NAME.bc.expected     (bytecode, optimised)
+#   falcoc dump --stage=bc --no-opt NAME.yaml   vs NAME.bc-noopt.expected
+# Output is stdout then stderr, then "exit N". UPDATE=1 rewrites the expected files.
+set -uo pipefail
+falcoc=$(realpath "$1")
+dir=$2/tests/golden/backend
+fail=0 n=0
+check() { # yaml expected-file args...
+	local y=$1 exp=$2
+	shift 2
+	local got
+	got=$(cd "$dir" && { "$falcoc" "$@" "$y" 2>/tmp/fc_bg_err.$$; echo "exit $?"; }; cat /tmp/fc_bg_err.$$)
+	rm -f /tmp/fc_bg_err.$$
+	n=$((n + 1))
+	if [ -n "${UPDATE:-}" ]; then
+		printf '%s\n' "$got" >"$dir/$exp"
+		return
+	fi
+	if ! diff -u "$dir/$exp" <(printf '%s\n' "$got"); then
+		echo "FAIL: $y ($*)"
+		fail=$((fail + 1))
+	fi
+}
+for y in "$dir"/*.yaml; do
+	b=$(basename "$y" .yaml)
+	check "$b.yaml" "$b.ir.expected" dump --stage=ir
+	check "$b.yaml" "$b.opt.expected" dump --stage=opt
+	check "$b.yaml" "$b.bc.expected" dump --stage=bc
+	check "$b.yaml" "$b.bc-noopt.expected" dump --stage=bc --no-opt
+done
+echo "$((n - fail)) passed, $fail failed"
+[ $fail -eq 0 ]
