@@ -14,22 +14,27 @@ static void w8(struct fc_buf *b, uint8_t v)
 	fc_buf_putc(b, (char)v);
 }
 
+/* Little-endian, byte by byte into a small array, whatever the host's order. */
 static void w16(struct fc_buf *b, uint16_t v)
 {
-	w8(b, (uint8_t)v);
-	w8(b, (uint8_t)(v >> 8));
+	char t[2] = {(char)(uint8_t)v, (char)(uint8_t)(v >> 8)};
+	fc_buf_add(b, t, 2);
 }
 
 static void w32(struct fc_buf *b, uint32_t v)
 {
+	char t[4];
 	for (int i = 0; i < 4; i++)
-		w8(b, (uint8_t)(v >> (8 * i)));
+		t[i] = (char)(uint8_t)(v >> (8 * i));
+	fc_buf_add(b, t, 4);
 }
 
 static void w64(struct fc_buf *b, uint64_t v)
 {
+	char t[8];
 	for (int i = 0; i < 8; i++)
-		w8(b, (uint8_t)(v >> (8 * i)));
+		t[i] = (char)(uint8_t)(v >> (8 * i));
+	fc_buf_add(b, t, 8);
 }
 
 static void put32(char *p, uint32_t v)

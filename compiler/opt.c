@@ -1257,7 +1257,7 @@ struct facts {
 	bool valid;
 };
 
-#define MAX_FACTS 256
+#define MAX_FACTS 64
 
 static void facts_add(struct facts *s, const struct ir_test *t, bool v)
 {
@@ -1277,9 +1277,15 @@ static void facts_add(struct facts *s, const struct ir_test *t, bool v)
 
 static void facts_copy(struct facts *d, const struct facts *s)
 {
-	d->n = 0;
-	for (uint32_t i = 0; i < s->n; i++)
-		facts_add(d, &s->f[i].t, s->f[i].v);
+	if (d->cap < s->n) {
+		d->cap = s->n;
+		d->f = realloc(d->f, sizeof(*d->f) * d->cap);
+		if (!d->f)
+			abort();
+	}
+	if (s->n)
+		memcpy(d->f, s->f, sizeof(*s->f) * s->n);
+	d->n = s->n;
 	d->ev = s->ev;
 	d->valid = true;
 }
