@@ -33,5 +33,24 @@ for y in "$dir"/*.yaml; do
 	check "$b.yaml" "$b.bc.expected" dump --stage=bc
 	check "$b.yaml" "$b.bc-noopt.expected" dump --stage=bc --no-opt
 done
+# falcoc compile: the default ruleset twice gives the same bytes; errors write nothing
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=$((n + 1))
+if ! "$falcoc" compile -o "$tmp/a.bundle" 2>"$tmp/err" || ! "$falcoc" compile -o "$tmp/b.bundle" 2>/dev/null ||
+	! cmp -s "$tmp/a.bundle" "$tmp/b.bundle" || ! grep -q "rules, .* programs .* instructions, .* bytes" "$tmp/err" ||
+	[ "$(head -c 8 "$tmp/a.bundle")" != "FCBUNDL" ]; then
+	echo "FAIL: compile of the default ruleset"
+	cat "$tmp/err"
+	fail=$((fail + 1))
+fi
+n=$((n + 1))
+printf -- '- rule: r\n  desc: d\n  condition: proc.nme = x\n  output: o\n  priority: INFO\n' >"$tmp/bad.yaml"
+"$falcoc" compile "$tmp/bad.yaml" -o "$tmp/bad.bundle" 2>"$tmp/err"
+rc=$?
+if [ $rc -ne 1 ] || [ -e "$tmp/bad.bundle" ] || ! grep -q "nonexistent field proc.nme" "$tmp/err"; then
+	echo "FAIL: compile with errors (exit $rc)"
+	fail=$((fail + 1))
+fi
 echo "$((n - fail)) passed, $fail failed"
 [ $fail -eq 0 ]
