@@ -163,7 +163,9 @@ static void run_side(struct side *sd, struct batch *b, struct fc_fake_evt *ev, c
 	memset(hit, 0, sizeof(*hit) * nb);
 	for (uint32_t k = 0; k < nm; k++)
 		hit[matches[k]] = true;
-	uint32_t first = FC_NONE; /* rules run in load order: the first match is the lowest id */
+	/* rules run in load order: first-match mode stops at the lowest id all-matches mode found
+	 * (compared with the VM's own answers, so a wrong rule is counted once, above) */
+	uint32_t first = FC_NONE;
 	for (uint32_t i = 0; i < b->n; i++) {
 		if (sd->run.refused[i])
 			continue;
@@ -171,7 +173,7 @@ static void run_side(struct side *sd, struct batch *b, struct fc_fake_evt *ev, c
 			sd->wrong_run++;
 			report(seed, sd->name, "fc_vm_run", b->conds[i], evtext, ref[i], hit[sd->run.id_of[i]]);
 		}
-		if (ref[i] && sd->run.id_of[i] < first)
+		if (hit[sd->run.id_of[i]] && sd->run.id_of[i] < first)
 			first = sd->run.id_of[i];
 	}
 	nm = fc_vm_run(sd->run.vm, ev->code, x, FC_MATCH_FIRST, matches, nb);
