@@ -50,7 +50,9 @@ enum fc_ppme {
 __u8 fc_sel[FC_SYSCALL_SLOTS];
 /* PPM_SC code of each native syscall number, for the generic event. */
 const volatile __u16 fc_ppm_sc[FC_SYSCALL_SLOTS];
-/* Whether this arch needs sched_process_fork for the child side of clone (read by the loader). */
+/* 1: the child side of clone comes from sched_process_fork and clone exits skip ret == 0.
+ * The arch default (FC_ARCH_SCHED_FORK: arm64 needs it) is read by the loader, which may also
+ * force it on (to exercise the arm64 path on x86_64). */
 const volatile __u32 fc_need_sched_fork = FC_ARCH_SCHED_FORK;
 
 struct {
@@ -394,7 +396,7 @@ FC_SYSX(t3_execve_x)
  * it (x86_64), the child's (res = 0, header tid = child). */
 static __always_inline int fc_clone_x(void *ctx, long ret, __u16 type)
 {
-	if (FC_ARCH_SCHED_FORK && ret == 0)
+	if (fc_need_sched_fork && ret == 0)
 		return 0;
 	struct fc_aux *a = fc_aux_get(FC_AUX_SYS);
 	if (!a)
@@ -974,6 +976,73 @@ static __always_inline int fc_accept_x(struct pt_regs *regs, long ret, __u16 typ
 FC_SYSX(x_SOCKET_ACCEPT_5_X) { return fc_accept_x(regs, ret, FC_PPME_SOCKET_ACCEPT_5_X, 5); }
 FC_SYSX(x_SOCKET_ACCEPT4_6_X) { return fc_accept_x(regs, ret, FC_PPME_SOCKET_ACCEPT4_6_X, 6); }
 
+/* ---- I/O: the first FC_SNAPLEN bytes of the data (Falco's default snaplen) ---- */
+
+#define FC_SNAPLEN 80
+
+/* read/recvfrom: the bytes received (ret of them); write/sendto: the bytes sent (ret, or the
+ * requested size when the call failed, as upstream). */
+static __always_inline void fc_io_data(struct fc_aux *a, const void *buf, long ret, __u64 size, int sent)
+{
+	__u64 n = ret > 0 ? (__u64)ret : (sent ? size : 0);
+	if (n == 0) {
+		fc_empty(a);
+		return;
+	}
+	fc_ubuf(a, buf, n, FC_SNAPLEN);
+}
+
+static __always_inline int fc_rw_x(struct pt_regs *regs, long ret, __u16 type, int sent)
+{
+	struct fc_aux *a = fc_aux_get(FC_AUX_SYS);
+	if (!a)
+		return 0;
+	fc_begin(a, type, 4, FC_DROP_OTHER);
+	fc_s64(a, ret);
+	fc_io_data(a, (const void *)ARG(1), ret, ARG(2), sent);
+	fc_s64(a, (__s32)ARG(0));
+	fc_u32(a, ARG(2));
+	fc_submit(a);
+	return 0;
+}
+
+FC_SYSX(x_SYSCALL_READ_X) { return fc_rw_x(regs, ret, FC_PPME_SYSCALL_READ_X, 0); }
+FC_SYSX(x_SYSCALL_WRITE_X) { return fc_rw_x(regs, ret, FC_PPME_SYSCALL_WRITE_X, 1); }
+
+/* sendto: res, data, fd, size, tuple (local -> remote, from the socket). */
+FC_SYSX(x_SOCKET_SENDTO_X)
+{
+	struct fc_aux *a = fc_aux_get(FC_AUX_SYS);
+	if (!a)
+		return 0;
+	__s64 fd = (__s32)ARG(0);
+	fc_begin(a, FC_PPME_SOCKET_SENDTO_X, 5, FC_DROP_OTHER);
+	fc_s64(a, ret);
+	fc_io_data(a, (const void *)ARG(1), ret, ARG(2), 1);
+	fc_s64(a, fd);
+	fc_u32(a, ARG(2));
+	fc_socktuple(a, ret >= 0 ? fc_fd_sock(fc_task(), fd) : NULL, 1);
+	fc_submit(a);
+	return 0;
+}
+
+/* recvfrom: res, data, tuple (remote -> local), fd, size. */
+FC_SYSX(x_SOCKET_RECVFROM_X)
+{
+	struct fc_aux *a = fc_aux_get(FC_AUX_SYS);
+	if (!a)
+		return 0;
+	__s64 fd = (__s32)ARG(0);
+	fc_begin(a, FC_PPME_SOCKET_RECVFROM_X, 5, FC_DROP_OTHER);
+	fc_s64(a, ret);
+	fc_io_data(a, (const void *)ARG(1), ret, ARG(2), 0);
+	fc_socktuple(a, ret >= 0 ? fc_fd_sock(fc_task(), fd) : NULL, 0);
+	fc_s64(a, fd);
+	fc_u32(a, ARG(2));
+	fc_submit(a);
+	return 0;
+}
+
 /* ---- identity, capabilities, namespaces ---- */
 
 static __always_inline int fc_res_u32s(long ret, __u16 type, __u32 n, __u32 v0, __u32 v1, __u32 v2)
@@ -1176,8 +1245,7 @@ FC_SYSX(x_SYSCALL_BPF_2_X)
 	return 0;
 }
 
-/* init_module: the first bytes of the image (snaplen 80, as Falco's default). */
-#define FC_SNAPLEN 80
+/* init_module: the first FC_SNAPLEN bytes of the image. */
 FC_SYSX(x_SYSCALL_INIT_MODULE_X)
 {
 	struct fc_aux *a = fc_aux_get(FC_AUX_SYS);

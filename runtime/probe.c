@@ -485,6 +485,8 @@ int fc_probe_open(const struct fc_probe_opts *o, struct fc_probe **out, char *er
 		if (nr >= 0 && nr < FC_SYSCALL_SLOTS)
 			s->rodata->fc_ppm_sc[nr] = fc_syscalls[i].ppm_sc;
 	}
+	if (o->fork_tracepoint)
+		s->rodata->fc_need_sched_fork = 1;
 	p->need_fork = s->rodata->fc_need_sched_fork != 0;
 	if (bpf_map__set_max_entries(s->maps.fc_aux, p->ncpus * FC_AUX_PER_CPU) ||
 	    bpf_map__set_max_entries(s->maps.fc_rings, p->ncpus)) {

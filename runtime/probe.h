@@ -16,6 +16,9 @@ struct fc_probe_opts {
 	uint32_t cpus_per_ring;/* 0 = one ring per CPU */
 	const uint64_t *ksel;  /* PPM_SC bitset (bundle.h FC_SEC_KSEL); NULL = every syscall */
 	uint32_t nksel;        /* words */
+	/* Addition: report the child side of clone/fork from sched_process_fork (what arm64 always
+	 * does) even on x86_64, where sys_exit sees it; for tests of that path. */
+	bool fork_tracepoint;
 };
 
 struct fc_probe;

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -166,7 +167,8 @@ static void sel_add(uint64_t *ksel, const char *name)
 
 #define NKSEL 8 /* words: PPM_SC codes < 512 */
 
-static struct fc_probe *open_probe(const char *const *names, uint32_t cpus_per_ring, uint32_t ring_bytes)
+static struct fc_probe *open_probe_fork(const char *const *names, uint32_t cpus_per_ring, uint32_t ring_bytes,
+				       bool fork_tp)
 {
 	if (geteuid() != 0)
 		cr_skip_test("probe tests need root (or CAP_BPF+CAP_PERFMON); skipped");
@@ -176,7 +178,8 @@ static struct fc_probe *open_probe(const char *const *names, uint32_t cpus_per_r
 	memset(ksel, 0, sizeof(ksel));
 	for (size_t i = 0; names[i]; i++)
 		sel_add(ksel, names[i]);
-	struct fc_probe_opts o = {.ring_bytes = ring_bytes, .cpus_per_ring = cpus_per_ring, .ksel = ksel, .nksel = NKSEL};
+	struct fc_probe_opts o = {.ring_bytes = ring_bytes, .cpus_per_ring = cpus_per_ring, .ksel = ksel,
+				  .nksel = NKSEL, .fork_tracepoint = fork_tp};
 	struct fc_probe *p = NULL;
 	char err[512] = "";
 	if (fc_probe_open(&o, &p, err, sizeof(err)) != 0) {
@@ -185,6 +188,11 @@ static struct fc_probe *open_probe(const char *const *names, uint32_t cpus_per_r
 		cr_assert_fail("fc_probe_open: %s", err);
 	}
 	return p;
+}
+
+static struct fc_probe *open_probe(const char *const *names, uint32_t cpus_per_ring, uint32_t ring_bytes)
+{
+	return open_probe_fork(names, cpus_per_ring, ring_bytes, false);
 }
 
 /* Runs FN in a child, waits for it; returns its pid. */
@@ -523,6 +531,11 @@ static void act2(void *arg)
 	r.asock = accept4(r.lsock, NULL, NULL, SOCK_NONBLOCK);
 	if (r.asock < 0)
 		_exit(24);
+	char buf[64];
+	if (write(r.pfd[1], "hello-probe", 11) != 11 || read(r.pfd[0], buf, sizeof(buf)) != 11)
+		_exit(27);
+	if (sendto(r.csock, "ping", 4, 0, NULL, 0) != 4 || recvfrom(r.asock, buf, 16, 0, NULL, NULL) != 4)
+		_exit(28);
 	if (setresuid(0, 0, 0) != 0 || setuid(0) != 0)
 		_exit(25);
 	if (write(a->out[1], &r, sizeof(r)) != sizeof(r))
@@ -534,7 +547,7 @@ Test(probe, builders_decode)
 	static const char *const sel[] = {"mkdirat", "openat", "fchmodat", "renameat2", "linkat", "symlinkat",
 					  "unlinkat", "fchdir", "chdir", "pipe2", "dup3", "memfd_create", "prctl",
 					  "kill", "socket", "bind", "listen", "connect", "accept4", "setresuid",
-					  "setuid", "close", NULL};
+					  "setuid", "close", "read", "write", "sendto", "recvfrom", NULL};
 	struct fc_probe *p = open_probe(sel, 0, 0);
 	struct act2 a;
 	snprintf(a.base, sizeof(a.base), "/tmp/fcprobe2-%d", getpid());
@@ -664,6 +677,40 @@ Test(probe, builders_decode)
 	cr_expect_eq(pint(&e, "queuemax"), 4);
 	cr_expect_eq(pint(&e, "flags"), SOCK_NONBLOCK);
 
+	i = find(&l, 0, FC_PPME_SYSCALL_WRITE_X, child);
+	cr_assert_geq(i, 0, "write");
+	e = ev_at(&l, (size_t)i);
+	cr_expect_eq(pint(&e, "res"), 11);
+	cr_expect_eq(pint(&e, "fd"), r.pfd[1]);
+	cr_expect_eq(pint(&e, "size"), 11);
+	const uint8_t *data = pbytes(&e, "data", &n);
+	cr_expect(n == 11 && memcmp(data, "hello-probe", 11) == 0, "write data");
+	i = find(&l, 0, FC_PPME_SYSCALL_READ_X, child);
+	cr_assert_geq(i, 0, "read");
+	e = ev_at(&l, (size_t)i);
+	cr_expect_eq(pint(&e, "res"), 11);
+	cr_expect_eq(pint(&e, "size"), 64);
+	data = pbytes(&e, "data", &n);
+	cr_expect(n == 11 && memcmp(data, "hello-probe", 11) == 0, "read data");
+	i = find(&l, 0, FC_PPME_SOCKET_SENDTO_X, child);
+	cr_assert_geq(i, 0, "sendto");
+	e = ev_at(&l, (size_t)i);
+	cr_expect_eq(pint(&e, "res"), 4);
+	cr_expect_eq(pint(&e, "fd"), r.csock);
+	data = pbytes(&e, "data", &n);
+	cr_expect(n == 4 && memcmp(data, "ping", 4) == 0, "sendto data");
+	t = pbytes(&e, "tuple", &n);
+	cr_expect(n == 13 && rd16(t + 11) == r.lport, "sendto tuple: the server second");
+	i = find(&l, 0, FC_PPME_SOCKET_RECVFROM_X, child);
+	cr_assert_geq(i, 0, "recvfrom");
+	e = ev_at(&l, (size_t)i);
+	cr_expect_eq(pint(&e, "res"), 4);
+	cr_expect_eq(pint(&e, "fd"), r.asock);
+	data = pbytes(&e, "data", &n);
+	cr_expect(n == 4 && memcmp(data, "ping", 4) == 0, "recvfrom data");
+	t = pbytes(&e, "tuple", &n);
+	cr_expect(n == 13 && rd16(t + 11) == r.lport, "recvfrom tuple: the server second");
+
 	i = find(&l, 0, FC_PPME_SYSCALL_SETRESUID_X, child);
 	cr_assert_geq(i, 0, "setresuid");
 	e = ev_at(&l, (size_t)i);
@@ -675,6 +722,73 @@ Test(probe, builders_decode)
 	fc_probe_stats(p, &s);
 	cr_expect_eq(s.bad, 0);
 	cr_expect_eq(s.build_err, 0);
+	evlog_free(&l);
+	fc_probe_close(p);
+}
+
+/* ---- clone children from sched_process_fork (the arm64 way) ---- */
+
+static void *thread_fn(void *arg)
+{
+	return arg;
+}
+
+static void act6(void *arg)
+{
+	(void)arg;
+	pid_t g = fork(); /* grandchild: a process */
+	if (g == 0)
+		_exit(0);
+	waitpid(g, NULL, 0);
+	pthread_t th;
+	if (pthread_create(&th, NULL, thread_fn, NULL) != 0) /* a thread: clone3 or clone */
+		_exit(40);
+	pthread_join(th, NULL);
+}
+
+Test(probe, clone_child_from_sched_process_fork)
+{
+	static const char *const sel[] = {"clone", "clone3", "fork", "vfork", NULL};
+	struct fc_probe *p = open_probe_fork(sel, 0, 0, true);
+	struct evlog l = {0};
+	pid_t child = run_child(act6, NULL);
+	drain_all(p, &l);
+	/* In the child: one process and one thread created; each gives the parent's side (res =
+	 * new tid, from sys_exit) and exactly one child side (res = 0, from the tracepoint). */
+	size_t parents = 0, children = 0, threads = 0;
+	for (size_t k = 0; k < l.n; k++) {
+		struct fc_evt e = ev_at(&l, k);
+		if (e.type != FC_PPME_SYSCALL_CLONE_20_X && e.type != FC_PPME_SYSCALL_CLONE3_X)
+			continue;
+		if ((pid_t)e.tid == child && pint(&e, "res") > 0) {
+			parents++;
+			continue;
+		}
+		/* tasks the child created: the new process's parent is the child, the new thread
+		 * belongs to the child (the child's own creation is not counted) */
+		if (pint(&e, "res") != 0 || (pid_t)e.tid == child ||
+		    (pint(&e, "ptid") != child && pint(&e, "pid") != child))
+			continue;
+		children++;
+		cr_expect_eq(e.type, FC_PPME_SYSCALL_CLONE_20_X, "the tracepoint always reports clone");
+		cr_expect_eq(e.nparams, 21);
+		cr_expect_eq(pint(&e, "tid"), (int64_t)e.tid, "header tid is the new task");
+		uint64_t flags = (uint64_t)pint(&e, "flags");
+		if (pint(&e, "pid") == child) { /* the thread */
+			threads++;
+			cr_expect_eq(flags & 0xA800, 0xA800, "CLONE_THREAD|SIGHAND|VM inferred: 0x%llx",
+				     (unsigned long long)flags);
+			cr_expect(flags & 0x1, "CLONE_FILES inferred");
+		} else {
+			cr_expect_eq(pint(&e, "pid"), (int64_t)e.tid);
+			cr_expect_eq(flags & 0x2000, 0);
+		}
+		cr_expect_str_eq(pstr(&e, "comm"), "test_probe");
+		cr_expect_gt(pint(&e, "pidns_init_start_ts"), 0);
+	}
+	cr_expect_eq(parents, 2);
+	cr_expect_eq(children, 2, "one child-side event per new task, none from sys_exit");
+	cr_expect_eq(threads, 1);
 	evlog_free(&l);
 	fc_probe_close(p);
 }
