@@ -12,6 +12,9 @@
 # kernel it was built against. Without clang, bpftool or libbpf the probe is left out: runtime/
 # probe.c then builds its "probe not built" path and fc_probe_open says so.
 
+if(NOT FC_BPF_ARCH AND FC_ARCH)
+  set(FC_BPF_ARCH ${FC_ARCH})
+endif()
 if(NOT FC_BPF_ARCH)
   if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$")
     set(FC_BPF_ARCH x86_64)
@@ -28,6 +31,13 @@ elseif(FC_BPF_ARCH STREQUAL "aarch64")
   set(fc_bpf_target_arch arm64)
 else()
   message(WARNING "eBPF probe: unsupported FC_BPF_ARCH '${FC_BPF_ARCH}'; building without it")
+  return()
+endif()
+
+# The running kernel's BTF describes the build host, not a cross target.
+if(CMAKE_CROSSCOMPILING AND FC_VMLINUX_BTF STREQUAL "/sys/kernel/btf/vmlinux")
+  message(WARNING "eBPF probe not built for ${FC_BPF_ARCH}: a cross build needs "
+                  "-DFC_VMLINUX_BTF=<BTF of a ${FC_BPF_ARCH} kernel>")
   return()
 endif()
 
