@@ -873,6 +873,334 @@ FC_SYSX(x_SYSCALL_MEMFD_CREATE_X)
 	return 0;
 }
 
+/* ---- other fd-creating and state calls ---- */
+
+static __always_inline __u32 fc_cloexec_nonblock(__u64 f)
+{
+	__u32 r = 0;
+	if (f & FC_LX_O_CLOEXEC) r |= FC_PPM_O_CLOEXEC;
+	if (f & FC_LX_O_NONBLOCK) r |= FC_PPM_O_NONBLOCK;
+	return r;
+}
+
+/* Linux F_* -> PPM_FCNTL_* (unknown commands are 0). */
+static __always_inline __u8 fc_fcntl_cmd(__u64 c)
+{
+	switch (c) {
+	case 0: return 1;     /* F_DUPFD */
+	case 1: return 2;     /* F_GETFD */
+	case 2: return 3;     /* F_SETFD */
+	case 3: return 4;     /* F_GETFL */
+	case 4: return 5;     /* F_SETFL */
+	case 5: return 6;     /* F_GETLK */
+	case 6: return 8;     /* F_SETLK */
+	case 7: return 9;     /* F_SETLKW */
+	case 8: return 10;    /* F_SETOWN */
+	case 9: return 12;    /* F_GETOWN */
+	case 10: return 13;   /* F_SETSIG */
+	case 11: return 15;   /* F_GETSIG */
+	case 15: return 21;   /* F_SETOWN_EX */
+	case 16: return 22;   /* F_GETOWN_EX */
+	case 36: return 30;   /* F_OFD_GETLK */
+	case 37: return 31;   /* F_OFD_SETLK */
+	case 38: return 32;   /* F_OFD_SETLKW */
+	case 1024: return 23; /* F_SETLEASE */
+	case 1025: return 24; /* F_GETLEASE */
+	case 1026: return 27; /* F_NOTIFY */
+	case 1029: return 25; /* F_CANCELLK */
+	case 1030: return 26; /* F_DUPFD_CLOEXEC */
+	case 1031: return 28; /* F_SETPIPE_SZ */
+	case 1032: return 29; /* F_GETPIPE_SZ */
+	}
+	return 0;
+}
+
+FC_SYSX(x_SYSCALL_FCNTL_X)
+{
+	struct fc_aux *a = fc_aux_get(FC_AUX_SYS);
+	if (!a)
+		return 0;
+	fc_begin(a, FC_PPME_SYSCALL_FCNTL_X, 3, FC_DROP_OTHER_INTEREST);
+	fc_s64(a, ret);
+	fc_s64(a, (__s32)ARG(0));
+	fc_u8(a, fc_fcntl_cmd(ARG(1)));
+	fc_submit(a);
+	return 0;
+}
+
+FC_SYSX(x_SOCKET_SOCKETPAIR_X)
+{
+	struct fc_aux *a = fc_aux_get(FC_AUX_SYS);
+	if (!a)
+		return 0;
+	int fds[2] = {-1, -1};
+	struct sock *sk = NULL, *peer = NULL;
+	if (ret == 0 && bpf_probe_read_user(fds, sizeof(fds), (const void *)ARG(3)) == 0) {
+		sk = fc_fd_sock(fc_task(), fds[0]);
+		if (sk && BPF_CORE_READ(sk, __sk_common.skc_family) == FC_LX_AF_UNIX)
+			peer = BPF_CORE_READ((struct unix_sock *)sk, peer);
+	}
+	fc_begin(a, FC_PPME_SOCKET_SOCKETPAIR_X, 8, FC_DROP_OTHER_INTEREST);
+	fc_s64(a, ret);
+	fc_s64(a, fds[0]);
+	fc_s64(a, fds[1]);
+	fc_u64(a, (__u64)sk);
+	fc_u64(a, (__u64)peer);
+	fc_u32(a, ARG(0));
+	fc_u32(a, ARG(1));
+	fc_u32(a, ARG(2));
+	fc_submit(a);
+	return 0;
+}
+
+FC_SYSX(x_SOCKET_SHUTDOWN_X)
+{
+	struct fc_aux *a = fc_aux_get(FC_AUX_SYS);
+	if (!a)
+		return 0;
+	fc_begin(a, FC_PPME_SOCKET_SHUTDOWN_X, 3, FC_DROP_OTHER_INTEREST);
+	fc_s64(a, ret);
+	fc_s64(a, (__s32)ARG(0));
+	fc_u8(a, ARG(1)); /* SHUT_RD/WR/RDWR: same values */
+	fc_submit(a);
+	return 0;
+}
+
+FC_SYSX(x_SYSCALL_EVENTFD_X)
+{
+	struct fc_aux *a = fc_aux_get(FC_AUX_SYS);
+	if (!a)
+		return 0;
+	fc_begin(a, FC_PPME_SYSCALL_EVENTFD_X, 3, FC_DROP_OTHER_INTEREST);
+	fc_s64(a, ret);
+	fc_u64(a, (__u32)ARG(0));
+	fc_u32(a, 0); /* eventfd has no flags argument */
+	fc_submit(a);
+	return 0;
+}
+
+FC_SYSX(x_SYSCALL_EVENTFD2_X)
+{
+	struct fc_aux *a = fc_aux_get(FC_AUX_SYS);
+	if (!a)
+		return 0;
+	fc_begin(a, FC_PPME_SYSCALL_EVENTFD2_X, 3, FC_DROP_OTHER_INTEREST);
+	fc_s64(a, ret);
+	fc_u16(a, fc_cloexec_nonblock(ARG(1)));
+	fc_u64(a, (__u32)ARG(0));
+	fc_submit(a);
+	return 0;
+}
+
+FC_SYSX(x_SYSCALL_INOTIFY_INIT_X)
+{
+	struct fc_aux *a = fc_aux_get(FC_AUX_SYS);
+	if (!a)
+		return 0;
+	fc_begin(a, FC_PPME_SYSCALL_INOTIFY_INIT_X, 2, FC_DROP_OTHER_INTEREST);
+	fc_s64(a, ret);
+	fc_u8(a, 0); /* inotify_init has no flags argument */
+	fc_submit(a);
+	return 0;
+}
+
+FC_SYSX(x_SYSCALL_INOTIFY_INIT1_X)
+{
+	struct fc_aux *a = fc_aux_get(FC_AUX_SYS);
+	if (!a)
+		return 0;
+	fc_begin(a, FC_PPME_SYSCALL_INOTIFY_INIT1_X, 2, FC_DROP_OTHER_INTEREST);
+	fc_s64(a, ret);
+	fc_u16(a, fc_cloexec_nonblock(ARG(0)));
+	fc_submit(a);
+	return 0;
+}
+
+FC_SYSX(x_SYSCALL_EPOLL_CREATE_X)
+{
+	struct fc_aux *a = fc_aux_get(FC_AUX_SYS);
+	if (!a)
+		return 0;
+	fc_begin(a, FC_PPME_SYSCALL_EPOLL_CREATE_X, 2, FC_DROP_OTHER_INTEREST);
+	fc_s64(a, ret);
+	fc_u32(a, (__s32)ARG(0));
+	fc_submit(a);
+	return 0;
+}
+
+FC_SYSX(x_SYSCALL_EPOLL_CREATE1_X)
+{
+	struct fc_aux *a = fc_aux_get(FC_AUX_SYS);
+	if (!a)
+		return 0;
+	fc_begin(a, FC_PPME_SYSCALL_EPOLL_CREATE1_X, 2, FC_DROP_OTHER_INTEREST);
+	fc_s64(a, ret);
+	fc_u32(a, (ARG(0) & FC_LX_O_CLOEXEC) ? 1 : 0); /* EPOLL_CLOEXEC -> PPM_EPOLL_CLOEXEC */
+	fc_submit(a);
+	return 0;
+}
+
+FC_SYSX(x_SYSCALL_TIMERFD_CREATE_X)
+{
+	struct fc_aux *a = fc_aux_get(FC_AUX_SYS);
+	if (!a)
+		return 0;
+	fc_begin(a, FC_PPME_SYSCALL_TIMERFD_CREATE_X, 3, FC_DROP_OTHER_INTEREST);
+	fc_s64(a, ret);
+	fc_u8(a, ARG(0));
+	fc_u8(a, 0); /* TFD_* flags do not fit the u8 of the schema: not reported */
+	fc_submit(a);
+	return 0;
+}
+
+FC_SYSX(x_SYSCALL_PIDFD_OPEN_X)
+{
+	struct fc_aux *a = fc_aux_get(FC_AUX_SYS);
+	if (!a)
+		return 0;
+	fc_begin(a, FC_PPME_SYSCALL_PIDFD_OPEN_X, 3, FC_DROP_OTHER_INTEREST);
+	fc_s64(a, ret);
+	fc_s64(a, (__s32)ARG(0));
+	fc_u32(a, (ARG(1) & FC_LX_O_NONBLOCK) ? 1 : 0); /* PIDFD_NONBLOCK */
+	fc_submit(a);
+	return 0;
+}
+
+FC_SYSX(x_SYSCALL_PIDFD_GETFD_X)
+{
+	struct fc_aux *a = fc_aux_get(FC_AUX_SYS);
+	if (!a)
+		return 0;
+	fc_begin(a, FC_PPME_SYSCALL_PIDFD_GETFD_X, 4, FC_DROP_OTHER_INTEREST);
+	fc_s64(a, ret);
+	fc_s64(a, (__s32)ARG(0));
+	fc_s64(a, (__s32)ARG(1));
+	fc_u32(a, ARG(2));
+	fc_submit(a);
+	return 0;
+}
+
+/* open_by_handle_at: the path is rebuilt from the opened file (the handle has none). */
+FC_SYSX(x_SYSCALL_OPEN_BY_HANDLE_AT_X)
+{
+	struct fc_aux *a = fc_aux_get(FC_AUX_SYS);
+	if (!a)
+		return 0;
+	struct file *f = ret >= 0 ? fc_fd_file(fc_task(), ret) : NULL;
+	__u32 dev;
+	__u64 ino;
+	fc_file_dev_ino(f, &dev, &ino);
+	fc_begin(a, FC_PPME_SYSCALL_OPEN_BY_HANDLE_AT_X, 6, FC_DROP_OPEN);
+	fc_s64(a, ret);
+	fc_s64(a, fc_dirfd(ARG(0)));
+	fc_u32(a, fc_open_flags(ARG(2)));
+	if (f)
+		fc_path(a, &f->f_path);
+	else
+		fc_empty(a);
+	fc_u32(a, dev);
+	fc_u64(a, ino);
+	fc_submit(a);
+	return 0;
+}
+
+FC_SYSX(x_SYSCALL_SETSID_X)
+{
+	struct fc_aux *a = fc_aux_get(FC_AUX_SYS);
+	if (!a)
+		return 0;
+	fc_begin(a, FC_PPME_SYSCALL_SETSID_X, 1, FC_DROP_OTHER_INTEREST);
+	fc_s64(a, ret);
+	fc_submit(a);
+	return 0;
+}
+
+FC_SYSX(x_SYSCALL_SETPGID_X)
+{
+	struct fc_aux *a = fc_aux_get(FC_AUX_SYS);
+	if (!a)
+		return 0;
+	fc_begin(a, FC_PPME_SYSCALL_SETPGID_X, 3, FC_DROP_OTHER_INTEREST);
+	fc_s64(a, ret);
+	fc_s64(a, (__s32)ARG(0));
+	fc_s64(a, (__s32)ARG(1));
+	fc_submit(a);
+	return 0;
+}
+
+FC_SYSX(x_SYSCALL_GETCWD_X)
+{
+	struct fc_aux *a = fc_aux_get(FC_AUX_SYS);
+	if (!a)
+		return 0;
+	fc_begin(a, FC_PPME_SYSCALL_GETCWD_X, 2, FC_DROP_OTHER);
+	fc_s64(a, ret);
+	if (ret > 0)
+		fc_ustr(a, (const void *)ARG(0), FC_MAX_PATH);
+	else
+		fc_empty(a);
+	fc_submit(a);
+	return 0;
+}
+
+FC_SYSX(x_SYSCALL_STAT_X) { return fc_res_path(ret, FC_PPME_SYSCALL_STAT_X, (void *)ARG(0), FC_DROP_OTHER); }
+FC_SYSX(x_SYSCALL_LSTAT_X) { return fc_res_path(ret, FC_PPME_SYSCALL_LSTAT_X, (void *)ARG(0), FC_DROP_OTHER); }
+
+FC_SYSX(x_SYSCALL_FSTAT_X)
+{
+	struct fc_aux *a = fc_aux_get(FC_AUX_SYS);
+	if (!a)
+		return 0;
+	fc_begin(a, FC_PPME_SYSCALL_FSTAT_X, 2, FC_DROP_OTHER);
+	fc_s64(a, ret);
+	fc_s64(a, (__s32)ARG(0));
+	fc_submit(a);
+	return 0;
+}
+
+FC_SYSX(x_SYSCALL_ACCESS_X)
+{
+	struct fc_aux *a = fc_aux_get(FC_AUX_SYS);
+	if (!a)
+		return 0;
+	fc_begin(a, FC_PPME_SYSCALL_ACCESS_X, 3, FC_DROP_OTHER);
+	fc_s64(a, ret);
+	fc_ustr(a, (const void *)ARG(0), FC_MAX_PATH);
+	fc_u32(a, ARG(1) & 7); /* F_OK/X_OK/W_OK/R_OK: same values */
+	fc_submit(a);
+	return 0;
+}
+
+FC_SYSX(x_SYSCALL_SECCOMP_X)
+{
+	struct fc_aux *a = fc_aux_get(FC_AUX_SYS);
+	if (!a)
+		return 0;
+	fc_begin(a, FC_PPME_SYSCALL_SECCOMP_X, 3, FC_DROP_OTHER_INTEREST);
+	fc_s64(a, ret);
+	fc_u64(a, ARG(0));
+	fc_u64(a, ARG(1));
+	fc_submit(a);
+	return 0;
+}
+
+/* getuid, geteuid, getgid, getegid: the id is the return value. */
+static __always_inline int fc_getid_x(long ret, __u16 type)
+{
+	struct fc_aux *a = fc_aux_get(FC_AUX_SYS);
+	if (!a)
+		return 0;
+	fc_begin(a, type, 1, FC_DROP_OTHER);
+	fc_u32(a, ret);
+	fc_submit(a);
+	return 0;
+}
+
+FC_SYSX(x_SYSCALL_GETUID_X) { return fc_getid_x(ret, FC_PPME_SYSCALL_GETUID_X); }
+FC_SYSX(x_SYSCALL_GETEUID_X) { return fc_getid_x(ret, FC_PPME_SYSCALL_GETEUID_X); }
+FC_SYSX(x_SYSCALL_GETGID_X) { return fc_getid_x(ret, FC_PPME_SYSCALL_GETGID_X); }
+FC_SYSX(x_SYSCALL_GETEGID_X) { return fc_getid_x(ret, FC_PPME_SYSCALL_GETEGID_X); }
+
 /* ---- network ---- */
 
 FC_SYSX(x_SOCKET_SOCKET_X)

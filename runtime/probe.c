@@ -258,9 +258,33 @@ static int put_prog(struct bpf_map *map, uint32_t slot, int fd, const char *what
 	return 0;
 }
 
+/* Every builder must be named after the exit event of some syscall (on either arch): a
+ * misspelt name would silently leave its syscall on the generic builder. */
+static int check_builder_names(struct probe_bpf *s, char *err, size_t errlen)
+{
+	struct bpf_program *prog;
+	size_t plen = strlen(FC_BUILDER_PREFIX);
+	bpf_object__for_each_program(prog, s->obj) {
+		const char *name = bpf_program__name(prog);
+		if (strncmp(name, FC_BUILDER_PREFIX, plen) != 0 || strcmp(name + plen, "GENERIC_X") == 0)
+			continue;
+		bool found = false;
+		for (size_t i = 0; i < fc_nsyscalls && !found; i++) {
+			const struct fc_syscall_info *sc = &fc_syscalls[i];
+			found = sc->enter_code != 0 && (sc->nr_x86_64 >= 0 || sc->nr_aarch64 >= 0) &&
+				strcmp(ev_ids[sc->enter_code | 1], name + plen) == 0;
+		}
+		if (!found)
+			return fail(err, errlen, "probe program %s is the builder of no syscall event", name);
+	}
+	return 0;
+}
+
 static int route_programs(struct fc_probe *p, char *err, size_t errlen)
 {
 	struct probe_bpf *s = p->skel;
+	if (check_builder_names(s, err, errlen))
+		return -1;
 	int generic = prog_fd(s, FC_BUILDER_PREFIX "GENERIC_X");
 	char name[96];
 	for (size_t i = 0; i < fc_nsyscalls; i++) {
