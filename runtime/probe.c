@@ -163,9 +163,30 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 	return -1;
 }
 
+/* True when this process may load tracing programs: CAP_SYS_ADMIN, or CAP_BPF with
+ * CAP_PERFMON (5.8+). */
+static bool may_load_bpf(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	if (!f)
+		return geteuid() == 0;
+	char line[256];
+	unsigned long long eff = 0;
+	bool found = false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "CapEff: %llx", &eff) == 1;
+	fclose(f);
+	if (!found)
+		return geteuid() == 0;
+	const unsigned long long sys_admin = 1ull << 21, perfmon = 1ull << 38, bpf = 1ull << 39;
+	return (eff & sys_admin) || ((eff & bpf) && (eff & perfmon));
+}
+
 /* What is missing on this host, as precisely as can be told before loading. */
 static int check_support(char *err, size_t errlen)
 {
+	if (!may_load_bpf())
+		return fail(err, errlen, "permission denied: run as root or grant CAP_BPF+CAP_PERFMON");
 	struct utsname u;
 	if (uname(&u) != 0)
 		snprintf(u.release, sizeof(u.release), "?");
@@ -340,10 +361,68 @@ static int map_ring(struct fc_probe *p, struct ring *r, int fd, char *err, size_
 	return 0;
 }
 
+static int make_rings_for(struct fc_probe *p, const uint32_t *ring_of, char *err, size_t errlen);
+
+/* Marks the online CPUs (the "0-3,6" list of sysfs) in ON[0..n). False when unreadable. */
+static bool online_cpus(bool *on, uint32_t n)
+{
+	FILE *f = fopen("/sys/devices/system/cpu/online", "r");
+	if (!f)
+		return false;
+	char buf[4096];
+	bool ok = fgets(buf, sizeof(buf), f) != NULL;
+	fclose(f);
+	if (!ok)
+		return false;
+	for (char *tok = strtok(buf, ",\n"); tok; tok = strtok(NULL, ",\n")) {
+		unsigned a, b;
+		int k = sscanf(tok, "%u-%u", &a, &b);
+		if (k == 1)
+			b = a;
+		else if (k != 2)
+			return false;
+		for (unsigned c = a; c <= b && c < n; c++)
+			on[c] = true;
+	}
+	return true;
+}
+
+/* Rings go to the online CPUs, CPUS_PER_RING of them each (0 = one per CPU); a CPU that is
+ * possible but offline now writes into an existing ring should it come online, so hot-plug
+ * loses nothing and offline CPUs cost no memory. */
 static int make_rings(struct fc_probe *p, uint32_t cpus_per_ring, char *err, size_t errlen)
 {
 	uint32_t per = cpus_per_ring ? cpus_per_ring : 1;
-	p->nrings = (p->ncpus + per - 1) / per;
+	bool *on = calloc(p->ncpus, sizeof(bool));
+	uint32_t *ring_of = calloc(p->ncpus, sizeof(uint32_t));
+	if (!on || !ring_of) {
+		free(on);
+		free(ring_of);
+		return fail(err, errlen, "out of memory");
+	}
+	if (!online_cpus(on, p->ncpus))
+		for (uint32_t c = 0; c < p->ncpus; c++)
+			on[c] = true;
+	uint32_t nonline = 0;
+	for (uint32_t c = 0; c < p->ncpus; c++)
+		if (on[c])
+			ring_of[c] = nonline++ / per;
+	if (nonline == 0) { /* cannot happen: we are running on one */
+		nonline = 1;
+		on[0] = true;
+	}
+	p->nrings = (nonline + per - 1) / per;
+	for (uint32_t c = 0; c < p->ncpus; c++)
+		if (!on[c])
+			ring_of[c] = c % p->nrings;
+	free(on);
+	int rc = make_rings_for(p, ring_of, err, errlen);
+	free(ring_of);
+	return rc;
+}
+
+static int make_rings_for(struct fc_probe *p, const uint32_t *ring_of, char *err, size_t errlen)
+{
 	p->rings = calloc(p->nrings, sizeof(*p->rings));
 	p->ring_fds = calloc(p->nrings, sizeof(int));
 	if (!p->rings || !p->ring_fds)
@@ -363,7 +442,7 @@ static int make_rings(struct fc_probe *p, uint32_t cpus_per_ring, char *err, siz
 			return -1;
 	}
 	for (uint32_t cpu = 0; cpu < p->ncpus; cpu++) {
-		int fd = p->ring_fds[cpu / per];
+		int fd = p->ring_fds[ring_of[cpu]];
 		if (bpf_map_update_elem(outer, &cpu, &fd, BPF_ANY) != 0)
 			return fail(err, errlen, "cannot install ring for CPU %u: %s", cpu, strerror(errno));
 	}

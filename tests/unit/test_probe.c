@@ -483,7 +483,7 @@ Test(probe, file_process_network_events)
 	cr_expect_eq(s.bad, 0);
 	cr_expect_eq(s.build_err, 0);
 	cr_expect_geq(s.ncpus, 1);
-	cr_expect_eq(s.nrings, s.ncpus);
+	cr_expect_eq(s.nrings, (uint32_t)sysconf(_SC_NPROCESSORS_ONLN), "one ring per online CPU");
 
 	evlog_free(&l);
 	close(lfd);
@@ -1094,7 +1094,8 @@ static void two_cpu_order(uint32_t cpus_per_ring)
 		fc_probe_close(p);
 		cr_skip_test("needs two online CPUs");
 	}
-	cr_expect_eq(s.nrings, cpus_per_ring ? (s.ncpus + cpus_per_ring - 1) / cpus_per_ring : s.ncpus);
+	uint32_t online = (uint32_t)sysconf(_SC_NPROCESSORS_ONLN);
+	cr_expect_eq(s.nrings, cpus_per_ring ? (online + cpus_per_ring - 1) / cpus_per_ring : online);
 	/* Two children pinned to different CPUs run at the same time; all their events are in
 	 * the rings before we poll, so the merge must give one global timestamp order. */
 	int go[2];
@@ -1308,4 +1309,24 @@ Test(probe, rejects_bad_ring_size)
 	cr_expect(strstr(err, "power of two") || strstr(err, "no eBPF probe"), "%s", err);
 	cr_expect_str_eq(fc_probe_dropcat_name(0) ? fc_probe_dropcat_name(0) : "clone_fork_exit", "clone_fork_exit");
 	cr_expect_null(fc_probe_dropcat_name(FC_PROBE_NDROPCAT));
+}
+
+/* Without privileges the loader says what to do instead of failing obscurely. */
+static void unprivileged_open(void *arg)
+{
+	(void)arg;
+	if (geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0))
+		_exit(50);
+	struct fc_probe *p = NULL;
+	char err[256] = "";
+	if (fc_probe_open(NULL, &p, err, sizeof(err)) == 0)
+		_exit(51);
+	if (!strstr(err, "permission denied: run as root or grant CAP_BPF+CAP_PERFMON") &&
+	    !strstr(err, "no eBPF probe"))
+		_exit(52);
+}
+
+Test(probe, unprivileged_error_says_what_to_do)
+{
+	run_child(unprivileged_open, NULL);
 }
