@@ -11,7 +11,18 @@
  * fc_ext_* prog arrays, one per hook (tail calls must stay within one attach point).
  *
  * Events produced here carry the exit parameters of current Falco (enter parameters folded
- * in). What the probe leaves empty, and why, is listed at each builder.
+ * in), every parameter of the table present. What is empty or approximate:
+ *   - clone family: cwd empty (inherited; userspace tracks chdir), exe/args empty on failure;
+ *     execve: cwd is filled (the modern upstream probe leaves it empty).
+ *   - execve flags: EXE_WRITABLE from owner/mode bits and DAC_OVERRIDE/FOWNER only (no ACLs,
+ *     no user-namespace mapping); overlay layers (exe and open) from the ovl_inode layout.
+ *   - connect tuple only for ret 0 / -EINPROGRESS; sendto/recvfrom tuples come from the
+ *     socket (an unconnected UDP peer shows as zeros). I/O data: the first 80 bytes.
+ *   - eventfd, inotify_init, timerfd_create flags: 0 (no argument, or not representable).
+ *   - 32-bit (ia32/AArch32) syscalls are skipped and counted (fc_counters.compat).
+ *   - Not produced: TOCTOU enter events, sched_switch, signal_deliver, page faults.
+ *   - Syscalls whose upstream event has no builder here (mmap, ioctl, sendmsg, ...) come as
+ *     GENERIC_X; the loader routes them (runtime/probe.c).
  *
  * Build: clang -target bpf -O2 -g -D__TARGET_ARCH_{x86,arm64} with the generated vmlinux.h
  * (bpf/bpf.cmake); the skeleton is embedded in fcruntime (runtime/probe.c). */
