@@ -410,8 +410,8 @@ static bool format_output_fields(struct fc_alerter *a, const struct fc_bundle_ru
 	qsort(f, n, sizeof *f, ofield_cmp);
 	bool ok = addc(out, '{');
 	for (size_t i = 0; ok && i < n; i++) {
-		if (i + 1 < n && !strcmp(f[i].key, f[i + 1].key) && f[i].seg)
-			continue; /* one key per field (the prefix entry, if duplicated, is kept) */
+		if (i + 1 < n && !strcmp(f[i].key, f[i + 1].key))
+			continue; /* one key per field (same key, same value) */
 		if (i && out->p[out->len - 1] != '{')
 			ok = addc(out, ',');
 		ok = ok && json_str(out, f[i].key, strlen(f[i].key)) && addc(out, ':');
