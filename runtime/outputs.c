@@ -288,7 +288,7 @@ int fc_outputs_new(const struct fc_outputs_opts *opts, struct fc_outputs **out, 
 	pthread_cond_init(&o->cv, NULL);
 	if (!o->ring) {
 		snprintf(err, errlen, "out of memory");
-		fc_outputs_close(o);
+		fc_outputs_close(o, NULL);
 		return -1;
 	}
 	*out = o;
@@ -398,7 +398,7 @@ void fc_outputs_stats(struct fc_outputs *o, struct fc_outputs_stats *s)
 	s->errors = atomic_load(&o->errors);
 }
 
-void fc_outputs_close(struct fc_outputs *o)
+void fc_outputs_close(struct fc_outputs *o, struct fc_outputs_stats *final)
 {
 	if (!o)
 		return;
@@ -420,6 +420,8 @@ void fc_outputs_close(struct fc_outputs *o)
 	}
 	for (size_t i = 0; o->ring && i < o->count; i++)
 		free(o->ring[(o->head + i) % o->cap].msg);
+	if (final)
+		fc_outputs_stats(o, final);
 	if (o->o.stdout_enabled)
 		fflush(o->out);
 	if (o->file)

@@ -62,7 +62,8 @@ struct fc_outputs_stats {
 };
 void fc_outputs_stats(struct fc_outputs *o, struct fc_outputs_stats *out);
 
-/* Delivers everything queued, stops the worker, closes the channels and frees O. */
-void fc_outputs_close(struct fc_outputs *o);
+/* Delivers everything queued, stops the worker, closes the channels and frees O; FINAL (may
+ * be NULL) gets the last counters. */
+void fc_outputs_close(struct fc_outputs *o, struct fc_outputs_stats *final);
 
 #endif

@@ -63,7 +63,7 @@ Test(outputs, file_in_order_open_per_alert)
 		int n = snprintf(line, sizeof line, "alert %d", i);
 		cr_assert(fc_outputs_push(out, line, (size_t)n, 4));
 	}
-	fc_outputs_close(out);
+	fc_outputs_close(out, NULL);
 	char *got = slurp(f);
 	char exp[2048] = "";
 	for (int i = 0; i < 100; i++)
@@ -84,7 +84,7 @@ Test(outputs, file_keep_alive_and_stdout_stream)
 	cr_assert_eq(fc_outputs_start(out), 0);
 	cr_assert(fc_outputs_push(out, "one", 3, 1));
 	cr_assert(fc_outputs_push(out, "two\ttabs", 8, 1));
-	fc_outputs_close(out);
+	fc_outputs_close(out, NULL);
 	fclose(so);
 	char *a = slurp(f), *b = slurp(s);
 	cr_assert_str_eq(a, "one\ntwo\ttabs\n");
@@ -122,7 +122,9 @@ Test(outputs, full_queue_drops_and_counts)
 	cr_assert_eq(st.pushed, 2);
 	cr_assert_eq(st.drops, 3);
 	cr_assert_eq(st.max_depth, 2);
-	fc_outputs_close(out);
+	fc_outputs_close(out, &st);
+	cr_assert_eq(st.written, 2);
+	cr_assert_eq(st.errors, 0);
 	fclose(log);
 	char *got = slurp(f), *warn = slurp(l);
 	cr_assert_str_eq(got, "a\nb\n");
@@ -145,7 +147,7 @@ Test(outputs, unbounded_queue_grows)
 	fc_outputs_stats(out, &st);
 	cr_assert_eq(st.pushed, 5000);
 	cr_assert_eq(st.drops, 0);
-	fc_outputs_close(out);
+	fc_outputs_close(out, NULL);
 	char *got = slurp(f);
 	cr_assert_eq(strlen(got), 10000);
 	free(got);
@@ -166,7 +168,7 @@ Test(outputs, program_gets_alerts_on_stdin)
 		int n = snprintf(evil, sizeof evil, "cmd=$(touch %s) `touch %s`; touch %s", marker, marker, marker);
 		cr_assert(fc_outputs_push(out, "first", 5, 3));
 		cr_assert(fc_outputs_push(out, evil, (size_t)n, 3));
-		fc_outputs_close(out);
+		fc_outputs_close(out, NULL);
 		char *got = slurp(f);
 		char exp[600];
 		snprintf(exp, sizeof exp, "first\n%s\n", evil);
