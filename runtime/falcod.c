@@ -60,8 +60,9 @@ static const char usage[] =
 	"  -h, --help           Show this help.\n"
 	"      --version        Show the version.\n"
 	"\n"
-	"Signals: SIGINT/SIGTERM stop (with the summary), SIGUSR1 reopens the file output and\n"
-	"respawns the program output.\n"
+	"Signals: SIGINT/SIGTERM stop (with the summary); SIGUSR1 reopens the file output and\n"
+	"respawns the program output; SIGHUP (live) reloads the configuration and rules between two\n"
+	"events, keeping the running rules if the new ones have errors.\n"
 	"Exit status: 0 success, 1 configuration, rules, capture or probe error, 2 usage error.\n";
 
 /* ---- command line ---- */
@@ -107,7 +108,7 @@ static void cli_free(struct cli *c)
 
 /* ---- signals ---- */
 
-static volatile sig_atomic_t g_stop, g_reopen;
+static volatile sig_atomic_t g_stop, g_reopen, g_reload;
 
 static void on_stop(int sig)
 {
@@ -121,6 +122,12 @@ static void on_usr1(int sig)
 	g_reopen = 1;
 }
 
+static void on_hup(int sig)
+{
+	(void)sig;
+	g_reload = 1;
+}
+
 static void install_signals(void)
 {
 	struct sigaction sa = {0};
@@ -131,6 +138,8 @@ static void install_signals(void)
 	sa.sa_handler = on_usr1;
 	sa.sa_flags = SA_RESTART;
 	sigaction(SIGUSR1, &sa, NULL);
+	sa.sa_handler = on_hup;
+	sigaction(SIGHUP, &sa, NULL);
 }
 
 static double now_s(void)
@@ -383,9 +392,31 @@ static void list_rules(const struct fc_bundle *b, const struct fc_vm *vm)
 	}
 }
 
+/* The rules of CLI/CFG loaded, with a VM whose selection is applied. */
+static bool setup_rules(const struct cli *cli, const struct fc_config *cfg, struct rules *r, struct fc_vm **vm)
+{
+	const char *const *paths = cli->nrules ? cli->rules : (const char *const *)cfg->rules_files;
+	size_t npaths = cli->nrules ? cli->nrules : cfg->nrules_files;
+	*vm = NULL;
+	if (!load_rules(paths, npaths, r))
+		return false;
+	if (!(*vm = fc_vm_new(r->b))) {
+		fprintf(stderr, "falcod: out of memory\n");
+		rules_free(r);
+		return false;
+	}
+	select_rules(*vm, r->b, cfg, cli);
+	return true;
+}
+
+static bool load_config(const struct cli *cli, struct fc_config *cfg);
+
 /* ---- the event pipeline ---- */
 
 struct engine {
+	const struct cli *cli;
+	struct rules *rules; /* owned by main; replaced on reload */
+	struct fc_vm **vmp;  /* the same */
 	const struct fc_bundle *b;
 	struct fc_vm *vm;
 	struct fc_state *st;
@@ -497,12 +528,24 @@ static void summary(struct engine *e, const char *what, FILE *f)
 		wall > 0 ? (double)e->read / wall : 0.0, ru.ru_maxrss);
 }
 
-static bool engine_init(struct engine *e, const struct fc_bundle *b, struct fc_vm *vm, const struct fc_config *cfg,
-			struct fc_outputs *out)
+static void alert_opts(const struct fc_config *cfg, struct fc_alert_opts *ao)
 {
-	*e = (struct engine){.b = b, .vm = vm, .out = out};
+	*ao = (struct fc_alert_opts){
+		.json = cfg->json_output,
+		.iso8601 = cfg->time_format_iso_8601,
+		.inc_output = cfg->json_include_output_property,
+		.inc_tags = cfg->json_include_tags_property,
+		.inc_message = cfg->json_include_message_property,
+		.inc_output_fields = cfg->json_include_output_fields_property,
+	};
+}
+
+static bool engine_init(struct engine *e, const struct cli *cli, struct rules *rules, struct fc_vm **vmp,
+			const struct fc_config *cfg, struct fc_outputs *out)
+{
+	*e = (struct engine){.cli = cli, .rules = rules, .vmp = vmp, .b = rules->b, .vm = *vmp, .out = out};
 	e->mode = cfg->rule_matching == FC_CFG_MATCH_ALL ? FC_MATCH_ALL : FC_MATCH_FIRST;
-	e->nrules = fc_bundle_nrules(b);
+	e->nrules = fc_bundle_nrules(e->b);
 	e->matches = calloc(e->nrules ? e->nrules : 1, sizeof *e->matches);
 	e->per_rule = calloc(e->nrules ? e->nrules : 1, sizeof *e->per_rule);
 	struct fc_state_opts so;
@@ -511,14 +554,8 @@ static bool engine_init(struct engine *e, const struct fc_bundle *b, struct fc_v
 	so.purge_idle_ns = (uint64_t)cfg->falco_libs.thread_timeout_s * 1000000000u;
 	e->st = fc_state_new(&so);
 	e->mg = fc_merge_new(cfg->falco_libs.thread_table_size);
-	struct fc_alert_opts ao = {
-		.json = cfg->json_output,
-		.iso8601 = cfg->time_format_iso_8601,
-		.inc_output = cfg->json_include_output_property,
-		.inc_tags = cfg->json_include_tags_property,
-		.inc_message = cfg->json_include_message_property,
-		.inc_output_fields = cfg->json_include_output_fields_property,
-	};
+	struct fc_alert_opts ao;
+	alert_opts(cfg, &ao);
 	fc_alerter_init(&e->al, &ao);
 	if (!e->matches || !e->per_rule || !e->st || !e->mg) {
 		fprintf(stderr, "falcod: out of memory\n");
@@ -575,6 +612,63 @@ static int run_replay(struct engine *e, const char *path)
 	return status;
 }
 
+/* SIGHUP (live): the configuration and rules are read again; on success the new rules take
+ * over between two events (the probe's syscall selection is replaced in place, so no event is
+ * lost), on failure the running rules stay. Output channels and table sizes keep their
+ * start-up settings. */
+static void reload(struct engine *e, struct fc_probe *p)
+{
+	struct fc_config cfg;
+	struct rules r = {0};
+	struct fc_vm *vm = NULL;
+	fprintf(stderr, "falcod: SIGHUP: reloading the configuration and rules\n");
+	bool ok = load_config(e->cli, &cfg) && setup_rules(e->cli, &cfg, &r, &vm);
+	uint32_t n = ok ? fc_bundle_nrules(r.b) : 0;
+	uint32_t *matches = ok ? calloc(n ? n : 1, sizeof *matches) : NULL;
+	uint64_t *per = ok ? calloc(n ? n : 1, sizeof *per) : NULL;
+	if (!ok || !matches || !per) {
+		fprintf(stderr, "falcod: reload failed; the running rules stay\n");
+		free(matches);
+		free(per);
+		fc_vm_free(vm);
+		rules_free(&r);
+		fc_config_free(&cfg);
+		return;
+	}
+	/* Counters follow rules by name. */
+	for (uint32_t i = 0; i < n; i++)
+		for (uint32_t j = 0; j < e->nrules; j++)
+			if (!strcmp(fc_bundle_rule(r.b, i)->name, fc_bundle_rule(e->b, j)->name)) {
+				per[i] = e->per_rule[j];
+				break;
+			}
+	uint32_t nksel = 0;
+	const uint64_t *ksel = fc_bundle_ksel(r.b, &nksel);
+	if (fc_probe_set_selection(p, ksel, nksel) != 0)
+		fprintf(stderr, "falcod: warning: the probe kept its previous syscall selection\n");
+	fc_vm_free(*e->vmp);
+	rules_free(e->rules);
+	*e->rules = r;
+	*e->vmp = vm;
+	e->vm = vm;
+	e->b = r.b;
+	free(e->matches);
+	free(e->per_rule);
+	e->matches = matches;
+	e->per_rule = per;
+	e->nrules = n;
+	e->mode = cfg.rule_matching == FC_CFG_MATCH_ALL ? FC_MATCH_ALL : FC_MATCH_FIRST;
+	struct fc_alert_opts ao;
+	alert_opts(&cfg, &ao);
+	fc_alerter_fini(&e->al);
+	fc_alerter_init(&e->al, &ao);
+	uint32_t on = 0;
+	for (uint32_t i = 0; i < n; i++)
+		on += fc_vm_enabled(vm, i);
+	fprintf(stderr, "falcod: reloaded: %s, %u rules, %u enabled\n", r.desc, n, on);
+	fc_config_free(&cfg);
+}
+
 struct live {
 	struct engine *e;
 	double deadline;
@@ -611,10 +705,14 @@ static int run_live(struct engine *e, const struct fc_bundle *b, const struct fc
 	e->t0 = now_s();
 	int status = 0;
 	while (!g_stop) {
-		if (fc_probe_poll(p, 100, live_cb, &l) < 0) {
+		if (fc_probe_poll(p, 100, live_cb, &l) < 0 && !g_stop) {
 			fprintf(stderr, "falcod: reading events from the probe failed\n");
 			status = 1;
 			break;
+		}
+		if (g_reload) {
+			g_reload = 0;
+			reload(e, p);
 		}
 		if (g_reopen) {
 			g_reopen = 0;
@@ -749,16 +847,8 @@ int main(int argc, char **argv)
 		replay = cfg.engine.capture_file;
 	}
 
-	const char *const *paths = cli.nrules ? cli.rules : (const char *const *)cfg.rules_files;
-	size_t npaths = cli.nrules ? cli.nrules : cfg.nrules_files;
-	if (!load_rules(paths, npaths, &rules))
+	if (!setup_rules(&cli, &cfg, &rules, &vm))
 		goto done;
-	vm = fc_vm_new(rules.b);
-	if (!vm) {
-		fprintf(stderr, "falcod: out of memory\n");
-		goto done;
-	}
-	select_rules(vm, rules.b, &cfg, &cli);
 	uint32_t nrules = fc_bundle_nrules(rules.b), nenabled = 0;
 	for (uint32_t i = 0; i < nrules; i++)
 		nenabled += fc_vm_enabled(vm, i);
@@ -792,7 +882,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "falcod: %s\n", out ? "cannot start the output thread" : err);
 		goto done;
 	}
-	if (!engine_init(&e, rules.b, vm, &cfg, out))
+	if (!engine_init(&e, &cli, &rules, &vm, &cfg, out))
 		goto done;
 	engine_up = true;
 	install_signals();
