@@ -553,7 +553,7 @@ static bool engine_init(struct engine *e, const struct cli *cli, struct rules *r
 	so.max_threads = cfg->falco_libs.thread_table_size;
 	so.purge_idle_ns = (uint64_t)cfg->falco_libs.thread_timeout_s * 1000000000u;
 	e->st = fc_state_new(&so);
-	e->mg = fc_merge_new(cfg->falco_libs.thread_table_size);
+	e->mg = fc_merge_new(0); /* the merger's own bound on pending enter events */
 	struct fc_alert_opts ao;
 	alert_opts(cfg, &ao);
 	fc_alerter_init(&e->al, &ao);
