@@ -428,6 +428,7 @@ struct engine {
 	uint32_t *matches;
 	uint64_t *per_rule;
 	uint64_t read, ready, alerts, format_failures;
+	uint64_t own_skipped; /* live: events of falcod's own threads */
 	bool ran, have_cap;
 	struct fc_cap_stats cap;        /* replay: the reader's counters */
 	struct fc_outputs_stats ostats; /* filled when the outputs are closed */
@@ -508,6 +509,8 @@ static void summary(struct engine *e, const char *what, FILE *f)
 			(unsigned long long)e->cap.events, (unsigned long long)e->cap.procs, (unsigned long long)e->cap.fds,
 			(unsigned long long)e->cap.events_malformed, (unsigned long long)e->cap.events_unknown);
 	fprintf(f, "   events read: %llu\n", (unsigned long long)e->read);
+	if (e->own_skipped)
+		fprintf(f, "   events of falcod's own threads skipped: %llu\n", (unsigned long long)e->own_skipped);
 	fprintf(f, "   events merged: %llu (enter events absorbed %llu, old layouts converted %llu, exits without enter "
 		   "%llu, unconvertible %llu, pending enters dropped %llu)\n",
 		(unsigned long long)ms.out, (unsigned long long)ms.enters_absorbed, (unsigned long long)ms.converted,
@@ -672,11 +675,18 @@ static void reload(struct engine *e, struct fc_probe *p)
 struct live {
 	struct engine *e;
 	double deadline;
+	uint64_t self_tid, worker_tid;
 };
 
 static int live_cb(void *ctx, const struct fc_evt *ev)
 {
 	struct live *l = ctx;
+	/* Our own syscalls (reading the rings, queueing and writing alerts) would only feed back
+	 * into the rules: skip the event loop's and the output thread's. */
+	if (ev->tid == l->self_tid || ev->tid == l->worker_tid) {
+		l->e->own_skipped++;
+		return g_stop;
+	}
 	process_event(l->e, ev);
 	return g_stop;
 }
@@ -701,7 +711,10 @@ static int run_live(struct engine *e, const struct fc_bundle *b, const struct fc
 	/* Attached first, so events during the /proc scan wait in the rings. */
 	if (fc_state_seed_proc_scan(e->st, err, sizeof err) != 0)
 		fprintf(stderr, "falcod: warning: reading /proc: %s\n", err);
-	struct live l = {.e = e, .deadline = max_seconds > 0 ? now_s() + (double)max_seconds : 0};
+	struct live l = {.e = e,
+			 .deadline = max_seconds > 0 ? now_s() + (double)max_seconds : 0,
+			 .self_tid = (uint64_t)gettid(),
+			 .worker_tid = (uint64_t)fc_outputs_worker_tid(e->out)};
 	e->t0 = now_s();
 	int status = 0;
 	while (!g_stop) {
@@ -710,6 +723,8 @@ static int run_live(struct engine *e, const struct fc_bundle *b, const struct fc
 			status = 1;
 			break;
 		}
+		if (!l.worker_tid)
+			l.worker_tid = (uint64_t)fc_outputs_worker_tid(e->out);
 		if (g_reload) {
 			g_reload = 0;
 			reload(e, p);

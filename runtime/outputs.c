@@ -34,7 +34,9 @@ struct fc_outputs {
 	struct item *ring;
 	size_t cap, head, count; /* ring capacity (grows up to o.capacity, unbounded when 0) */
 	bool stop, started;
+	bool waiting; /* the worker sleeps on cv: only then does a push signal it */
 	pthread_t thr;
+	atomic_int worker_tid;
 
 	/* channels (worker thread only after start) */
 	FILE *file;
@@ -204,6 +206,7 @@ static void do_reopen(struct fc_outputs *o)
 static void *worker(void *arg)
 {
 	struct fc_outputs *o = arg;
+	atomic_store(&o->worker_tid, (int)gettid());
 	pthread_mutex_lock(&o->mu);
 	for (;;) {
 		if (atomic_exchange(&o->reopen, 0)) {
@@ -221,7 +224,9 @@ static void *worker(void *arg)
 				ts.tv_sec++;
 				ts.tv_nsec -= 1000000000L;
 			}
+			o->waiting = true;
 			pthread_cond_timedwait(&o->cv, &o->mu, &ts);
+			o->waiting = false;
 			continue;
 		}
 		struct item it = o->ring[o->head];
@@ -362,9 +367,15 @@ bool fc_outputs_push(struct fc_outputs *o, const char *line, size_t len, unsigne
 	o->pushed++;
 	if (o->count > o->max_depth)
 		o->max_depth = o->count;
-	pthread_cond_signal(&o->cv);
+	if (o->waiting) /* a busy worker finds the item anyway: no wake-up syscall per alert */
+		pthread_cond_signal(&o->cv);
 	pthread_mutex_unlock(&o->mu);
 	return true;
+}
+
+int fc_outputs_worker_tid(struct fc_outputs *o)
+{
+	return atomic_load(&o->worker_tid);
 }
 
 void fc_outputs_reopen(struct fc_outputs *o)

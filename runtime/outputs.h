@@ -46,6 +46,9 @@ int fc_outputs_start(struct fc_outputs *o);
  * blocks on a channel. False when the alert was dropped (queue full or out of memory). */
 bool fc_outputs_push(struct fc_outputs *o, const char *line, size_t len, unsigned priority);
 
+/* The worker thread's kernel thread id (0 before it runs): falcod skips its own events. */
+int fc_outputs_worker_tid(struct fc_outputs *o);
+
 /* Asks the worker to reopen the file and respawn the program (async-signal-safe: SIGUSR1). */
 void fc_outputs_reopen(struct fc_outputs *o);
 
