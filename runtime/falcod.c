@@ -411,6 +411,47 @@ static bool setup_rules(const struct cli *cli, const struct fc_config *cfg, stru
 
 static bool load_config(const struct cli *cli, struct fc_config *cfg);
 
+/* The probe's syscall selection. The bundle's covers the rules enabled when it was compiled
+ * (plus what the state engine needs); a rule enabled here on top of those (--enable, the
+ * `rules:` block) widens it with the syscalls of its event codes: those whose event pair has
+ * the code's event name (older versions included), every generic syscall for GENERIC. NULL
+ * with *N = 0 means every syscall. Caller frees. */
+static uint64_t *probe_selection(const struct fc_bundle *b, const struct fc_vm *vm, uint32_t *n)
+{
+	uint32_t nk = 0;
+	const uint64_t *k = fc_bundle_ksel(b, &nk);
+	*n = 0;
+	if (!k || !nk)
+		return NULL;
+	uint32_t maxsc = 0;
+	for (size_t i = 0; i < fc_nsyscalls; i++)
+		if (fc_syscalls[i].ppm_sc > maxsc)
+			maxsc = fc_syscalls[i].ppm_sc;
+	uint32_t words = maxsc / 64 + 1 > nk ? maxsc / 64 + 1 : nk;
+	uint64_t *w = calloc(words, sizeof *w);
+	if (!w)
+		return NULL;
+	memcpy(w, k, nk * sizeof *w);
+	for (uint32_t r = 0; r < fc_bundle_nrules(b); r++) {
+		const struct fc_bundle_rule *rule = fc_bundle_rule(b, r);
+		if (rule->enabled || !fc_vm_enabled(vm, r) || !rule->evts)
+			continue;
+		for (unsigned c = 0; c < FC_EVENT_MAX; c++) {
+			if (!fc_evtset_has(rule->evts, c))
+				continue;
+			for (size_t i = 0; i < fc_nsyscalls; i++) {
+				const struct fc_syscall_info *sc = &fc_syscalls[i];
+				bool generic = c <= 1 && sc->enter_code == 0;
+				bool named = sc->enter_code && !strcmp(fc_events[sc->enter_code].name, fc_events[c].name);
+				if (generic || named)
+					w[sc->ppm_sc / 64] |= (uint64_t)1 << (sc->ppm_sc % 64);
+			}
+		}
+	}
+	*n = words;
+	return w;
+}
+
 /* ---- the event pipeline ---- */
 
 struct engine {
@@ -646,9 +687,10 @@ static void reload(struct engine *e, struct fc_probe *p)
 				break;
 			}
 	uint32_t nksel = 0;
-	const uint64_t *ksel = fc_bundle_ksel(r.b, &nksel);
+	uint64_t *ksel = probe_selection(r.b, vm, &nksel);
 	if (fc_probe_set_selection(p, ksel, nksel) != 0)
 		fprintf(stderr, "falcod: warning: the probe kept its previous syscall selection\n");
+	free(ksel);
 	fc_vm_free(*e->vmp);
 	rules_free(e->rules);
 	*e->rules = r;
@@ -696,7 +738,7 @@ static int run_live(struct engine *e, const struct fc_bundle *b, const struct fc
 {
 	char err[1024];
 	uint32_t nksel = 0;
-	const uint64_t *ksel = fc_bundle_ksel(b, &nksel);
+	uint64_t *ksel = probe_selection(b, e->vm, &nksel);
 	struct fc_probe_opts po = {
 		.ring_bytes = cfg->probe.ring_buffer_bytes,
 		.cpus_per_ring = cfg->probe.cpus_per_ring,
@@ -704,7 +746,9 @@ static int run_live(struct engine *e, const struct fc_bundle *b, const struct fc
 		.nksel = nksel,
 	};
 	struct fc_probe *p;
-	if (fc_probe_open(&po, &p, err, sizeof err) != 0) {
+	int prc = fc_probe_open(&po, &p, err, sizeof err);
+	free(ksel);
+	if (prc != 0) {
 		fprintf(stderr, "falcod: cannot start the probe: %s\n", err);
 		return 1;
 	}
