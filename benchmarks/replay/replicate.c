@@ -6,10 +6,15 @@
  * and keeps every event byte-identical except its timestamp. Non-event blocks found between
  * events are kept in the first repetition only.
  *
+ * --drop NAME,... leaves out the events of those types (by evt.type name, both directions), for
+ * a denser capture where a larger share of events reaches the rules; types that create, destroy
+ * or change state (fds, threads) are refused, so the thread and fd tables stay consistent.
+ *
  * The output is plain (uncompressed) and is read back with fcruntime's capture reader, which
  * must return exactly the events written (--no-verify skips this).
  *
- * Usage: replicate [-n EVENTS] [--no-verify] IN.scap OUT.scap   (EVENTS default 1000000) */
+ * Usage: replicate [-n EVENTS] [--drop NAME,...] [--no-verify] IN.scap OUT.scap
+ *        (EVENTS default 1000000) */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -19,13 +24,38 @@
 #include <zlib.h>
 
 #include "capture.h"
+#include "events.h"
 #include "le.h"
 
 struct blk {
 	size_t off, len; /* in the input buffer */
 	bool event;
 	size_t ts_off;   /* event blocks: offset of the u64 timestamp inside the block */
+	uint16_t type;   /* event blocks: event code */
 };
+
+static bool g_drop[FC_EVENT_MAX];
+
+/* Marks every event code named NAME (enter and exit) as dropped; 0, or -1 if NAME is unknown or
+ * names a state-changing event. */
+static int drop_name(const char *name)
+{
+	const uint32_t state = FC_EF_CREATES_FD | FC_EF_DESTROYS_FD | FC_EF_MODIFIES_STATE;
+	int found = 0;
+	for (int c = 0; c < FC_EVENT_MAX; c++) {
+		if (strcmp(fc_events[c].name, name))
+			continue;
+		if (fc_events[c].flags & state) {
+			fprintf(stderr, "replicate: --drop %s: changes thread or fd state, cannot be dropped\n", name);
+			return -1;
+		}
+		g_drop[c] = true;
+		found = 1;
+	}
+	if (!found)
+		fprintf(stderr, "replicate: --drop %s: no such event type\n", name);
+	return found ? 0 : -1;
+}
 
 static void wr64(unsigned char *p, uint64_t v)
 {
@@ -105,10 +135,12 @@ static struct blk *split(const char *path, const unsigned char *b, size_t n, siz
 			v = realloc(v, (cap *= 2) * sizeof *v);
 		if (!v)
 			die("%s: %s", path, "out of memory");
-		struct blk bl = {off, len, false, 0};
+		struct blk bl = {off, len, false, 0, 0};
 		bl.event = event_block(type, &bl.ts_off);
-		if (bl.event && len < bl.ts_off + 8 + 4)
+		if (bl.event && len < bl.ts_off + 22 + 4)
 			die("%s: event %s too short", path, at);
+		if (bl.event) /* ts u64, tid u64, len u32, then the type */
+			bl.type = (uint16_t)(b[off + bl.ts_off + 20] | b[off + bl.ts_off + 21] << 8);
 		v[k++] = bl;
 		off += len;
 	}
@@ -124,13 +156,18 @@ int main(int argc, char **argv)
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "-n") && i + 1 < argc)
 			want = strtoull(argv[++i], NULL, 10);
-		else if (!strcmp(argv[i], "--no-verify"))
+		else if (!strcmp(argv[i], "--drop") && i + 1 < argc) {
+			char *list = argv[++i];
+			for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ","))
+				if (drop_name(tok))
+					return 2;
+		} else if (!strcmp(argv[i], "--no-verify"))
 			verify = false;
 		else
 			break;
 	}
 	if (argc - i != 2 || want == 0) {
-		fprintf(stderr, "usage: replicate [-n EVENTS] [--no-verify] IN.scap OUT.scap\n");
+		fprintf(stderr, "usage: replicate [-n EVENTS] [--drop NAME,...] [--no-verify] IN.scap OUT.scap\n");
 		return 2;
 	}
 	const char *in = argv[i], *out = argv[i + 1];
@@ -139,9 +176,15 @@ int main(int argc, char **argv)
 	struct blk *bl = split(in, buf, n, &nb);
 
 	size_t first = nb;
+	uint64_t dropped = 0;
+	for (size_t k = 0; k < nb; k++)
+		if (bl[k].event && bl[k].type < FC_EVENT_MAX && g_drop[bl[k].type]) {
+			bl[k].len = 0; /* written as nothing */
+			dropped++;
+		}
 	uint64_t per_rep = 0, ts_min = UINT64_MAX, ts_max = 0;
 	for (size_t k = 0; k < nb; k++) {
-		if (!bl[k].event)
+		if (!bl[k].event || bl[k].len == 0)
 			continue;
 		if (first == nb)
 			first = k;
@@ -164,6 +207,8 @@ int main(int argc, char **argv)
 	for (uint64_t rep = 0; written < want; rep++, reps++) {
 		for (size_t k = first; k < nb && written < want; k++) {
 			unsigned char *b = buf + bl[k].off;
+			if (bl[k].len == 0)
+				continue;
 			if (!bl[k].event) {
 				if (rep == 0)
 					fwrite(b, 1, bl[k].len, f);
@@ -179,8 +224,9 @@ int main(int argc, char **argv)
 	}
 	if (ferror(f) | fclose(f))
 		die("%s: write error: %s", out, strerror(errno));
-	printf("replicate: %s -> %s: %llu events (%llu per repetition, %llu repetitions)\n", in, out,
-	       (unsigned long long)written, (unsigned long long)per_rep, (unsigned long long)reps);
+	printf("replicate: %s -> %s: %llu events (%llu per repetition, %llu repetitions, %llu of the "
+	       "sample's events dropped)\n", in, out, (unsigned long long)written, (unsigned long long)per_rep,
+	       (unsigned long long)reps, (unsigned long long)dropped);
 
 	if (verify) {
 		char err[256];
