@@ -23,6 +23,7 @@ import json
 import os
 import platform
 import re
+import resource
 import shlex
 import shutil
 import socket
@@ -207,28 +208,37 @@ def build_sinsp(res):
 
 # ---- compile suite -----------------------------------------------------------------------------
 
-def hyperfine(argv, runs, warmup=3):
+def hyperfine(argv, runs, warmup=3, cpu=None):
+    """Wall ms of RUNS runs of ARGV; CPU, a list, receives each run's user+sys ms."""
     with tempfile.NamedTemporaryFile(suffix=".json") as tf:
         r = run(["hyperfine", "-N", "--warmup", str(warmup), "--runs", str(runs), "--export-json", tf.name,
                  "--style", "none", " ".join(shlex.quote(a) for a in argv)])
         if r.returncode:
             raise RuntimeError(r.stderr.strip()[:500])
-        t = json.load(open(tf.name))["results"][0]["times"]
-    return [x * 1e3 for x in t]  # ms
+        res = json.load(open(tf.name))["results"][0]
+    if cpu is not None and res.get("user") is not None and res.get("system") is not None:
+        # hyperfine 1.15 reports mean user and system time only
+        u, s = res["user"], res["system"]
+        cpu.extend((a + b) * 1e3 for a, b in zip(u, s)) if isinstance(u, list) else cpu.append((u + s) * 1e3)
+    return [x * 1e3 for x in res["times"]]
 
 
-def timed_runs(argv, runs, warmup=1):
+def timed_runs(argv, runs, warmup=1, cpu=None):
     """Wall ms of RUNS runs of ARGV (output discarded); for commands long enough that spawning
-    from Python does not matter (>= ~50 ms)."""
+    from Python does not matter (>= ~50 ms). CPU, a list, receives each run's user+sys ms."""
     out = []
     for i in range(warmup + runs):
+        r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
         r = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         t1 = time.perf_counter()
+        r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
         if r.returncode:
             raise RuntimeError(f"{argv[0]} exited {r.returncode}: {r.stderr.strip()[:500]}")
         if i >= warmup:
             out.append((t1 - t0) * 1e3)
+            if cpu is not None:
+                cpu.append((r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime) * 1e3)
     return out
 
 
@@ -255,11 +265,16 @@ def suite_compile(res, tools, tmp, quick):
         runs = 10 if quick else 30
         if name == "manydiags":
             runs = 3 if quick else 10
-        ms = hyperfine(argv, runs) if have_hf else timed_runs(argv, runs)
+        cpu = []
+        ms = hyperfine(argv, runs, cpu=cpu) if have_hf else timed_runs(argv, runs, cpu=cpu)
         st = stats(ms)
         split = run([falcoc, "validate", "--quiet", "--stats", path]).stderr.strip().splitlines()
         rec = {"input": name, "runs": runs, "wall_ms": st, "falcoc_stats": split[-1] if split else ""}
         res.metric(f"compile/{name}/wall_ms", st["median"], "ms", "lower", "time", spread=st)
+        if cpu:
+            rec["cpu_ms"] = stats(cpu)
+            res.metric(f"compile/{name}/cpu_ms", rec["cpu_ms"]["median"], "ms", "lower", "time",
+                       spread=rec["cpu_ms"])
         if not (quick and name == "manydiags"):
             n = instructions(argv)
             if n:
@@ -408,15 +423,20 @@ def suite_sinsp(res, tools, tmp, caps, small, rules_tsv, quick):
         for x in c["read"]:
             res.metric(f"sinsp/{tag}/read/events_per_s", x["events_per_s"]["median"], "ev/s", "higher", "rate",
                        True, x["events_per_s"])
-            log(f"   read only:            {x['events_per_s']['median'] / 1e6:7.2f} M events/s "
-                f"({x['ns_per_event']['median']:.1f} ns/event, {x['events']} events)")
+            res.metric(f"sinsp/{tag}/read/events_per_cpu_s", x["events_per_cpu_s"]["median"], "ev/cpu-s", "higher",
+                       "rate", True, x["events_per_cpu_s"])
+            log(f"   read only:            {x['events_per_cpu_s']['median'] / 1e6:7.2f} M events/CPU-s "
+                f"({x['cpu_ns_per_event']['median']:.1f} CPU ns/event; wall {x['events_per_s']['median'] / 1e6:.2f} M/s; "
+                f"{x['events']} events)")
         for x in c["ruleset"]:
             k = "all" if x["rules"] == len(accepted) else str(x["rules"])
             res.metric(f"sinsp/{tag}/ruleset/{k}/events_per_s", x["events_per_s"]["median"], "ev/s", "higher",
                        "rate", True, x["events_per_s"])
+            res.metric(f"sinsp/{tag}/ruleset/{k}/events_per_cpu_s", x["events_per_cpu_s"]["median"], "ev/cpu-s",
+                       "higher", "rate", True, x["events_per_cpu_s"])
             res.metric(f"sinsp/{tag}/ruleset/{k}/rule_ns_per_event", x["ns_rules_per_event"]["median"], "ns",
                        "lower", "time", True, x["ns_rules_per_event"])
-            log(f"   {x['rules']:4d} rules (evttype index): {x['events_per_s']['median'] / 1e6:7.2f} M events/s, "
+            log(f"   {x['rules']:4d} rules (evttype index): {x['events_per_cpu_s']['median'] / 1e6:7.2f} M events/CPU-s, "
                 f"rules {x['ns_rules_per_event']['median']:.1f} ns/event, "
                 f"{x['evaluations_per_event']:.3f} evaluations/event, {x['matched']} matches")
         uf = go(["--passes", passes, "--repeat", "1", "filter", cap, union], f"union filter ({tag})")
@@ -427,10 +447,12 @@ def suite_sinsp(res, tools, tmp, caps, small, rules_tsv, quick):
                 continue
             res.metric(f"sinsp/{tag}/union/events_per_s", x["events_per_s"]["median"], "ev/s", "higher", "rate",
                        True, x["events_per_s"])
+            res.metric(f"sinsp/{tag}/union/events_per_cpu_s", x["events_per_cpu_s"]["median"], "ev/cpu-s", "higher",
+                       "rate", True, x["events_per_cpu_s"])
             res.metric(f"sinsp/{tag}/union/ns_per_eval", x["ns_per_eval"]["median"], "ns", "lower", "time", True,
                        x["ns_per_eval"])
-            log(f"   union of {len(accepted)} conditions as one filter: {x['events_per_s']['median'] / 1e6:7.2f} M "
-                f"events/s, {x['ns_per_eval']['median']:.1f} ns/eval, {x['matched']} matches")
+            log(f"   union of {len(accepted)} conditions as one filter: {x['events_per_cpu_s']['median'] / 1e6:7.2f} M "
+                f"events/CPU-s, {x['ns_per_eval']['median']:.1f} ns/eval, {x['matched']} matches")
     return {"accepted": acc, "union": union, "n_accepted": len(accepted)}
 
 
@@ -473,21 +495,29 @@ def suite_replay(res, tools, tmp, caps, events, peer, quick):
                     cases.append(("falcod", f"rules{k}", f"falcod --replay, {n} rules as libsinsp ran them",
                                   [falcod, "-r", y, "--replay", cap]))
         for tool, key, label, argv in cases:
+            cpu = []
             try:
-                ms = stats(timed_runs(argv, runs))
+                ms = stats(timed_runs(argv, runs, cpu=cpu))
             except RuntimeError as e:
                 res.note("replay", f"{label} ({tag}) failed: {e}")
                 continue
+            cpu = stats(cpu)
             eps = {"min": events / (ms["max"] / 1e3), "median": events / (ms["median"] / 1e3),
                    "max": events / (ms["min"] / 1e3)}
-            rec = {"tool": tool, "key": key, "label": label, "wall_ms": ms, "events_per_s": eps}
+            cps = {"min": events / (cpu["max"] / 1e3), "median": events / (cpu["median"] / 1e3),
+                   "max": events / (cpu["min"] / 1e3)}
+            rec = {"tool": tool, "key": key, "label": label, "wall_ms": ms, "events_per_s": eps, "cpu_ms": cpu,
+                   "events_per_cpu_s": cps}
             if tool == "sysdig":
                 rec["events_per_s_net_of_startup"] = events / ((ms["median"] - raw["sysdig_startup_ms"]["median"]) / 1e3)
             c["runs"].append(rec)
             peer_flag = tool != "falcod"
             res.metric(f"replay/{tag}/{tool}/{key}/events_per_s", eps["median"], "ev/s", "higher", "rate",
                        peer_flag, eps)
-            log(f"   {label}: {ms['median']:8.1f} ms, {eps['median'] / 1e6:6.2f} M events/s"
+            res.metric(f"replay/{tag}/{tool}/{key}/events_per_cpu_s", cps["median"], "ev/cpu-s", "higher", "rate",
+                       peer_flag, cps)
+            log(f"   {label}: {ms['median']:8.1f} ms wall, {cpu['median']:8.1f} ms CPU, "
+                f"{eps['median'] / 1e6:6.2f} M events/s, {cps['median'] / 1e6:6.2f} M events/CPU-s"
                 + (f" ({rec['events_per_s_net_of_startup'] / 1e6:.2f} M/s net of the "
                    f"{raw['sysdig_startup_ms']['median']:.0f} ms start-up)" if tool == "sysdig" else ""))
 
@@ -590,11 +620,12 @@ def write_md(path, res, mach, cmp_rows, plots, args):
          f"Instruction counts: {instr_counter() or 'none'}.", ""]
     c = res.suites.get("compile")
     if c:
-        L += ["## falcoc validate", "", "| input | median ms | min | max | instructions | falcoc --stats |",
-              "|---|---|---|---|---|---|"]
+        L += ["## falcoc validate", "", "| input | median ms | min | max | CPU ms | instructions | falcoc --stats |",
+              "|---|---|---|---|---|---|---|"]
         for name, r in c.items():
             w = r["wall_ms"]
-            L.append(f"| {name} | {w['median']:.2f} | {w['min']:.2f} | {w['max']:.2f} | "
+            cpu = f"{r['cpu_ms']['median']:.2f}" if "cpu_ms" in r else "–"
+            L.append(f"| {name} | {w['median']:.2f} | {w['min']:.2f} | {w['max']:.2f} | {cpu} | "
                      f"{format(r['instructions'], ',') if 'instructions' in r else '–'} | "
                      f"{r['falcoc_stats'].replace('falcoc: ', '')} |")
         L.append("")
@@ -624,18 +655,20 @@ def write_md(path, res, mach, cmp_rows, plots, args):
                   "passes. The union row runs all accepted conditions OR-ed as one filter on every event.", ""]
             for tag, c in s["captures"].items():
                 L += [f"### {tag}: {c['desc']}", "",
-                      "| rules | events/s | ns/event | rules ns/event | evaluations/event | matches |",
-                      "|---|---|---|---|---|---|"]
+                      "| rules | events/CPU-s | CPU ns/event | events/s (wall) | rules ns/event | evaluations/event | matches |",
+                      "|---|---|---|---|---|---|---|"]
+
+                def row(first, x, rules_ns, evals):
+                    return (f"| {first} | {fmt(x['events_per_cpu_s']['median'])} | {x['cpu_ns_per_event']['median']:.1f} | "
+                            f"{fmt(x['events_per_s']['median'])} | {rules_ns} | {evals} | {x.get('matched', '–')} |")
                 for x in c.get("read", []):
-                    L.append(f"| read only | {fmt(x['events_per_s']['median'])} | {x['ns_per_event']['median']:.1f} "
-                             "| – | – | – |")
+                    L.append(row("read only", x, "–", "–"))
                 for x in c.get("ruleset", []):
-                    L.append(f"| {x['rules']} | {fmt(x['events_per_s']['median'])} | {x['ns_per_event']['median']:.1f} | "
-                             f"{x['ns_rules_per_event']['median']:.1f} | {x['evaluations_per_event']:.3f} | {x['matched']} |")
+                    L.append(row(x["rules"], x, f"{x['ns_rules_per_event']['median']:.1f}",
+                                 f"{x['evaluations_per_event']:.3f}"))
                 for x in c.get("union", []):
                     if "error" not in x:
-                        L.append(f"| union as one filter | {fmt(x['events_per_s']['median'])} | "
-                                 f"{x['ns_per_event']['median']:.1f} | {x['ns_per_eval']['median']:.1f} | 1 | {x['matched']} |")
+                        L.append(row("union as one filter", x, f"{x['ns_per_eval']['median']:.1f}", "1"))
                 L.append("")
             if s["rules_rejected"]:
                 L += ["Rejected by this libsinsp (newer fields, operators or transformers):", ""]
@@ -644,13 +677,15 @@ def write_md(path, res, mach, cmp_rows, plots, args):
     r = res.suites.get("replay")
     if r and r.get("captures"):
         L += [f"## Replay: {r['events']:,} events per capture, whole command wall time", "",
-              "| capture | command | median ms | min | max | events/s |", "|---|---|---|---|---|---|"]
+              "| capture | command | wall ms (min–max) | CPU ms | events/s | events/CPU-s |",
+              "|---|---|---|---|---|---|"]
         for tag, c in r["captures"].items():
             for x in c["runs"]:
                 net = (f" ({fmt(x['events_per_s_net_of_startup'])} net of start-up)"
                        if "events_per_s_net_of_startup" in x else "")
-                L.append(f"| {tag} | {x['label']} | {x['wall_ms']['median']:.1f} | {x['wall_ms']['min']:.1f} | "
-                         f"{x['wall_ms']['max']:.1f} | {fmt(x['events_per_s']['median'])}{net} |")
+                L.append(f"| {tag} | {x['label']} | {x['wall_ms']['median']:.1f} ({x['wall_ms']['min']:.1f}–"
+                         f"{x['wall_ms']['max']:.1f}) | {x['cpu_ms']['median']:.1f} | "
+                         f"{fmt(x['events_per_s']['median'])}{net} | {fmt(x['events_per_cpu_s']['median'])} |")
         if "sysdig_startup_ms" in r:
             L.append(f"\nsysdig start-up (`sysdig -q -r` on the 4141-event sample): "
                      f"{r['sysdig_startup_ms']['median']:.1f} ms.")
@@ -690,14 +725,14 @@ def plots(res, stem):
             m = re.fullmatch(r"rules(\d+|all)", x["key"]) if x["tool"] == "falcod" else None
             if m:
                 n = s["rules_accepted"] if m.group(1) == "all" else int(m.group(1))
-                ours[n] = 1e9 / x["events_per_s"]["median"]
+                ours[n] = 1e9 / x["events_per_cpu_s"]["median"]
         with open(dat, "w") as f:
             f.write("# rules libsinsp_ns_per_event libsinsp_rules_ns_per_event falcod_ns_per_event\n")
             for x in dense["ruleset"]:
-                f.write(f"{x['rules']} {x['ns_per_event']['median']} {x['ns_rules_per_event']['median']} "
+                f.write(f"{x['rules']} {x['cpu_ns_per_event']['median']} {x['ns_rules_per_event']['median']} "
                         f"{ours.get(x['rules'], 'NaN')}\n")
         svg = stem + "-rules.svg"
-        gp = (head + f"set output '{svg}'\nset logscale x 2\nset xlabel 'rules'\nset ylabel 'ns per event'\n"
+        gp = (head + f"set output '{svg}'\nset logscale x 2\nset xlabel 'rules'\nset ylabel 'CPU ns per event'\n"
               "set title 'ns per event vs number of rules (dense replicated capture)'\nset key left top\n"
               f"plot '{dat}' using 1:2 with linespoints pt 7 title 'libsinsp: next() + rules', "
               f"'' using 1:3 with linespoints pt 7 title 'libsinsp: rules only'"
@@ -705,12 +740,12 @@ def plots(res, stem):
         if subprocess.run(["gnuplot"], input=gp, text=True, capture_output=True).returncode == 0:
             out.append(svg)
         os.remove(dat)
-    rows = (("sinsp/{}/read/events_per_s", "libsinsp next()"),
-            ("sinsp/{}/ruleset/all/events_per_s", "libsinsp + rules"),
-            ("sinsp/{}/union/events_per_s", "libsinsp union filter"),
-            ("replay/{}/sysdig/none/events_per_s", "sysdig -r"),
-            ("replay/{}/sysdig/union/events_per_s", "sysdig -r union"),
-            ("replay/{}/falcod/default/events_per_s", "falcod --replay"))
+    rows = (("sinsp/{}/read/events_per_cpu_s", "libsinsp next()"),
+            ("sinsp/{}/ruleset/all/events_per_cpu_s", "libsinsp + rules"),
+            ("sinsp/{}/union/events_per_cpu_s", "libsinsp union filter"),
+            ("replay/{}/sysdig/none/events_per_cpu_s", "sysdig -r"),
+            ("replay/{}/sysdig/union/events_per_cpu_s", "sysdig -r union"),
+            ("replay/{}/falcod/default/events_per_cpu_s", "falcod --replay"))
     bars = [(label, [res.metrics.get(k.format(t), {}).get("value", float("nan")) / 1e6 for t in ("sample", "dense")])
             for k, label in rows if any(k.format(t) in res.metrics for t in ("sample", "dense"))]
     if bars:
@@ -720,7 +755,7 @@ def plots(res, stem):
                 f.write(f'"{label}" {v[0]} {v[1]}\n')
         svg = stem + "-peers.svg"
         gp = (head + f"set output '{svg}'\nset style data histograms\nset style histogram clustered\n"
-              "set style fill solid 0.6\nset ylabel 'M events/s'\nset title 'events/s on the replicated captures'\n"
+              "set style fill solid 0.6\nset ylabel 'M events per CPU-second'\nset title 'events per CPU-second on the replicated captures'\n"
               "set xtics rotate by 20 right\nset bmargin 6\n"
               f"set yrange [0:*]\nplot '{dat}' using 2:xtic(1) title 'sample', '' using 3 title 'dense'\n")
         if subprocess.run(["gnuplot"], input=gp, text=True, capture_output=True).returncode == 0:
