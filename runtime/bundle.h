@@ -25,6 +25,7 @@
  *   FC_SEC_STRS     count strings: count × {off u32, len u32} then the bytes. Every string is
  *                   followed by one NUL byte (not counted in len) inside the section. Strings may
  *                   contain other NULs (byte constants, IP records). sid 0 is always "".
+ *                   `off` counts from the start of the bytes (the first byte after the table).
  *   FC_SEC_CONSTS   count × u64 (numbers: integers as their 64 bits; doubles as IEEE bits)
  *   FC_SEC_LISTS    count × {kind u8, pad u8[3], first u32, n u32} then the items: u32 each, the
  *                   total being the sum of n, lists' items contiguous in order (first = index
@@ -33,9 +34,10 @@
  *                   Items of a list are distinct and sorted (by bytes / by value) by the writer.
  *   FC_SEC_EVSETS   count × FC_EVSET_WORDS u64 (bit c of word c/64 = event code c)
  *   FC_SEC_REGEX    count × {pattern sid u32, literal sid u32 or FC_NONE, flags u32}: a value
- *                   that does not contain `literal` cannot match (pre-check before PCRE2)
+ *                   that does not contain `literal` cannot match (pre-check before PCRE2);
+ *                   flags are reserved (0 in 1.0)
  *   FC_SEC_SLOTS    count × 24-byte slot records, then the argument items (u32 each):
- *                     kind u8 (FC_SK_FIELD | FC_SK_XF), xf u8 (enum fc_xf, XF only),
+ *                     kind u8 (FC_SK_FIELD | FC_SK_XF), xf u8 (enum fc_bxf, XF only),
  *                     vtype u8 (enum fc_ptype of the value the slot yields), sflags u8
  *                     (FC_SLF_*), name sid u32 (FIELD: catalog field name, e.g.
  *                     "proc.aname", "evt.arg.flags" → resolved with fc_field_resolve at
@@ -43,7 +45,14 @@
  *                     first u32, n u32 (XF: its arguments in the item area: a slot index, or
  *                     FC_ARG_STR | sid for a string constant of a multi-argument transformer),
  *                     text sid u32 (canonical text: "proc.aname[2]", "tolower(proc.name)")
- *                   An XF slot's arguments are slots of lower index (no cycles).
+ *                   An XF slot's arguments are slots of lower index (no cycles), nested at most
+ *                   FC_MAX_DEPTH deep. XF `name` is unused (FC_NONE or any sid); XF `arg` is
+ *                   FC_NONE except for getopt's selector, getopt(...)[c]: the sid of the one-byte
+ *                   string "c" (the slot then yields that option's value, not the list).
+ *                   Arguments per transformer (enum fc_bxf): one slot for the single-argument
+ *                   ones; concat: two or more slots / strings; join: the separator (slot or
+ *                   string), then the items — one list slot, or several slots / strings;
+ *                   getopt: the argument list slot, then the optstring (string or slot).
  *   FC_SEC_CODE     count × 12-byte instructions (struct fc_binsn, opcodes.def)
  *   FC_SEC_PROGS    count × {start u32, len u32, kind u32 (FC_PK_RULE | FC_PK_SUB), depth u32}:
  *                   instructions [start, start+len) of FC_SEC_CODE; programs do not overlap.
@@ -60,7 +69,8 @@
  *                   json u8 (1: the field goes into output_fields), width u16, ref u32 (LIT: sid;
  *                   FIELD: slot), key sid u32 (FIELD: the JSON key = canonical field text)}
  *   FC_SEC_INDEX    FC_EVENT_MAX × {first u32, n u32}, then rule ids (u32): for event code c,
- *                   the rules to try, in load order. Count = FC_EVENT_MAX.
+ *                   the rules to try, in load order. Count = FC_EVENT_MAX. Required when
+ *                   FC_SEC_RULES has records.
  *   FC_SEC_SRCMAP   one {prog u32, file sid u32, line u32, col u32} per instruction of CODE
  *   FC_SEC_KSEL     kernel part, syscall selection: count × u64 bitset words over PPM_SC codes
  *                   (the syscalls some rule or the state engine needs) — arch-neutral
@@ -68,6 +78,11 @@
  *   FC_SEC_META     count strings-ids (u32 sids): [0] compiler version, [1] engine version,
  *                   [2..] the source files, in load order
  *   FC_SEC_SIG      reserved for an ed25519 signature; always the last section
+ *
+ * Section sizes are exact: a section's `size` is the bytes of its records plus its item area
+ * (padding before the next 8-aligned section belongs to no section). Only FC_SEC_STRS is
+ * required (sid 0 = ""); an absent section has no records. Every section lies inside the file
+ * and after the table; with FC_SEC_SIG present, every other section ends before it.
  *
  * The reader validates everything once (each offset, count and size; every sid, list, slot,
  * program and instruction operand in range; opcodes known; jumps forward and inside their
@@ -112,6 +127,14 @@ enum fc_section_id {
 };
 
 enum fc_list_kind { FC_LK_STR = 0, FC_LK_NUM = 1, FC_LK_IP = 2 };
+/* Transformer numbers in slot records: transformers.def order (the compiler's enum fc_xf,
+ * compiler/ast.h, is generated from the same list, so the numbers agree). */
+enum fc_bxf {
+#define XF(id, name, mina, maxa, multi) FC_BXF_##id,
+#include "transformers.def"
+#undef XF
+	FC_BXF_MAX_
+};
 enum fc_slot_kind { FC_SK_FIELD = 0, FC_SK_XF = 1 };
 enum fc_slot_flags {
 	FC_SLF_ANCESTORS = 1 << 0, /* ancestor field without index: value may be a LIST (any-element) */

@@ -257,3 +257,64 @@ const char *fc_evt_get_str(const struct fc_evt *e, unsigned i)
 		return NULL;
 	return (const char *)e->pval[i];
 }
+
+/* ---- encoding (current layout) ---------------------------------------------------------- */
+
+static void wr16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+static void wr32(uint8_t *p, uint32_t v)
+{
+	wr16(p, (uint16_t)v);
+	wr16(p + 2, (uint16_t)(v >> 16));
+}
+
+static void wr64(uint8_t *p, uint64_t v)
+{
+	wr32(p, (uint32_t)v);
+	wr32(p + 4, (uint32_t)(v >> 32));
+}
+
+size_t fc_evt_encoded_len(const struct fc_evt *e)
+{
+	if (e->type >= FC_EVENT_MAX || e->nparams > FC_EVT_MAX_PARAMS ||
+	    e->nparams > fc_events[e->type].nparams)
+		return 0;
+	bool large = (fc_events[e->type].flags & FC_EF_LARGE_PAYLOAD) != 0;
+	uint64_t n = FC_EVT_HDR_LEN + (uint64_t)e->nparams * (large ? 4 : 2);
+	for (uint32_t i = 0; i < e->nparams; i++) {
+		if (!large && e->plen[i] > UINT16_MAX)
+			return 0;
+		n += e->plen[i];
+	}
+	return n > UINT32_MAX ? 0 : (size_t)n;
+}
+
+size_t fc_evt_encode(const struct fc_evt *e, void *buf, size_t cap)
+{
+	size_t n = fc_evt_encoded_len(e);
+	if (n == 0 || n > cap)
+		return 0;
+	uint8_t *b = buf;
+	bool large = (fc_events[e->type].flags & FC_EF_LARGE_PAYLOAD) != 0;
+	wr64(b, e->ts);
+	wr64(b + 8, e->tid);
+	wr32(b + 16, (uint32_t)n);
+	wr16(b + 20, e->type);
+	wr32(b + 22, e->nparams);
+	uint8_t *lens = b + FC_EVT_HDR_LEN;
+	uint8_t *val = lens + (size_t)e->nparams * (large ? 4 : 2);
+	for (uint32_t i = 0; i < e->nparams; i++) {
+		if (large)
+			wr32(lens + 4 * i, e->plen[i]);
+		else
+			wr16(lens + 2 * i, (uint16_t)e->plen[i]);
+		if (e->plen[i])
+			memcpy(val, e->pval[i], e->plen[i]);
+		val += e->plen[i];
+	}
+	return n;
+}

@@ -85,6 +85,16 @@ enum fc_ptype fc_evt_param_type(const struct fc_evt *e, unsigned i);
 bool fc_evt_get_i64(const struct fc_evt *e, unsigned i, int64_t *out);
 bool fc_evt_get_u64(const struct fc_evt *e, unsigned i, uint64_t *out);
 
+/* Encoding back into the current 26-byte layout (extension, used by the merger and the capture
+ * writer): header (ts, tid, len, type, nparams = E->nparams), one length per parameter (u16, or
+ * u32 for FC_EF_LARGE_PAYLOAD types), then the values. Works for views of either header
+ * version. fc_evt_encoded_len returns 0 when E cannot be encoded (type out of range, more
+ * parameters than the table, a parameter too long for a u16 length). fc_evt_encode writes into
+ * BUF (CAP bytes; must not overlap E's parameter bytes) and returns the length written, 0 when
+ * CAP is too small or E not encodable. */
+size_t fc_evt_encoded_len(const struct fc_evt *e);
+size_t fc_evt_encode(const struct fc_evt *e, void *buf, size_t cap);
+
 /* String parameters (CHARBUF, FSPATH, FSRELPATH): the NUL-terminated string, or NULL when the
  * parameter is absent, empty, of another type, or has no NUL within its length (invalid; shown
  * as missing). The string ends at its first NUL. */

@@ -18,6 +18,9 @@
 #include "evt.h"
 
 struct fc_merge;
+/* MAX_PENDING bounds the threads with a stored enter event; 0 selects
+ * FC_MERGE_DEFAULT_PENDING. NULL when out of memory. */
+#define FC_MERGE_DEFAULT_PENDING 65536u
 struct fc_merge *fc_merge_new(uint32_t max_pending);
 void fc_merge_free(struct fc_merge *m);
 
@@ -28,7 +31,14 @@ int fc_merge_push(struct fc_merge *m, const struct fc_evt *in, struct fc_evt *ou
 
 struct fc_merge_stats {
 	uint64_t in, out, enters_absorbed, merged, converted, unpaired_exits, dropped_pending, failed;
+	/* Extension: enter events discarded because the thread's next event was not their exit
+	 * (or the thread exited, or a newer enter replaced them), and old event types that have no
+	 * current form (K8S_E, MESOS_E, TRACER_E: dropped as upstream does; also counted in failed). */
+	uint64_t stale_enters, dropped_old;
 };
+
+/* Number of enter events currently stored (at most max_pending). */
+uint32_t fc_merge_pending(const struct fc_merge *m);
 void fc_merge_stats(const struct fc_merge *m, struct fc_merge_stats *out);
 
 #endif

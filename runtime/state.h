@@ -29,12 +29,26 @@ struct fc_state_opts {
 	uint64_t purge_idle_ns;    /* threads idle longer are purged; default 300 s */
 	const char *host_root;     /* "/" live; prefix for /proc and /etc (tests point elsewhere) */
 	const char *hostname;      /* evt.hostname; NULL = gethostname / FALCO_HOSTNAME */
+	/* Extensions (state engine, issue 4). host_root may be NULL: no host filesystem access at
+	 * all (replay of a capture from another machine: no /proc lookups of unknown threads, no
+	 * /etc/passwd). */
+	uint64_t boot_ts;          /* host boot time, ns since the epoch: added to the probe's
+	                              monotonic pidns_init_start_ts (0 = unknown) */
 };
 void fc_state_opts_default(struct fc_state_opts *o);
 
 struct fc_state;
 struct fc_state *fc_state_new(const struct fc_state_opts *o);
 void fc_state_free(struct fc_state *st);
+
+/* Extension: container metadata the node cannot see in events (names, images, labels, pod
+ * fields, mounts, ...), from a JSON array in `docker inspect` output form (one object per
+ * container: Id, Name, Image, Config{Image,Labels,Healthcheck}, HostConfig{Privileged,
+ * NetworkMode,PidMode,IpcMode}, Mounts[], NetworkSettings{IPAddress}, State{StartedAt}).
+ * Kubernetes fields come from the CRI labels (io.kubernetes.pod.name, ...namespace, ...uid,
+ * io.kubernetes.sandbox.id). 0 on success; -1 with a message in ERR. May be called again to
+ * replace the metadata. */
+int fc_state_load_container_meta(struct fc_state *st, const char *path, char *err, size_t errlen);
 
 /* Seeding. */
 void fc_state_seed_proc(struct fc_state *st, const struct fc_cap_proc *p);

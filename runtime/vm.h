@@ -9,6 +9,7 @@
 #define FC_VM_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "bundle.h"
@@ -17,6 +18,10 @@
 struct fc_vm;
 
 struct fc_vm *fc_vm_new(const struct fc_bundle *b);
+/* As fc_vm_new with a transformer scratch area of SCRATCH bytes (fc_vm_new: 64 KiB). A
+ * transformer result that does not fit is missing and counted (stats.scratch_overflows). */
+#define FC_VM_SCRATCH_DEFAULT (64u * 1024u)
+struct fc_vm *fc_vm_new_sized(const struct fc_bundle *b, size_t scratch);
 void fc_vm_free(struct fc_vm *vm);
 
 /* Per-VM rule selection (falcod: -t/-T tags, enable/disable by name, priority threshold).
@@ -44,6 +49,7 @@ const struct fc_val *fc_vm_value(struct fc_vm *vm, uint32_t slot);
 /* Counters for metrics and the per-rule cost profile (cumulative). */
 struct fc_vm_stats {
 	uint64_t events, rules_run, matches, extractions, sub_hits;
+	uint64_t scratch_overflows; /* transformer results that did not fit the scratch area */
 };
 void fc_vm_stats(const struct fc_vm *vm, struct fc_vm_stats *out);
 

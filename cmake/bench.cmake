@@ -1,0 +1,9 @@
+# Benchmarks built with -DFC_BENCH=ON (Release recommended):
+#   cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DFC_BENCH=ON -DFC_TESTS=OFF
+option(FC_BENCH "Build the micro-benchmarks under benchmarks/" OFF)
+if(FC_BENCH)
+  # VM leaf cost: ns per single-condition rule, cached and uncached (benchmarks/vm/vm_leaf.c).
+  add_executable(vm_leaf ${CMAKE_SOURCE_DIR}/benchmarks/vm/vm_leaf.c)
+  target_include_directories(vm_leaf PRIVATE ${CMAKE_SOURCE_DIR}/tests/unit)
+  target_link_libraries(vm_leaf PRIVATE fcruntime)
+endif()

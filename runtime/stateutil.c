@@ -1,0 +1,70 @@
+/* stateutil.c — small utilities of the state engine: immutable reference-counted strings (the
+ * way forked processes share their parent's exe/args/env/fd names), the per-event arena that
+ * holds computed field values until the next event, and path joining (cwd or a directory fd +
+ * a relative name) through Falco's concatenate_paths (evtfields.h fc_path_concat). */
+#include "state_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct fc_rstr *fc_rstr_new(const char *p, size_t len)
+{
+	if (len > UINT32_MAX - 1)
+		return NULL;
+	struct fc_rstr *r = malloc(sizeof(*r) + len + 1);
+	if (!r)
+		return NULL;
+	r->refs = 1;
+	r->len = (uint32_t)len;
+	if (len)
+		memcpy(r->s, p, len);
+	r->s[len] = 0;
+	return r;
+}
+
+struct fc_rstr *fc_rstr_cstr(const char *z)
+{
+	return z ? fc_rstr_new(z, strlen(z)) : NULL;
+}
+
+void fc_rstr_unref(struct fc_rstr *r)
+{
+	if (r && --r->refs == 0)
+		free(r);
+}
+
+void *fc_arena_alloc(struct fc_arena *a, size_t n)
+{
+	size_t off = (a->used + 7) & ~(size_t)7;
+	if (off > a->cap || n > a->cap - off) {
+		a->overflows++;
+		return NULL;
+	}
+	a->used = off + n;
+	return a->buf + off;
+}
+
+char *fc_arena_strdup(struct fc_arena *a, const char *p, size_t n)
+{
+	char *d = fc_arena_alloc(a, n + 1);
+	if (!d)
+		return NULL;
+	if (n)
+		memcpy(d, p, n);
+	d[n] = 0;
+	return d;
+}
+
+size_t fc_path_join(const char *dir, size_t dlen, const char *name, size_t nlen, char *out,
+		    size_t outlen)
+{
+	/* Falco's concatenate_paths wants a '/'-terminated base */
+	char base[4097];
+	if (dlen > sizeof(base) - 2)
+		dlen = sizeof(base) - 2;
+	memcpy(base, dir, dlen);
+	if (dlen && base[dlen - 1] != '/')
+		base[dlen++] = '/';
+	base[dlen] = 0;
+	return fc_path_concat(base, dlen, name, nlen, out, outlen);
+}

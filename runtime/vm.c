@@ -1,0 +1,671 @@
+/* vm.c — the rule VM: runs a verified bundle's programs over events (vm.h).
+ *
+ * Dispatch is computed goto under GCC/Clang (a switch otherwise, or with -DFC_VM_SWITCH), over
+ * the native instructions of bundle_int.h: operands are resolved and jumps absolute, and the
+ * verifier has checked every index, so no instruction checks anything but its value.
+ *
+ * Per event (fc_vm_begin): a generation counter is bumped, which invalidates at once the slot
+ * cache, the SUB memo and the transformer scratch area. A slot's value is fetched on first use
+ * (one extractor call per distinct field spec per event: slots with equal specs share a cache
+ * entry, bundle.c); a transformer slot is computed from its argument slots into the scratch
+ * area, fixed at creation (a result that does not fit is missing and counted). Nothing is
+ * allocated per event.
+ *
+ * Semantics (opcodes.def, value.h, LANGUAGE.md §4): a missing value makes every test false
+ * except EXISTS; a LIST value makes a test true when it holds for some element, except EXISTS,
+ * LIST_IN (every element in the set) and LIST_ISECT (some element in the set); numbers compare
+ * with the opcode's signedness; IP tests compare within one family (a different family is
+ * unequal: EQ false, NE true, as upstream); SMOD counts the list items the base operator
+ * matches (anyof >= 1, allof all, oneof exactly 1); FCMP compares two slots by value kind. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "bundle_int.h"
+#include "vm.h"
+
+struct fc_vm {
+	const struct fc_bundle *b;
+	uint64_t gen;
+	uint64_t *vgen;     /* per slot: generation of the cached value */
+	struct fc_val *val; /* per slot */
+	uint64_t *mgen;     /* per program: generation of the memoised SUB result */
+	uint8_t *memo;
+	bool *enabled;
+	uint16_t evtype;
+	struct fc_extractor x;
+	struct fc_xscratch scratch;
+	const struct fc_val **argv; /* transformer argument pointers (max arguments of any slot) */
+	pcre2_match_data *md;
+	struct fc_vm_stats st;
+};
+
+static const struct fc_val none_val = {.kind = FC_V_NONE};
+
+static inline bool xf_multi(unsigned xf)
+{
+	static const bool multi[FC_BXF_MAX_] = {
+#define XF(id, name, mina, maxa, m) [FC_BXF_##id] = m,
+#include "transformers.def"
+#undef XF
+	};
+	return multi[xf];
+}
+
+/* ---- slot values ---- */
+
+static const struct fc_val *slot_fetch(struct fc_vm *vm, uint32_t s);
+
+static inline const struct fc_val *slot_val(struct fc_vm *vm, uint32_t s)
+{
+	return vm->vgen[s] == vm->gen ? &vm->val[s] : slot_fetch(vm, s);
+}
+
+static void compute_xf(struct fc_vm *vm, const struct fc_nslot *sl, struct fc_val *out)
+{
+	const struct fc_bundle *b = vm->b;
+	out->kind = FC_V_NONE;
+	if (!xf_multi(sl->xf)) {
+		const struct fc_val *a = slot_val(vm, b->slots[sl->args[0]].canon);
+		if (a->kind != FC_V_NONE && !fc_xf_unary(sl->xf, a, out, &vm->scratch))
+			out->kind = FC_V_NONE;
+		return;
+	}
+	/* compute the argument slots first: one of them may be a multi-argument transformer that
+	 * uses vm->argv itself; once computed, their cache entries stay put for the event */
+	for (uint32_t i = 0; i < sl->nargs; i++)
+		if (!(sl->args[i] & FC_ARG_STR) && slot_val(vm, b->slots[sl->args[i]].canon)->kind == FC_V_NONE)
+			return;
+	for (uint32_t i = 0; i < sl->nargs; i++) {
+		uint32_t a = sl->args[i];
+		vm->argv[i] = a & FC_ARG_STR ? &sl->cargs[i] : &vm->val[b->slots[a].canon];
+	}
+	bool ok;
+	switch (sl->xf) {
+	case FC_BXF_CONCAT:
+		ok = fc_xf_concat(vm->argv, sl->nargs, out, &vm->scratch);
+		break;
+	case FC_BXF_JOIN:
+		ok = fc_xf_join(vm->argv[0], vm->argv + 1, sl->nargs - 1, out, &vm->scratch);
+		break;
+	default: { /* GETOPT */
+		struct fc_optinfo tmp;
+		const struct fc_optinfo *o = sl->opt;
+		if (!o) {
+			const struct fc_val *os = vm->argv[1];
+			if (os->kind != FC_V_STR && os->kind != FC_V_BUF)
+				return;
+			fc_optinfo_parse(&tmp, os->s, os->len);
+			o = &tmp;
+		}
+		ok = fc_xf_getopt(vm->argv[0], o, sl->sel, out, &vm->scratch);
+		break;
+	}
+	}
+	if (!ok)
+		out->kind = FC_V_NONE;
+}
+
+static __attribute__((noinline)) const struct fc_val *slot_fetch(struct fc_vm *vm, uint32_t s)
+{
+	const struct fc_nslot *sl = &vm->b->slots[s];
+	struct fc_val *out = &vm->val[s];
+	out->kind = FC_V_NONE;
+	if (sl->kind == FC_SK_FIELD) {
+		if (vm->x.extract) {
+			vm->st.extractions++;
+			if (!vm->x.extract(vm->x.ctx, &sl->spec, out) || (out->kind == FC_V_LIST && !out->len) ||
+			    out->kind > FC_V_LIST)
+				out->kind = FC_V_NONE;
+		}
+	} else {
+		compute_xf(vm, sl, out);
+	}
+	vm->vgen[s] = vm->gen;
+	return out;
+}
+
+/* ---- leaf tests on one scalar value ---- */
+
+static inline bool is_text(const struct fc_val *v)
+{
+	return v->kind == FC_V_STR || v->kind == FC_V_BUF;
+}
+
+static inline bool is_int(const struct fc_val *v)
+{
+	return v->kind == FC_V_U64 || v->kind == FC_V_I64;
+}
+
+static inline uint8_t lower(uint8_t c)
+{
+	return c >= 'A' && c <= 'Z' ? (uint8_t)(c + 32) : c;
+}
+
+/* Case-insensitive substring; N is already lowercase. */
+static bool icontains(const char *h, size_t hl, const char *n, size_t nl)
+{
+	if (!nl)
+		return true;
+	if (nl > hl)
+		return false;
+	uint8_t f = (uint8_t)n[0], F = f >= 'a' && f <= 'z' ? (uint8_t)(f - 32) : f;
+	for (size_t i = 0; i + nl <= hl; i++) {
+		uint8_t c = (uint8_t)h[i];
+		if (c != f && c != F)
+			continue;
+		size_t j = 1;
+		while (j < nl && lower((uint8_t)h[i + j]) == (uint8_t)n[j])
+			j++;
+		if (j == nl)
+			return true;
+	}
+	return false;
+}
+
+static inline bool startswith(const struct fc_val *v, const char *k, size_t kl)
+{
+	return v->len >= kl && !fc_memcmp0(v->s, k, kl);
+}
+
+static inline bool endswith(const struct fc_val *v, const char *k, size_t kl)
+{
+	return !kl || (v->len >= kl && !memcmp(v->s + v->len - kl, k, kl));
+}
+
+static inline bool contains(const struct fc_val *v, const char *k, size_t kl)
+{
+	return !kl || fc_memmem(v->s, v->len, k, kl);
+}
+
+static bool regex_match(struct fc_vm *vm, const struct fc_regex *re, const char *s, size_t len)
+{
+	if (re->lit && !fc_memmem(s, len, re->lit, re->litlen))
+		return false;
+	if (!s)
+		s = ""; /* PCRE2 refuses a NULL subject even with length 0 */
+	return pcre2_match(re->code, (PCRE2_SPTR)s, len, 0, 0, vm->md, NULL) >= 0;
+}
+
+static inline bool ip6_in(const uint8_t *a, const struct fc_ipnet *n)
+{
+	unsigned full = n->plen / 8, rest = n->plen % 8;
+	if (fc_memcmp0(a, n->a, full))
+		return false;
+	if (!rest)
+		return true;
+	uint8_t m = (uint8_t)(0xffu << (8 - rest));
+	return (a[full] & m) == (n->a[full] & m);
+}
+
+static inline bool net_has(const struct fc_ipnet *n, const struct fc_val *v)
+{
+	if (n->fam == 4)
+		return v->kind == FC_V_IPV4 && ((uint32_t)v->u & n->v4mask) == n->v4net;
+	return v->kind == FC_V_IPV6 && v->len == 16 && ip6_in((const uint8_t *)v->s, n);
+}
+
+static bool iplist_has(const struct fc_iplist *l, const struct fc_val *v)
+{
+	if (v->kind == FC_V_IPV4) {
+		if (l->v4 && fc_numset_has(l->v4, (uint32_t)v->u))
+			return true;
+	} else if (v->kind == FC_V_IPV6 && v->len == 16) {
+		if (l->v6 && fc_strset_has(l->v6, v->s, 16))
+			return true;
+	} else {
+		return false;
+	}
+	for (uint32_t i = 0; i < l->nnet; i++)
+		if (net_has(&l->net[i], v))
+			return true;
+	return false;
+}
+
+/* 1 = equal family and address, 0 = same family and different, -1 = different families. */
+static inline int ip_eq(const struct fc_val *v, const struct fc_ninsn *in)
+{
+	if (in->klen == 4)
+		return v->kind == FC_V_IPV4 ? (uint32_t)v->u == (uint32_t)in->k.u : -1;
+	return v->kind == FC_V_IPV6 && v->len == 16 ? !fc_memcmp0(v->s, in->k.p, 16) : -1;
+}
+
+/* One base string operator (SMOD, FCMP) of value V against K. G: compiled glob for GLOB/IGLOB. */
+static bool base_str(struct fc_vm *vm, unsigned base, const struct fc_val *v, const char *k, size_t kl,
+		     const struct fc_glob *g, const struct fc_regex *re)
+{
+	switch (base) {
+	case FC_BOP_EQ: return v->len == kl && !fc_memcmp0(v->s, k, kl);
+	case FC_BOP_NE: return !(v->len == kl && !fc_memcmp0(v->s, k, kl));
+	case FC_BOP_CONTAINS: return contains(v, k, kl);
+	case FC_BOP_ICONTAINS: return icontains(v->s, v->len, k, kl);
+	case FC_BOP_STARTSWITH: return startswith(v, k, kl);
+	case FC_BOP_ENDSWITH: return endswith(v, k, kl);
+	case FC_BOP_GLOB:
+	case FC_BOP_IGLOB: return fc_glob_match(g, v->s, v->len);
+	case FC_BOP_REGEX: return regex_match(vm, re, v->s, v->len);
+	default: return false;
+	}
+}
+
+static bool t_smod(struct fc_vm *vm, const struct fc_ninsn *in, const struct fc_val *v)
+{
+	if (!is_text(v))
+		return false;
+	const struct fc_smod *sm = in->k.p;
+	unsigned mod = in->aux >> FC_MOD_SHIFT;
+	uint32_t hits = 0;
+	for (uint32_t i = 0; i < sm->n; i++) {
+		bool r = base_str(vm, sm->base, v, sm->s[i], sm->len[i], sm->glob ? sm->glob[i] : NULL,
+				  sm->re ? &sm->re[i] : NULL);
+		if (mod == FC_MODBITS_ANYOF && r)
+			return true;
+		if (mod == FC_MODBITS_ALLOF && !r)
+			return false;
+		if (r && ++hits > 1 && mod == FC_MODBITS_ONEOF)
+			return false;
+	}
+	return mod == FC_MODBITS_ALLOF ? true : hits == 1 && mod == FC_MODBITS_ONEOF;
+}
+
+static int cmp_bytes(const char *a, size_t al, const char *b, size_t bl)
+{
+	int c = fc_memcmp0(a, b, al < bl ? al : bl);
+	return c ? c : (al > bl) - (al < bl);
+}
+
+/* Three-way numeric comparison by value kinds (exact for mixed signedness); 2 = unordered. */
+static int cmp_num(const struct fc_val *a, const struct fc_val *b)
+{
+	if (a->kind == FC_V_DBL || b->kind == FC_V_DBL) {
+		double x = a->kind == FC_V_DBL ? a->d : a->kind == FC_V_I64 ? (double)a->i : (double)a->u;
+		double y = b->kind == FC_V_DBL ? b->d : b->kind == FC_V_I64 ? (double)b->i : (double)b->u;
+		return x < y ? -1 : x > y ? 1 : x == y ? 0 : 2;
+	}
+	if (a->kind == FC_V_I64 && b->kind == FC_V_I64)
+		return (a->i > b->i) - (a->i < b->i);
+	if (a->kind == FC_V_U64 && b->kind == FC_V_U64)
+		return (a->u > b->u) - (a->u < b->u);
+	if (a->kind == FC_V_I64) /* I64 vs U64 */
+		return a->i < 0 ? -1 : ((uint64_t)a->i > b->u) - ((uint64_t)a->i < b->u);
+	return b->i < 0 ? 1 : (a->u > (uint64_t)b->i) - (a->u < (uint64_t)b->i);
+}
+
+static bool order(unsigned base, int c)
+{
+	switch (base) {
+	case FC_BOP_EQ: return c == 0;
+	case FC_BOP_NE: return c != 0;
+	case FC_BOP_LT: return c == -1;
+	case FC_BOP_LE: return c == -1 || c == 0;
+	case FC_BOP_GT: return c == 1;
+	case FC_BOP_GE: return c == 1 || c == 0;
+	default: return false;
+	}
+}
+
+static bool fcmp_scalar(struct fc_vm *vm, unsigned base, const struct fc_val *a, const struct fc_val *b)
+{
+	if (is_text(a) && is_text(b)) {
+		if (base <= FC_BOP_GE)
+			return order(base, cmp_bytes(a->s, a->len, b->s, b->len));
+		if (base == FC_BOP_ICONTAINS) {
+			/* both sides folded: the right one into the scratch area, released after */
+			size_t mark = vm->scratch.used;
+			char *k = fc_xscratch_alloc(&vm->scratch, b->len + 1);
+			if (!k)
+				return false;
+			for (uint32_t i = 0; i < b->len; i++)
+				k[i] = (char)lower((uint8_t)b->s[i]);
+			bool r = icontains(a->s, a->len, k, b->len);
+			vm->scratch.used = mark;
+			return r;
+		}
+		if (base == FC_BOP_GLOB || base == FC_BOP_IGLOB) {
+			size_t mark = vm->scratch.used;
+			void *m = fc_xscratch_alloc(&vm->scratch, fc_glob_size(b->len));
+			if (!m)
+				return false;
+			bool r = fc_glob_match(fc_glob_compile(m, b->s, b->len, base == FC_BOP_IGLOB), a->s, a->len);
+			vm->scratch.used = mark;
+			return r;
+		}
+		return base_str(vm, base, a, b->s, b->len, NULL, NULL);
+	}
+	if ((is_int(a) || a->kind == FC_V_DBL) && (is_int(b) || b->kind == FC_V_DBL))
+		return order(base, cmp_num(a, b));
+	if ((a->kind == FC_V_IPV4 || a->kind == FC_V_IPV6) && (b->kind == FC_V_IPV4 || b->kind == FC_V_IPV6)) {
+		if (base != FC_BOP_EQ && base != FC_BOP_NE)
+			return false;
+		if (a->kind != b->kind || (a->kind == FC_V_IPV6 && (a->len != 16 || b->len != 16)))
+			return base == FC_BOP_NE;
+		bool eq = a->kind == FC_V_IPV4 ? (uint32_t)a->u == (uint32_t)b->u : !fc_memcmp0(a->s, b->s, 16);
+		return eq == (base == FC_BOP_EQ);
+	}
+	return false;
+}
+
+static bool t_fcmp(struct fc_vm *vm, const struct fc_ninsn *in, const struct fc_val *v)
+{
+	const struct fc_val *w = slot_val(vm, (uint32_t)in->k.u);
+	if (w->kind == FC_V_NONE)
+		return false;
+	if (w->kind == FC_V_LIST) {
+		for (uint32_t i = 0; i < w->len; i++)
+			if (fcmp_scalar(vm, in->aux, v, &w->items[i]))
+				return true;
+		return false;
+	}
+	return fcmp_scalar(vm, in->aux, v, w);
+}
+
+static bool t_list(const struct fc_ninsn *in, const struct fc_val *v, bool every)
+{
+	const struct fc_strset *set = in->k.p;
+	if (v->kind != FC_V_LIST)
+		return is_text(v) && fc_strset_has(set, v->s, v->len);
+	for (uint32_t i = 0; i < v->len; i++) {
+		const struct fc_val *e = &v->items[i];
+		bool in_set = is_text(e) && fc_strset_has(set, e->s, e->len);
+		if (in_set != every)
+			return !every;
+	}
+	return every;
+}
+
+/* Every test on one non-LIST value (the any-element rule applies it to each element). */
+static bool test_scalar(struct fc_vm *vm, const struct fc_ninsn *in, const struct fc_val *v)
+{
+	switch (in->op) {
+	case FC_OPC_EXISTS: return v->kind != FC_V_NONE;
+	case FC_OPC_EQ_N: return is_int(v) && v->u == in->k.u;
+	case FC_OPC_NE_N: return is_int(v) && v->u != in->k.u;
+	case FC_OPC_LT_I: return is_int(v) && v->i < in->k.i;
+	case FC_OPC_LE_I: return is_int(v) && v->i <= in->k.i;
+	case FC_OPC_GT_I: return is_int(v) && v->i > in->k.i;
+	case FC_OPC_GE_I: return is_int(v) && v->i >= in->k.i;
+	case FC_OPC_LT_U: return is_int(v) && v->u < in->k.u;
+	case FC_OPC_LE_U: return is_int(v) && v->u <= in->k.u;
+	case FC_OPC_GT_U: return is_int(v) && v->u > in->k.u;
+	case FC_OPC_GE_U: return is_int(v) && v->u >= in->k.u;
+	case FC_OPC_EQ_D: case FC_OPC_NE_D: case FC_OPC_LT_D: case FC_OPC_LE_D: case FC_OPC_GT_D: case FC_OPC_GE_D: {
+		if (!is_int(v) && v->kind != FC_V_DBL)
+			return false;
+		double x = v->kind == FC_V_DBL ? v->d : v->kind == FC_V_I64 ? (double)v->i : (double)v->u, k = in->k.d;
+		switch (in->op) {
+		case FC_OPC_EQ_D: return x == k;
+		case FC_OPC_NE_D: return x != k;
+		case FC_OPC_LT_D: return x < k;
+		case FC_OPC_LE_D: return x <= k;
+		case FC_OPC_GT_D: return x > k;
+		default: return x >= k;
+		}
+	}
+	case FC_OPC_EQ_S: return is_text(v) && v->len == in->klen && !fc_memcmp0(v->s, in->k.p, in->klen);
+	case FC_OPC_NE_S: return is_text(v) && !(v->len == in->klen && !fc_memcmp0(v->s, in->k.p, in->klen));
+	case FC_OPC_CONTAINS: return is_text(v) && contains(v, in->k.p, in->klen);
+	case FC_OPC_ICONTAINS: return is_text(v) && icontains(v->s, v->len, in->k.p, in->klen);
+	case FC_OPC_STARTSWITH: return is_text(v) && startswith(v, in->k.p, in->klen);
+	case FC_OPC_ENDSWITH: return is_text(v) && endswith(v, in->k.p, in->klen);
+	case FC_OPC_GLOB: case FC_OPC_IGLOB: return is_text(v) && fc_glob_match(in->k.p, v->s, v->len);
+	case FC_OPC_REGEX: return is_text(v) && regex_match(vm, in->k.p, v->s, v->len);
+	case FC_OPC_IN_N: return is_int(v) && fc_numset_has(in->k.p, v->u);
+	case FC_OPC_IN_S: return is_text(v) && fc_strset_has(in->k.p, v->s, v->len);
+	case FC_OPC_PREFIX_S: return is_text(v) && fc_prefixset_has(in->k.p, v->s, v->len);
+	case FC_OPC_PMATCH: return is_text(v) && fc_pmatch_has(in->k.p, v->s, v->len);
+	case FC_OPC_EQ_IP: return ip_eq(v, in) == 1;
+	case FC_OPC_NE_IP: return (v->kind == FC_V_IPV4 || v->kind == FC_V_IPV6) && ip_eq(v, in) != 1;
+	case FC_OPC_IN_NET: return net_has(in->k.p, v);
+	case FC_OPC_IN_IP: return iplist_has(in->k.p, v);
+	case FC_OPC_LIST_IN: return t_list(in, v, true);
+	case FC_OPC_LIST_ISECT: return t_list(in, v, false);
+	case FC_OPC_SMOD: return t_smod(vm, in, v);
+	case FC_OPC_FCMP: return v->kind != FC_V_NONE && t_fcmp(vm, in, v);
+	default: return false;
+	}
+}
+
+static __attribute__((noinline)) bool any_elem(struct fc_vm *vm, const struct fc_ninsn *in, const struct fc_val *v)
+{
+	for (uint32_t i = 0; i < v->len; i++)
+		if (test_scalar(vm, in, &v->items[i]))
+			return true;
+	return false;
+}
+
+/* ---- the interpreter ---- */
+
+static bool run(struct fc_vm *vm, uint32_t prog)
+{
+	const struct fc_ninsn *const code = vm->b->code;
+	const struct fc_ninsn *in = &code[vm->b->progs[prog].start];
+	const struct fc_val *v;
+	bool r;
+#if defined(__GNUC__) && !defined(FC_VM_SWITCH)
+	static const void *const lab[FC_OPC_MAX_] = {
+#define OPC(id, num, mnem, k) [num] = &&L_##id,
+#include "opcodes.def"
+#undef OPC
+	};
+#define DISPATCH() goto *lab[in->op]
+#define CASE(id) L_##id:
+#define DEFAULT
+	DISPATCH();
+#else
+#define DISPATCH() continue
+#define CASE(id) case FC_OPC_##id:
+#define DEFAULT default: return false;
+	for (;;)
+		switch (in->op) {
+#endif
+/* a leaf on the instruction's slot: LIST values take the any-element path */
+#define LEAF(test)                                                                                        \
+	{                                                                                                 \
+		v = slot_val(vm, in->slot);                                                               \
+		r = __builtin_expect(v->kind == FC_V_LIST, 0) ? any_elem(vm, in, v) : (test);           \
+		in = &code[r ? in->jt : in->jf];                                                          \
+		DISPATCH();                                                                               \
+	}
+#define OP(id, test) CASE(id) LEAF(test)
+		CASE(RET) return in->k.u != 0;
+		CASE(SUB)
+		{
+			uint32_t q = (uint32_t)in->k.u;
+			if (vm->mgen[q] == vm->gen) {
+				r = vm->memo[q];
+				vm->st.sub_hits++;
+			} else {
+				r = run(vm, q);
+				vm->memo[q] = r;
+				vm->mgen[q] = vm->gen;
+			}
+			in = &code[r ? in->jt : in->jf];
+			DISPATCH();
+		}
+		CASE(EXISTS)
+		{
+			r = slot_val(vm, in->slot)->kind != FC_V_NONE;
+			in = &code[r ? in->jt : in->jf];
+			DISPATCH();
+		}
+		CASE(EVTYPE)
+		{
+			r = fc_evtset_has(in->k.p, vm->evtype);
+			in = &code[r ? in->jt : in->jf];
+			DISPATCH();
+		}
+		OP(EQ_N, is_int(v) && v->u == in->k.u)
+		OP(NE_N, is_int(v) && v->u != in->k.u)
+		OP(LT_I, is_int(v) && v->i < in->k.i)
+		OP(LE_I, is_int(v) && v->i <= in->k.i)
+		OP(GT_I, is_int(v) && v->i > in->k.i)
+		OP(GE_I, is_int(v) && v->i >= in->k.i)
+		OP(LT_U, is_int(v) && v->u < in->k.u)
+		OP(LE_U, is_int(v) && v->u <= in->k.u)
+		OP(GT_U, is_int(v) && v->u > in->k.u)
+		OP(GE_U, is_int(v) && v->u >= in->k.u)
+		OP(EQ_D, test_scalar(vm, in, v))
+		OP(NE_D, test_scalar(vm, in, v))
+		OP(LT_D, test_scalar(vm, in, v))
+		OP(LE_D, test_scalar(vm, in, v))
+		OP(GT_D, test_scalar(vm, in, v))
+		OP(GE_D, test_scalar(vm, in, v))
+		OP(EQ_S, is_text(v) && v->len == in->klen && !fc_memcmp0(v->s, in->k.p, in->klen))
+		OP(NE_S, is_text(v) && !(v->len == in->klen && !fc_memcmp0(v->s, in->k.p, in->klen)))
+		OP(CONTAINS, is_text(v) && contains(v, in->k.p, in->klen))
+		OP(ICONTAINS, is_text(v) && icontains(v->s, v->len, in->k.p, in->klen))
+		OP(STARTSWITH, is_text(v) && startswith(v, in->k.p, in->klen))
+		OP(ENDSWITH, is_text(v) && endswith(v, in->k.p, in->klen))
+		OP(GLOB, is_text(v) && fc_glob_match(in->k.p, v->s, v->len))
+		OP(IGLOB, is_text(v) && fc_glob_match(in->k.p, v->s, v->len))
+		OP(REGEX, is_text(v) && regex_match(vm, in->k.p, v->s, v->len))
+		OP(IN_N, is_int(v) && fc_numset_has(in->k.p, v->u))
+		OP(IN_S, is_text(v) && fc_strset_has(in->k.p, v->s, v->len))
+		OP(PREFIX_S, is_text(v) && fc_prefixset_has(in->k.p, v->s, v->len))
+		OP(PMATCH, is_text(v) && fc_pmatch_has(in->k.p, v->s, v->len))
+		OP(EQ_IP, ip_eq(v, in) == 1)
+		OP(NE_IP, test_scalar(vm, in, v))
+		OP(IN_NET, net_has(in->k.p, v))
+		OP(IN_IP, iplist_has(in->k.p, v))
+		CASE(LIST_IN)
+		{
+			r = t_list(in, slot_val(vm, in->slot), true);
+			in = &code[r ? in->jt : in->jf];
+			DISPATCH();
+		}
+		CASE(LIST_ISECT)
+		{
+			r = t_list(in, slot_val(vm, in->slot), false);
+			in = &code[r ? in->jt : in->jf];
+			DISPATCH();
+		}
+		OP(SMOD, t_smod(vm, in, v))
+		OP(FCMP, v->kind != FC_V_NONE && t_fcmp(vm, in, v))
+		DEFAULT
+#if !(defined(__GNUC__) && !defined(FC_VM_SWITCH))
+		}
+#endif
+#undef OP
+#undef LEAF
+#undef CASE
+#undef DISPATCH
+#undef DEFAULT
+}
+
+/* ---- API ---- */
+
+struct fc_vm *fc_vm_new_sized(const struct fc_bundle *b, size_t scratch)
+{
+	struct fc_vm *vm = calloc(1, sizeof *vm);
+	if (!vm)
+		return NULL;
+	vm->b = b;
+	vm->gen = 1;
+	uint32_t maxargs = 1;
+	for (uint32_t i = 0; i < b->nslots; i++)
+		if (b->slots[i].nargs > maxargs)
+			maxargs = b->slots[i].nargs;
+	vm->vgen = calloc((size_t)b->nslots + 1, sizeof *vm->vgen);
+	vm->val = calloc((size_t)b->nslots + 1, sizeof *vm->val);
+	vm->mgen = calloc((size_t)b->nprogs + 1, sizeof *vm->mgen);
+	vm->memo = calloc((size_t)b->nprogs + 1, 1);
+	vm->enabled = calloc((size_t)b->nrules + 1, sizeof *vm->enabled);
+	vm->argv = calloc(maxargs, sizeof *vm->argv);
+	vm->scratch.buf = malloc(scratch ? scratch : 1);
+	vm->scratch.cap = scratch;
+	vm->md = pcre2_match_data_create(1, NULL);
+	if (!vm->vgen || !vm->val || !vm->mgen || !vm->memo || !vm->enabled || !vm->argv || !vm->scratch.buf ||
+	    !vm->md) {
+		fc_vm_free(vm);
+		return NULL;
+	}
+	for (uint32_t i = 0; i < b->nrules; i++)
+		vm->enabled[i] = b->rules[i].enabled;
+	return vm;
+}
+
+struct fc_vm *fc_vm_new(const struct fc_bundle *b)
+{
+	return fc_vm_new_sized(b, FC_VM_SCRATCH_DEFAULT);
+}
+
+void fc_vm_free(struct fc_vm *vm)
+{
+	if (!vm)
+		return;
+	free(vm->vgen);
+	free(vm->val);
+	free(vm->mgen);
+	free(vm->memo);
+	free(vm->enabled);
+	free(vm->argv);
+	free(vm->scratch.buf);
+	pcre2_match_data_free(vm->md);
+	free(vm);
+}
+
+void fc_vm_set_enabled(struct fc_vm *vm, uint32_t rule, bool on)
+{
+	if (rule < vm->b->nrules)
+		vm->enabled[rule] = on;
+}
+
+bool fc_vm_enabled(const struct fc_vm *vm, uint32_t rule)
+{
+	return rule < vm->b->nrules && vm->enabled[rule];
+}
+
+void fc_vm_begin(struct fc_vm *vm, uint16_t evtype, const struct fc_extractor *x)
+{
+	vm->gen++;
+	vm->evtype = evtype;
+	vm->x = x ? *x : (struct fc_extractor){0};
+	vm->scratch.used = 0;
+	vm->st.events++;
+}
+
+bool fc_vm_eval_rule(struct fc_vm *vm, uint32_t rule)
+{
+	if (rule >= vm->b->nrules)
+		return false;
+	vm->st.rules_run++;
+	return run(vm, vm->b->rule_prog[rule]);
+}
+
+uint32_t fc_vm_run(struct fc_vm *vm, uint16_t evtype, const struct fc_extractor *x, enum fc_match_mode mode,
+		   uint32_t *matches, uint32_t max)
+{
+	fc_vm_begin(vm, evtype, x);
+	if (evtype >= FC_EVENT_MAX || !max)
+		return 0;
+	const struct fc_bundle *b = vm->b;
+	uint32_t n = b->index_n[evtype], nm = 0;
+	if (!n)
+		return 0;
+	const uint32_t *ids = b->index_ids + b->index_first[evtype];
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t r = ids[i];
+		if (!vm->enabled[r])
+			continue;
+		vm->st.rules_run++;
+		if (!run(vm, b->rule_prog[r]))
+			continue;
+		vm->st.matches++;
+		matches[nm++] = r;
+		if (mode == FC_MATCH_FIRST || nm == max)
+			break;
+	}
+	return nm;
+}
+
+const struct fc_val *fc_vm_value(struct fc_vm *vm, uint32_t slot)
+{
+	if (slot >= vm->b->nslots)
+		return &none_val;
+	return slot_val(vm, vm->b->slots[slot].canon);
+}
+
+void fc_vm_stats(const struct fc_vm *vm, struct fc_vm_stats *out)
+{
+	*out = vm->st;
+	out->scratch_overflows = vm->scratch.overflows;
+}

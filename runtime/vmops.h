@@ -1,0 +1,123 @@
+/* vmops.h — the matchers the VM's leaves use, built once at bundle load (internal to the runtime:
+ * bundle.c builds them, vm.c runs them):
+ *   glob.c     fnmatch(pattern, value, 0 | FNM_CASEFOLD) patterns pre-parsed into tokens;
+ *   strset.c   hash sets of strings and of 64-bit numbers (open addressing, XXH3), and the
+ *              sorted prefix set behind PREFIX_S;
+ *   pmatch.c   upstream's path-prefix search (path components, glob components);
+ *   xform.c    the field transformers (LANGUAGE.md §6) writing into a fixed scratch area.
+ * Every structure is immutable after build, so several VMs (threads) may share it. */
+#ifndef FC_VMOPS_H
+#define FC_VMOPS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <string.h>
+
+#include "value.h"
+
+/* memcmp / memchr that accept a NULL pointer with a zero length (an extractor may hand out
+ * an empty value as {NULL, 0}; the C library calls do not allow it). */
+static inline int fc_memcmp0(const void *a, const void *b, size_t n)
+{
+	return n ? memcmp(a, b, n) : 0;
+}
+static inline const char *fc_memchr0(const char *s, int c, size_t n)
+{
+	return n ? (const char *)memchr(s, c, n) : NULL;
+}
+
+/* Substring search tuned for the short values rules see (paths, names): first-byte memchr
+ * then memcmp, which beats the setup cost of glibc's memmem below a few hundred bytes; long
+ * haystacks go to memmem (linear worst case). NL > 0. */
+static inline const char *fc_memmem(const char *h, size_t hl, const char *n, size_t nl)
+{
+	if (nl > hl)
+		return NULL;
+	if (hl > 256)
+		return (const char *)memmem(h, hl, n, nl);
+	const char *end = h + (hl - nl) + 1;
+	for (const char *p = h; p < end; p++) {
+		p = (const char *)memchr(p, n[0], (size_t)(end - p));
+		if (!p)
+			return NULL;
+		if (!memcmp(p + 1, n + 1, nl - 1))
+			return p;
+	}
+	return NULL;
+}
+
+/* ---- glob.c ---- */
+
+/* A compiled pattern: tokens (literal runs, '?', '*', bracket classes), matched with one
+ * backtrack point per '*' (linear memory, O(n·m) worst case, no recursion). */
+struct fc_glob;
+
+/* Bytes needed to compile a pattern of PLEN bytes (an upper bound). */
+size_t fc_glob_size(size_t plen);
+/* Compiles PAT into MEM (at least fc_glob_size(plen) bytes, 8-aligned). Never fails: a
+ * pattern fnmatch could never match (a trailing lone backslash) compiles to "never". */
+struct fc_glob *fc_glob_compile(void *mem, const char *pat, size_t plen, bool casefold);
+bool fc_glob_match(const struct fc_glob *g, const char *s, size_t len);
+/* True when the pattern has no wildcard at all (pmatch keeps such components for exact lookup). */
+bool fc_glob_has_magic(const char *pat, size_t plen);
+
+/* ---- strset.c ---- */
+
+struct fc_strset;
+/* Builds a set of N strings (pointers must outlive the set). Returns NULL on allocation
+ * failure; *DUP is set when two items have the same bytes. */
+struct fc_strset *fc_strset_new(uint32_t n, const char *const *s, const uint32_t *len, bool *dup);
+bool fc_strset_has(const struct fc_strset *set, const char *s, size_t len);
+void fc_strset_free(struct fc_strset *set);
+
+struct fc_numset;
+struct fc_numset *fc_numset_new(uint32_t n, const uint64_t *v, bool *dup);
+bool fc_numset_has(const struct fc_numset *set, uint64_t v);
+void fc_numset_free(struct fc_numset *set);
+
+/* PREFIX_S: does the value start with one of the strings? Sorted, prefix-free (an item that
+ * extends another is dropped), so the only candidate is the greatest item <= the value. */
+struct fc_prefixset;
+struct fc_prefixset *fc_prefixset_new(uint32_t n, const char *const *s, const uint32_t *len);
+bool fc_prefixset_has(const struct fc_prefixset *set, const char *s, size_t len);
+void fc_prefixset_free(struct fc_prefixset *set);
+
+/* ---- pmatch.c ---- */
+
+struct fc_pmatch;
+struct fc_pmatch *fc_pmatch_new(uint32_t n, const char *const *s, const uint32_t *len);
+bool fc_pmatch_has(const struct fc_pmatch *pm, const char *path, size_t len);
+void fc_pmatch_free(struct fc_pmatch *pm);
+
+/* ---- xform.c ---- */
+
+/* Per-VM scratch area, fixed at creation, reset at each event. */
+struct fc_xscratch {
+	char *buf;
+	size_t cap, used;
+	uint64_t overflows;
+};
+void *fc_xscratch_alloc(struct fc_xscratch *s, size_t n); /* 8-aligned, NULL when full (counted) */
+
+/* A parsed getopt(3) optstring. */
+struct fc_optinfo {
+	uint8_t valid[32];   /* bitmap: option characters */
+	uint8_t witharg[32]; /* bitmap: options taking an argument */
+};
+void fc_optinfo_parse(struct fc_optinfo *o, const char *s, size_t len);
+
+/* Single-argument transformers (tolower, toupper, b64, basename, len) of IN into OUT; a LIST is
+ * transformed element by element (len of a LIST is its element count). False = missing. */
+bool fc_xf_unary(unsigned xf, const struct fc_val *in, struct fc_val *out, struct fc_xscratch *s);
+/* concat(a, b, ...): every argument present; strings appended up to their first NUL. */
+bool fc_xf_concat(const struct fc_val *const *args, uint32_t n, struct fc_val *out, struct fc_xscratch *s);
+/* join(sep, items...): the items' elements (a LIST contributes each element) separated by SEP. */
+bool fc_xf_join(const struct fc_val *sep, const struct fc_val *const *items, uint32_t n, struct fc_val *out,
+		struct fc_xscratch *s);
+/* getopt(args, optstring)[sel]: SEL < 0 for the list form. */
+bool fc_xf_getopt(const struct fc_val *args, const struct fc_optinfo *o, int sel, struct fc_val *out,
+		  struct fc_xscratch *s);
+
+#endif
