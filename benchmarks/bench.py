@@ -777,6 +777,31 @@ def write_md(path, res, mach, cmp_rows, plots, args):
     open(path, "w").write("\n".join(L))
 
 
+def hbars(svg, title, xlabel, labels, series):
+    """Horizontal clustered bars (no rotated labels, which SVG renderers disagree on): one row per
+    label, one bar per series; NaN values are left out. True when gnuplot wrote SVG."""
+    n, k = len(labels), len(series)
+    width = 0.8 / k
+    dat = svg[:-4] + ".dat"
+    with open(dat, "w") as f:
+        for j, (_, vals) in enumerate(series):
+            for i, v in enumerate(vals):
+                y = n - 1 - i - 0.4 + width * (k - 1 - j) + width / 2
+                f.write(f"{v} {y} {width / 2 * 0.9}\n")
+            f.write("\n\n")
+    ytics = ", ".join(f'"{l}" {n - 1 - i}' for i, l in enumerate(labels))
+    names = [name.replace("_", "\\_") for name, _ in series]  # '_' is a subscript in gnuplot text
+    plot = ", ".join(f"'{dat}' index {j} using (0):2:(0):1:($2-$3):($2+$3) with boxxyerror fs solid 0.6 "
+                     f"title '{names[j]}'" for j in range(k))
+    gp = (f"set terminal svg size 860,{190 + 34 * n} dynamic font 'sans,11' background '#ffffff'\n"
+          f"set output '{svg}'\nset title '{title}'\nset xlabel '{xlabel}'\nset grid x\n"
+          f"set ytics ({ytics}) font ',10'\nset yrange [-0.6:{n - 0.4}]\nset xrange [0:*]\n"
+          f"set key below\nset lmargin 30\nplot {plot}\n")
+    ok = subprocess.run(["gnuplot"], input=gp, text=True, capture_output=True).returncode == 0
+    os.remove(dat)
+    return ok
+
+
 def plots(res, stem):
     if not shutil.which("gnuplot"):
         res.note("plots", "gnuplot not installed: no SVG (scripts/deps --bench)")
@@ -813,37 +838,24 @@ def plots(res, stem):
             ("replay/{}/sysdig/none/events_per_cpu_s", "sysdig -r"),
             ("replay/{}/sysdig/union/events_per_cpu_s", "sysdig -r union"),
             ("replay/{}/falcod/default/events_per_cpu_s", "falcod --replay"))
-    bars = [(label, [res.metrics.get(k.format(t), {}).get("value", float("nan")) / 1e6 for t in ("sample", "dense")])
+    rows = [(label, [res.metrics.get(k.format(t), {}).get("value", float("nan")) / 1e6 for t in ("sample", "dense")])
             for k, label in rows if any(k.format(t) in res.metrics for t in ("sample", "dense"))]
-    if bars:
-        dat = stem + "-peers.dat"
-        with open(dat, "w") as f:
-            for label, v in bars:
-                f.write(f'"{label}" {v[0]} {v[1]}\n')
+    if rows:
         svg = stem + "-peers.svg"
-        gp = (head + f"set output '{svg}'\nset style data histograms\nset style histogram clustered\n"
-              "set style fill solid 0.6\nset ylabel 'M events per CPU-second'\nset title 'events per CPU-second on the replicated captures'\n"
-              "set xtics rotate by 20 right\nset bmargin 6\n"
-              f"set yrange [0:*]\nplot '{dat}' using 2:xtic(1) title 'sample', '' using 3 title 'dense'\n")
-        if subprocess.run(["gnuplot"], input=gp, text=True, capture_output=True).returncode == 0:
+        if hbars(svg, "events per CPU-second on the replicated captures", "M events per CPU-second",
+                 [r[0] for r in rows], [("sample", [r[1][0] for r in rows]), ("dense", [r[1][1] for r in rows])]):
             out.append(svg)
-        os.remove(dat)
     leaves = [x for x in s.get("leaves_warm", []) if "error" not in x]
     if leaves:
         vm = {VM_PAIRS[k.split("/")[2]]: m["value"] for k, m in res.metrics.items()
               if k.startswith("vm/leaf/") and k.endswith("/uncached_ns") and k.split("/")[2] in VM_PAIRS}
-        dat = stem + "-leaves.dat"
-        with open(dat, "w") as f:
-            for x in leaves:
-                f.write(f'"{x["name"]}" {x["ns_per_leaf"]} {vm.get(x["name"], "NaN")}\n')
+        series = [("libsinsp (warm, per leaf)", [x["ns_per_leaf"] for x in leaves])]
+        if vm:
+            series.append(("falcod VM (vm_leaf uncached, fake extractor)",
+                           [vm.get(x["name"], float("nan")) for x in leaves]))
         svg = stem + "-leaves.svg"
-        gp = (head + f"set output '{svg}'\nset style data histograms\nset style histogram clustered\n"
-              "set style fill solid 0.6\nset ylabel 'ns per leaf'\nset title 'ns per leaf (warm)'\n"
-              "set xtics rotate by 35 right font ',9'\nset yrange [0:*]\nset bmargin 9\n"
-              f"plot '{dat}' using 2:xtic(1) title 'libsinsp'" + (", '' using 3 title 'falcod VM (vm\\_leaf uncached, fake extractor)'" if vm else "") + "\n")
-        if subprocess.run(["gnuplot"], input=gp, text=True, capture_output=True).returncode == 0:
+        if hbars(svg, "ns per leaf", "ns", [x["name"] for x in leaves], series):
             out.append(svg)
-        os.remove(dat)
     return out
 
 
