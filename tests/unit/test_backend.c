@@ -818,9 +818,15 @@ static bool re_match(const char *pat, uint32_t pn, const char *lit, uint32_t ln,
 static bool str_op(uint8_t bop, const char *k, uint32_t kn, const char *v, uint32_t vn)
 {
 	char a[256], b[256];
+	int c;
 	switch (bop) {
 	case FC_BOP_EQ: return kn == vn && !memcmp(k, v, vn);
 	case FC_BOP_NE: return !(kn == vn && !memcmp(k, v, vn));
+	case FC_BOP_LT: case FC_BOP_LE: case FC_BOP_GT: case FC_BOP_GE:
+		snprintf(a, sizeof a, "%.*s", (int)vn, v);
+		snprintf(b, sizeof b, "%.*s", (int)kn, k);
+		c = strcmp(a, b);
+		return bop == FC_BOP_LT ? c < 0 : bop == FC_BOP_LE ? c <= 0 : bop == FC_BOP_GT ? c > 0 : c >= 0;
 	case FC_BOP_CONTAINS: return kn == 0 || memmem(v, vn, k, kn);
 	case FC_BOP_ICONTAINS: return has_ci(v, vn, k, kn);
 	case FC_BOP_STARTSWITH: return kn <= vn && !memcmp(v, k, kn);
@@ -931,11 +937,17 @@ static bool scalar(struct vm *x, const struct fc_binsn *in, const char *v, uint3
 	case FC_OPC_SMOD: {
 		const struct ir_list *l = &p->lists[in->k];
 		uint32_t hits = 0;
+		unsigned mod = in->aux >> FC_MOD_SHIFT;
 		for (uint32_t i = 0; i < l->n; i++) {
 			k = ir_strp(p, p->items[l->first + i], &kn);
-			hits += str_op(in->aux & 31u, k, kn, v, vn);
+			unsigned w = 1;
+			if (mod == FC_MODBITS_ONEOFW) { /* the weight byte first */
+				cr_assert(kn && (k[0] == 1 || k[0] == 2));
+				w = (unsigned)k[0];
+				k++, kn--;
+			}
+			hits += w * str_op(in->aux & 31u, k, kn, v, vn);
 		}
-		unsigned mod = in->aux >> FC_MOD_SHIFT;
 		return mod == FC_MODBITS_ANYOF ? hits > 0 : mod == FC_MODBITS_ALLOF ? hits == l->n : hits == 1;
 	}
 	case FC_OPC_IN_NET: k = ir_strp(p, in->k, &kn); return net_has(k, kn, v, vn);
