@@ -7,9 +7,12 @@
  * against the left operand's type (decimal integers truncated to the type's width, booleans,
  * port names, IP addresses and CIDR networks as raw records, hex for bcontains/bstartswith,
  * doubles), `icontains` becomes an `iglob "*v*"` (the ICASE pass turns it into ICONTAINS with a
- * lowercased constant), modifiers on strings become SMOD, modifiers on numbers and addresses
- * become and/or trees of single tests, `!=` on a network becomes `exists and not in.net`
- * (a missing value makes `!=` false). Everything faster is the optimiser's (opt.c). */
+ * lowercased constant), modifiers on strings become SMOD (a oneof list keeps its repeated
+ * items, which opt.c resolves), `<` `<=` `>` `>=` on strings an anyof SMOD over one item
+ * (strcmp order), modifiers on numbers and addresses become and/or trees of single tests,
+ * `in` on a DOUBLE an or of EQ_D (IN_N compares integer bits), `!=` on a network becomes
+ * `exists and not in.net` (a missing value makes `!=` false). Everything faster is the
+ * optimiser's (opt.c). */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <inttypes.h>
