@@ -414,17 +414,28 @@ Test(passes, dead)
 	cr_assert_eq(count_lines_with(d, "proc.exe eq.s"), 1, "%s", d);
 	free(d);
 	free(n);
-	/* the bytecode of unreachable blocks is kept without dead, removed with it */
+	/* unreachable blocks are never emitted (one placed before the entry would run first);
+	 * dead also removes the test whose successors agree */
 	struct env *e = build(RULE("r", "proc.name = a and proc.name = b"));
 	struct pipe p1, p2;
 	run_pipe(e, FC_OPT_FOLD, &p1);
 	run_pipe(e, FC_OPT_FOLD | FC_OPT_DEAD, &p2);
-	cr_assert_eq(p1.o.ncode, 4); /* two tests (one unreachable), ret1, ret0 */
+	cr_assert_eq(p1.o.ncode, 2); /* proc.name = a (both ways to ret0), ret0 */
+	cr_assert_eq(p1.o.code[0].op, FC_OPC_EQ_S);
+	cr_assert_eq(p1.o.code[1].op, FC_OPC_RET);
 	cr_assert_eq(p2.o.ncode, 1); /* ret 0 */
 	cr_assert_eq(p2.o.code[0].op, FC_OPC_RET);
 	cr_assert_eq(p2.o.code[0].k, 0);
 	pipe_free(&p1);
 	pipe_free(&p2);
+	done(e);
+	/* a dead test jumping into live code (the constant-false kid decides the `and`): the
+	 * program still starts with the entry, here the test of proc.name */
+	e = build(RULE("r", "(proc.pid = oneof () and proc.ppid = 1) or proc.name = x"));
+	run_pipe(e, 0, &p1);
+	cr_assert_eq(p1.o.ncode, 3, "proc.name = x, ret1, ret0");
+	cr_assert_eq(p1.o.code[0].op, FC_OPC_EQ_S);
+	pipe_free(&p1);
 	done(e);
 }
 
