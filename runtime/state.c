@@ -12,6 +12,7 @@
  * are applied by fc_state_event_done, after the rules ran. */
 #include "state_int.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,7 +161,14 @@ void fc_state_opts_default(struct fc_state_opts *o)
 	o->boot_ts = 0;
 }
 
-static void build_tables(struct fc_state *st)
+/* The parser tables depend only on the event table: built once per process (many strcmp; a
+ * state is created per test, per reload and per fuzzer input) and copied into each state. */
+static int8_t tab_pidx[FC_EVENT_MAX][FC_P_MAX_];
+static uint8_t tab_handler[FC_EVENT_MAX];
+static int8_t tab_fdparam[FC_EVENT_MAX];
+static pthread_once_t tab_once = PTHREAD_ONCE_INIT;
+
+static void build_tables_once(void)
 {
 	static const char *const pnames[FC_P_MAX_] = {
 #define X(e, s) s,
@@ -169,9 +177,9 @@ static void build_tables(struct fc_state *st)
 	};
 	for (unsigned c = 0; c < FC_EVENT_MAX; c++) {
 		for (unsigned p = 0; p < FC_P_MAX_; p++)
-			st->pidx[c][p] = (int8_t)fc_event_param_index(c, pnames[p]);
+			tab_pidx[c][p] = (int8_t)fc_event_param_index(c, pnames[p]);
 		const struct fc_event_info *e = &fc_events[c];
-		st->fdparam[c] = -1;
+		tab_fdparam[c] = -1;
 		if (e->flags & FC_EF_USES_FD) {
 			/* the fd the call works on: a parameter named "fd" (not the result at 0),
 			 * else the first fd-typed parameter after the result */
@@ -183,25 +191,33 @@ static void build_tables(struct fc_state *st)
 			for (unsigned p = 1; p < e->nparams && fdi < 0; p++)
 				if (e->params[p].type == PT_FD || e->params[p].type == PT_FD32)
 					fdi = (int)p;
-			st->fdparam[c] = (int8_t)fdi;
+			tab_fdparam[c] = (int8_t)fdi;
 		}
-		st->handler[c] = H_NONE;
+		tab_handler[c] = H_NONE;
 		if (c & 1) {
 			for (size_t i = 0; i < sizeof handlers / sizeof handlers[0]; i++)
 				if (!strcmp(e->name, handlers[i].name))
-					st->handler[c] = handlers[i].h;
+					tab_handler[c] = handlers[i].h;
 		}
 	}
-	st->handler[FC_PPME_PROCEXIT_E] = H_EXIT;
-	st->handler[FC_PPME_PROCEXIT_1_E] = H_EXIT;
-	st->handler[FC_PPME_SCHEDSWITCH_6_E] = H_SWITCH;
-	st->handler[FC_PPME_USER_ADDED_E] = H_USER;
-	st->handler[FC_PPME_USER_DELETED_E] = H_USER;
-	st->handler[FC_PPME_GROUP_ADDED_E] = H_USER;
-	st->handler[FC_PPME_GROUP_DELETED_E] = H_USER;
-	st->handler[FC_PPME_CONTAINER_E] = H_CTRJSON;
-	st->handler[FC_PPME_CONTAINER_JSON_E] = H_CTRJSON;
-	st->handler[FC_PPME_CONTAINER_JSON_2_E] = H_CTRJSON;
+	tab_handler[FC_PPME_PROCEXIT_E] = H_EXIT;
+	tab_handler[FC_PPME_PROCEXIT_1_E] = H_EXIT;
+	tab_handler[FC_PPME_SCHEDSWITCH_6_E] = H_SWITCH;
+	tab_handler[FC_PPME_USER_ADDED_E] = H_USER;
+	tab_handler[FC_PPME_USER_DELETED_E] = H_USER;
+	tab_handler[FC_PPME_GROUP_ADDED_E] = H_USER;
+	tab_handler[FC_PPME_GROUP_DELETED_E] = H_USER;
+	tab_handler[FC_PPME_CONTAINER_E] = H_CTRJSON;
+	tab_handler[FC_PPME_CONTAINER_JSON_E] = H_CTRJSON;
+	tab_handler[FC_PPME_CONTAINER_JSON_2_E] = H_CTRJSON;
+}
+
+static void build_tables(struct fc_state *st)
+{
+	pthread_once(&tab_once, build_tables_once);
+	memcpy(st->pidx, tab_pidx, sizeof tab_pidx);
+	memcpy(st->handler, tab_handler, sizeof tab_handler);
+	memcpy(st->fdparam, tab_fdparam, sizeof tab_fdparam);
 }
 
 static uint8_t single_fdtype(const char *name)
