@@ -18,10 +18,11 @@ struct fc_origin {
 };
 
 /* One segment of a compiled output format (§11). */
+#define FC_OUTPUT_MAX_WIDTH 0xFFFF /* larger widths are clamped (the bundle stores a u16) */
 struct fc_fmtseg {
 	const char *lit;     /* literal text, or NULL for a field */
 	struct fc_ast *expr; /* FC_AST_FIELD or FC_AST_TRANSFORMER when a field */
-	int width;           /* %20proc.name, 0 when none */
+	int width;           /* %20proc.name, 0 when none; at most FC_OUTPUT_MAX_WIDTH */
 };
 
 struct fc_cmacro {

@@ -323,6 +323,23 @@ Test(output, formats)
 	fc_arena_free(&a);
 }
 
+/* fuzz_output: a width of 20 digits overflowed an int (UBSan); widths saturate. */
+Test(output, huge_width_is_clamped)
+{
+	struct fc_arena a = {0};
+	struct fc_fmtseg *s;
+	uint32_t n, pos = 0;
+	char err[512];
+	cr_assert(fc_compile_output(&a, "%222222222222222222222proc.name %65535fd.name %65536evt.type", &s, &n, err,
+				    sizeof err, &pos), "%s", err);
+	cr_assert_eq(n, 5);
+	cr_assert_eq(s[0].width, FC_OUTPUT_MAX_WIDTH);
+	cr_assert_str_eq(s[0].expr->str, "proc.name");
+	cr_assert_eq(s[2].width, 65535);
+	cr_assert_eq(s[4].width, FC_OUTPUT_MAX_WIDTH);
+	fc_arena_free(&a);
+}
+
 Test(output, error_is_reported_on_the_output)
 {
 	struct env *e = build("- rule: r\n  desc: d\n  condition: evt.type = open\n  output: bad %nosuch.x\n  priority: INFO\n");
