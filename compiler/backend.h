@@ -30,8 +30,15 @@ enum fc_opt_pass {
 	FC_OPT_ALL = 0xff,
 };
 
+/* Figures of one compilation (falcoc compile's summary line, benchmarks). */
+struct fc_backend_stats {
+	uint32_t rules, progs, subs, insns, slots, strings;
+	uint64_t bytes;
+};
+
 struct fc_backend_opts {
 	uint32_t passes;  /* FC_OPT_* (FC_OPT_ALL by default) */
+	struct fc_backend_stats *stats; /* filled by fc_backend_bundle when not NULL */
 };
 
 enum fc_dump_stage { FC_DUMP_AST, FC_DUMP_IR, FC_DUMP_OPT, FC_DUMP_BC, FC_DUMP_KERN };

@@ -1,4 +1,5 @@
-/* falcoc.c — the compiler's command line: validate, describe, list-fields. Parses arguments,
+/* falcoc.c — the compiler's command line: validate, describe, list-fields, compile, dump.
+ * Parses arguments,
  * loads files in order into one ruleset, compiles, and renders results; everything else
  * lives in the library so the tests exercise the same code. */
 #include <getopt.h>
@@ -8,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "backend.h"
 #include "compile.h"
 #include "fields.h"
 
@@ -26,27 +28,48 @@ static const char usage[] =
 	"                       or `FILE: Invalid` per file; exit status 1 if any file is invalid.\n"
 	"  describe FILE...     Show each rule as compiled: expanded condition, event types, fields\n"
 	"                       used, and its warnings.\n"
+	"  compile FILE... -o OUT\n"
+	"                       Compile the rules into a bundle file for falcod. Diagnostics as\n"
+	"                       validate prints them (stderr); exit status 1 on errors, and then no\n"
+	"                       bundle is written. A one-line summary (rules, programs, instructions,\n"
+	"                       bytes, time) goes to stderr.\n"
+	"  dump --stage=STAGE FILE...\n"
+	"                       Show one stage of the back end: ast (expanded conditions), ir (the\n"
+	"                       predicate graphs before optimisation), opt (after it), bc (the\n"
+	"                       bytecode, disassembled, with file:line of each instruction), kern\n"
+	"                       (the kernel syscall selection).\n"
 	"  list-fields          List the field catalog: name, type, argument, description.\n"
 	"\n"
-	"With no FILE, validate and describe use the built-in default ruleset (" DEFAULT_RULES_NAME ").\n"
+	"With no FILE, validate, describe, compile and dump use the built-in default ruleset\n"
+	"(" DEFAULT_RULES_NAME ").\n"
 	"\n"
 	"Options:\n"
 	"  --format FMT         validate: text (default; diagnostics with source carets on stderr),\n"
 	"                       falco (Falco's `-V` layout), json (Falco's JSON layout).\n"
 	"                       describe, list-fields: text (default) or json.\n"
-	"  -q, --quiet          validate: do not print warnings.\n"
+	"  -o, --output FILE    compile: the bundle to write.\n"
+	"      --stage STAGE    dump: ast, ir, opt, bc or kern.\n"
+	"      --rule NAME      dump: only this rule (and the shared programs it calls).\n"
+	"      --no-opt         compile, dump: no optimisation pass.\n"
+	"      --passes LIST    compile, dump: only these optimisation passes, comma-separated, from\n"
+	"                       fold, dead, sets, tries, icase, regex, cse, evtype (default: all).\n"
+	"  -q, --quiet          validate, compile: do not print warnings.\n"
 	"      --color WHEN     auto (default), always, never.\n"
 	"      --stats          print load/compile timing and counts on stderr.\n"
 	"  -h, --help           Show this help.\n"
 	"  -V, --version        Show version and the rules engine version implemented.\n"
 	"\n"
-	"Exit status: 0 success, 1 invalid rules, 2 usage error.\n";
+	"Exit status: 0 success, 1 invalid rules (or a file that cannot be written), 2 usage error.\n";
 
 enum fmt { FMT_TEXT, FMT_FALCO, FMT_JSON };
 
 struct opts {
 	enum fmt fmt;
 	bool quiet, color, stats;
+	const char *output, *rule;
+	enum fc_dump_stage stage;
+	bool have_stage;
+	uint32_t passes;
 };
 
 static double now_ms(void)
@@ -342,6 +365,109 @@ static int cmd_describe(const struct opts *o, int nfiles, char **files)
 	return status;
 }
 
+/* Diagnostics of a run in validate's text layout, then the totals line. */
+static void print_diags(const struct opts *o, const struct run *r)
+{
+	fflush(stdout);
+	for (struct fc_diag *d = r->diags.head; d; d = d->next)
+		if (fc_diag_code_is_error(d->code) || !o->quiet)
+			fc_diag_print(stderr, d, o->color);
+	if (r->diags.nerrors || (r->diags.nwarnings && !o->quiet))
+		fprintf(stderr, "%u error%s, %u warning%s\n", r->diags.nerrors, r->diags.nerrors == 1 ? "" : "s",
+			r->diags.nwarnings, r->diags.nwarnings == 1 ? "" : "s");
+}
+
+static int cmd_compile(const struct opts *o, int nfiles, char **files)
+{
+	if (!o->output) {
+		fputs("falcoc compile: missing -o OUT\nTry 'falcoc --help'.\n", stderr);
+		return 2;
+	}
+	double t0 = now_ms();
+	struct run r = {0};
+	run_load(&r, nfiles, files);
+	char perr[1024];
+	bool ok = r.diags.nerrors == 0;
+	if (!fc_ruleset_check_plugins(&r.rs, perr, sizeof perr)) {
+		fprintf(stderr, "falcoc: %s\n", perr);
+		ok = false;
+	}
+	struct fc_backend_stats st = {0};
+	struct fc_backend_opts bo = {.passes = o->passes, .stats = &st};
+	struct fc_buf out = {0};
+	if (ok)
+		ok = fc_backend_bundle(&r.comp, &bo, &out);
+	print_diags(o, &r);
+	if (ok) {
+		FILE *f = fopen(o->output, "wb");
+		if (!f || fwrite(out.p, 1, out.len, f) != out.len || fclose(f) != 0) {
+			fprintf(stderr, "falcoc: cannot write %s\n", o->output);
+			if (f)
+				remove(o->output);
+			ok = false;
+		}
+	}
+	if (ok)
+		fprintf(stderr, "falcoc: %s: %u rules, %u programs (%u shared), %u instructions, %u slots, %llu bytes, "
+			"%.1f ms\n",
+			o->output, st.rules, st.progs, st.subs, st.insns, st.slots, (unsigned long long)st.bytes,
+			now_ms() - t0);
+	if (o->stats)
+		print_stats(&r);
+	fc_buf_free(&out);
+	run_free(&r);
+	return ok ? 0 : 1;
+}
+
+static int cmd_dump(const struct opts *o, int nfiles, char **files)
+{
+	if (!o->have_stage) {
+		fputs("falcoc dump: missing --stage=ast|ir|opt|bc|kern\nTry 'falcoc --help'.\n", stderr);
+		return 2;
+	}
+	struct run r = {0};
+	run_load(&r, nfiles, files);
+	bool ok = r.diags.nerrors == 0;
+	if (ok) {
+		struct fc_backend_opts bo = {.passes = o->passes};
+		ok = fc_backend_dump(&r.comp, &bo, o->stage, o->rule, stdout);
+	}
+	if (!ok)
+		print_diags(o, &r);
+	run_free(&r);
+	return ok ? 0 : 1;
+}
+
+static bool parse_passes(const char *s, uint32_t *out)
+{
+	static const struct {
+		const char *name;
+		uint32_t bit;
+	} names[] = {
+		{"fold", FC_OPT_FOLD}, {"dead", FC_OPT_DEAD}, {"sets", FC_OPT_SETS}, {"tries", FC_OPT_TRIES},
+		{"icase", FC_OPT_ICASE}, {"regex", FC_OPT_REGEX}, {"cse", FC_OPT_CSE}, {"evtype", FC_OPT_EVTYPE},
+	};
+	*out = 0;
+	while (*s) {
+		size_t n = strcspn(s, ",");
+		bool found = false;
+		for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+			if (strlen(names[i].name) == n && !strncmp(s, names[i].name, n)) {
+				*out |= names[i].bit;
+				found = true;
+			}
+		if (!found && n) {
+			fprintf(stderr, "falcoc: unknown pass '%.*s' (fold, dead, sets, tries, icase, regex, cse, evtype)\n",
+				(int)n, s);
+			return false;
+		}
+		s += n;
+		if (*s == ',')
+			s++;
+	}
+	return true;
+}
+
 static const char *flag_text(uint32_t f, char *buf, size_t n)
 {
 	buf[0] = 0;
@@ -406,13 +532,36 @@ int main(int argc, char **argv)
 		{"format", required_argument, NULL, 'f'}, {"quiet", no_argument, NULL, 'q'},
 		{"color", required_argument, NULL, 'c'},  {"stats", no_argument, NULL, 's'},
 		{"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
+		{"output", required_argument, NULL, 'o'}, {"stage", required_argument, NULL, 'S'},
+		{"rule", required_argument, NULL, 'R'},   {"no-opt", no_argument, NULL, 'N'},
+		{"passes", required_argument, NULL, 'P'}, {NULL, 0, NULL, 0},
 	};
-	struct opts o = {.color = isatty(2)};
+	struct opts o = {.color = isatty(2), .passes = FC_OPT_ALL};
 	const char *fmt = "text";
 	int c;
-	while ((c = getopt_long(argc, argv, "qhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "qhVo:", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'o': o.output = optarg; break;
+		case 'R': o.rule = optarg; break;
+		case 'N': o.passes = 0; break;
+		case 'P':
+			if (!parse_passes(optarg, &o.passes))
+				return 2;
+			break;
+		case 'S': {
+			static const char *const st[] = {"ast", "ir", "opt", "bc", "kern"};
+			o.have_stage = false;
+			for (int i = 0; i < 5; i++)
+				if (!strcmp(optarg, st[i])) {
+					o.stage = (enum fc_dump_stage)i;
+					o.have_stage = true;
+				}
+			if (!o.have_stage) {
+				fprintf(stderr, "falcoc: --stage expects ast, ir, opt, bc or kern, not '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		}
 		case 'f': fmt = optarg; break;
 		case 'q': o.quiet = true; break;
 		case 's': o.stats = true; break;
@@ -450,6 +599,10 @@ int main(int argc, char **argv)
 		return cmd_validate(&o, argc - optind, argv + optind);
 	if (!strcmp(cmd, "describe"))
 		return cmd_describe(&o, argc - optind, argv + optind);
+	if (!strcmp(cmd, "compile"))
+		return cmd_compile(&o, argc - optind, argv + optind);
+	if (!strcmp(cmd, "dump"))
+		return cmd_dump(&o, argc - optind, argv + optind);
 	if (!strcmp(cmd, "list-fields")) {
 		if (o.fmt == FMT_FALCO)
 			o.fmt = FMT_TEXT;

@@ -83,6 +83,37 @@
  * (padding before the next 8-aligned section belongs to no section). Only FC_SEC_STRS is
  * required (sid 0 = ""); an absent section has no records. Every section lies inside the file
  * and after the table; with FC_SEC_SIG present, every other section ends before it.
+ * Writer conventions (falcoc's back end; additions to the text above, nothing changed):
+ *   - FC_SEC_STRS `off` counts from the first string byte, just after the count records (the
+ *     first string's offset is 0).
+ *   - FC_LK_NUM items are sorted by their 64 bits as an unsigned number; STR and IP items by
+ *     bytes (memcmp order, a prefix before its extensions).
+ *   - FIELD slots: xf 0, first 0, n 0. XF slots: name = the transformer's name ("tolower"),
+ *     arg = its bracket argument (getopt's option letter) or FC_NONE; a transformer list
+ *     argument "(a, b)" contributes its elements in order (join(",", (a, b)) → args ",", a, b);
+ *     quoted strings and numbers are FC_ARG_STR items. vtype is the result type (len → UINT64,
+ *     b64 → BYTEBUF, concat/join/getopt → CHARBUF, others as their argument); FC_SLF_* flags
+ *     of a single-argument transformer other than len are its argument's.
+ *   - FC_SEC_OUTFMT literal segments: json 0, width 0, key 0.
+ *   - FC_SEC_INDEX lists a rule under exactly the codes of its evset (disabled rules too; no
+ *     extra bucket). Programs never rely on the index: a rule program is exact on any event.
+ *   - FC_SEC_KSEL: the syscalls of the codes of the *enabled* rules (a code's syscalls: those
+ *     whose event pair, or an older version of it, has that event name; GENERIC → every syscall
+ *     reported through the generic pair) plus the state engine's set (clone*, fork, vfork,
+ *     execve*, exit, exit_group, sched_process_exit, close, dup*, open*, creat, socket*,
+ *     connect, accept*, bind, listen, pipe*, eventfd*, signalfd*, memfd_create, timerfd_create,
+ *     inotify_init, epoll_create, chdir, fchdir, set*id, setsid, setpgid, prctl, capset, fcntl,
+ *     unshare, setns). A runtime enabling a disabled rule must widen it from the rule's evset.
+ *   - FC_SEC_SRCMAP: RET instructions and jump trampolines map to their program's position (a
+ *     rule program: the rule item; a SUB program: its first test). A trampoline (emitted only
+ *     for jumps beyond 65535) is an EVTYPE test on the all-codes set with jt == jf.
+ *   - SMOD lists hold distinct items like any list. `oneof` counts the written items, repeats
+ *     included (`= oneof (a, a)` is false for "a"); the compiler resolves repeats before writing:
+ *     `not anyof(repeated) and oneof(single)` on a scalar slot, and on an ancestor slot (where
+ *     the two tests would see different ancestors) one SMOD with FC_MODBITS_ONEOFW, whose list
+ *     items each start with their weight byte (1, or 2 for an item written twice or more).
+ *   - SMOD bases LT..GE order strings as strcmp(3) does (each side ends at its first NUL); the
+ *     compiler lowers `<` `<=` `>` `>=` on a string field to an anyof SMOD over one item.
  *
  * The reader validates everything once (each offset, count and size; every sid, list, slot,
  * program and instruction operand in range; opcodes known; jumps forward and inside their
@@ -149,7 +180,8 @@ enum fc_bop {
 	FC_BOP_CONTAINS, FC_BOP_ICONTAINS, FC_BOP_STARTSWITH, FC_BOP_ENDSWITH,
 	FC_BOP_GLOB, FC_BOP_IGLOB, FC_BOP_REGEX, FC_BOP_MAX_
 };
-enum { FC_MOD_SHIFT = 5, FC_MODBITS_ANYOF = 1, FC_MODBITS_ALLOF = 2, FC_MODBITS_ONEOF = 3 };
+enum { FC_MOD_SHIFT = 5, FC_MODBITS_ANYOF = 1, FC_MODBITS_ALLOF = 2, FC_MODBITS_ONEOF = 3,
+       FC_MODBITS_ONEOFW = 4 /* oneof over weighted items (see SMOD lists above) */ };
 
 enum fc_opcode {
 #define OPC(id, num, mnem, k) FC_OPC_##id = (num),

@@ -60,13 +60,13 @@ void fc_imap_free(struct fc_imap *m);
 /* Iteration: for (uint32_t i = 0; i < m->cap; i++) if (m->vals[i]) ... (no changes meanwhile) */
 
 /* -------------------------------------------------------------- per-event arena */
-struct fc_arena {
+struct fc_sarena {
 	char *buf;
 	size_t cap, used;
 	uint64_t overflows;
 };
-void *fc_arena_alloc(struct fc_arena *a, size_t n);        /* 8-aligned; NULL when full */
-char *fc_arena_strdup(struct fc_arena *a, const char *p, size_t n); /* NUL-terminated copy */
+void *fc_sarena_alloc(struct fc_sarena *a, size_t n);        /* 8-aligned; NULL when full */
+char *fc_sarena_strdup(struct fc_sarena *a, const char *p, size_t n); /* NUL-terminated copy */
 
 /* ------------------------------------------------------------------ path helpers */
 /* Joins DIR and NAME as upstream concatenate_paths does (fc_path_concat; a '/' is added to a
@@ -395,7 +395,7 @@ struct fc_state {
 	int64_t *rm_tids;
 	uint32_t n_rm_tids, cap_rm_tids;
 
-	struct fc_arena arena;
+	struct fc_sarena arena;
 	struct fc_scratch scratch; /* handed to the evt.* extractor */
 	struct fc_extractor ext;
 

@@ -33,7 +33,7 @@ void fc_rstr_unref(struct fc_rstr *r)
 		free(r);
 }
 
-void *fc_arena_alloc(struct fc_arena *a, size_t n)
+void *fc_sarena_alloc(struct fc_sarena *a, size_t n)
 {
 	size_t off = (a->used + 7) & ~(size_t)7;
 	if (off > a->cap || n > a->cap - off) {
@@ -44,9 +44,9 @@ void *fc_arena_alloc(struct fc_arena *a, size_t n)
 	return a->buf + off;
 }
 
-char *fc_arena_strdup(struct fc_arena *a, const char *p, size_t n)
+char *fc_sarena_strdup(struct fc_sarena *a, const char *p, size_t n)
 {
-	char *d = fc_arena_alloc(a, n + 1);
+	char *d = fc_sarena_alloc(a, n + 1);
 	if (!d)
 		return NULL;
 	if (n)

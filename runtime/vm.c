@@ -16,7 +16,8 @@
  * LIST_IN (every element in the set) and LIST_ISECT (some element in the set); numbers compare
  * with the opcode's signedness; IP tests compare within one family (a different family is
  * unequal: EQ false, NE true, as upstream); SMOD counts the list items the base operator
- * matches (anyof >= 1, allof all, oneof exactly 1); FCMP compares two slots by value kind. */
+ * matches (anyof >= 1, allof all, oneof exactly 1, a weighted item counting its weight); FCMP
+ * compares two slots by value kind; strings order as strcmp does (up to the first NUL). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -229,6 +230,21 @@ static inline int ip_eq(const struct fc_val *v, const struct fc_ninsn *in)
 	return v->kind == FC_V_IPV6 && v->len == 16 ? !fc_memcmp0(v->s, in->k.p, 16) : -1;
 }
 
+static int cmp_bytes(const char *a, size_t al, const char *b, size_t bl)
+{
+	int c = fc_memcmp0(a, b, al < bl ? al : bl);
+	return c ? (c < 0 ? -1 : 1) : (al > bl) - (al < bl);
+}
+
+/* strcmp(3) order (LANGUAGE.md §4: string ordering is strcmp): each side ends at its first NUL. */
+static int cmp_strz(const char *a, size_t al, const char *b, size_t bl)
+{
+	const char *z = fc_memchr0(a, 0, al), *y = fc_memchr0(b, 0, bl);
+	return cmp_bytes(a, z ? (size_t)(z - a) : al, b, y ? (size_t)(y - b) : bl);
+}
+
+static bool order(unsigned base, int c);
+
 /* One base string operator (SMOD, FCMP) of value V against K. G: compiled glob for GLOB/IGLOB. */
 static bool base_str(struct fc_vm *vm, unsigned base, const struct fc_val *v, const char *k, size_t kl,
 		     const struct fc_glob *g, const struct fc_regex *re)
@@ -236,6 +252,7 @@ static bool base_str(struct fc_vm *vm, unsigned base, const struct fc_val *v, co
 	switch (base) {
 	case FC_BOP_EQ: return v->len == kl && !fc_memcmp0(v->s, k, kl);
 	case FC_BOP_NE: return !(v->len == kl && !fc_memcmp0(v->s, k, kl));
+	case FC_BOP_LT: case FC_BOP_LE: case FC_BOP_GT: case FC_BOP_GE: return order(base, cmp_strz(v->s, v->len, k, kl));
 	case FC_BOP_CONTAINS: return contains(v, k, kl);
 	case FC_BOP_ICONTAINS: return icontains(v->s, v->len, k, kl);
 	case FC_BOP_STARTSWITH: return startswith(v, k, kl);
@@ -261,16 +278,10 @@ static bool t_smod(struct fc_vm *vm, const struct fc_ninsn *in, const struct fc_
 			return true;
 		if (mod == FC_MODBITS_ALLOF && !r)
 			return false;
-		if (r && ++hits > 1 && mod == FC_MODBITS_ONEOF)
-			return false;
+		if (r && (hits += sm->w ? sm->w[i] : 1u) > 1 && mod >= FC_MODBITS_ONEOF)
+			return false; /* oneof, or oneof over weighted items (FC_MODBITS_ONEOFW) */
 	}
-	return mod == FC_MODBITS_ALLOF ? true : hits == 1 && mod == FC_MODBITS_ONEOF;
-}
-
-static int cmp_bytes(const char *a, size_t al, const char *b, size_t bl)
-{
-	int c = fc_memcmp0(a, b, al < bl ? al : bl);
-	return c ? c : (al > bl) - (al < bl);
+	return mod == FC_MODBITS_ALLOF ? true : hits == 1 && mod >= FC_MODBITS_ONEOF;
 }
 
 /* Three-way numeric comparison by value kinds (exact for mixed signedness); 2 = unordered. */
@@ -306,8 +317,10 @@ static bool order(unsigned base, int c)
 static bool fcmp_scalar(struct fc_vm *vm, unsigned base, const struct fc_val *a, const struct fc_val *b)
 {
 	if (is_text(a) && is_text(b)) {
-		if (base <= FC_BOP_GE)
+		if (base <= FC_BOP_NE)
 			return order(base, cmp_bytes(a->s, a->len, b->s, b->len));
+		if (base <= FC_BOP_GE)
+			return order(base, cmp_strz(a->s, a->len, b->s, b->len));
 		if (base == FC_BOP_ICONTAINS) {
 			/* both sides folded: the right one into the scratch area, released after */
 			size_t mark = vm->scratch.used;
