@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "capture.h"
 #include "evt.h"
@@ -65,8 +66,28 @@ struct fc_arena {
 	size_t cap, used;
 	uint64_t overflows;
 };
-void *fc_arena_alloc(struct fc_arena *a, size_t n);        /* 8-aligned; NULL when full */
-char *fc_arena_strdup(struct fc_arena *a, const char *p, size_t n); /* NUL-terminated copy */
+/* Inline, hence without external symbols: the compiler library has its own fc_arena_* and
+ * programs that link both (falcod, benchmarks) would otherwise get duplicate definitions. */
+static inline void *fc_arena_alloc(struct fc_arena *a, size_t n) /* 8-aligned; NULL when full */
+{
+	size_t off = (a->used + 7) & ~(size_t)7;
+	if (off > a->cap || n > a->cap - off) {
+		a->overflows++;
+		return NULL;
+	}
+	a->used = off + n;
+	return a->buf + off;
+}
+static inline char *fc_arena_strdup(struct fc_arena *a, const char *p, size_t n) /* NUL-terminated copy */
+{
+	char *d = fc_arena_alloc(a, n + 1);
+	if (!d)
+		return NULL;
+	if (n)
+		memcpy(d, p, n);
+	d[n] = 0;
+	return d;
+}
 
 /* ------------------------------------------------------------------ path helpers */
 /* Joins DIR and NAME as upstream concatenate_paths does (fc_path_concat; a '/' is added to a

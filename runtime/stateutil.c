@@ -33,28 +33,6 @@ void fc_rstr_unref(struct fc_rstr *r)
 		free(r);
 }
 
-void *fc_arena_alloc(struct fc_arena *a, size_t n)
-{
-	size_t off = (a->used + 7) & ~(size_t)7;
-	if (off > a->cap || n > a->cap - off) {
-		a->overflows++;
-		return NULL;
-	}
-	a->used = off + n;
-	return a->buf + off;
-}
-
-char *fc_arena_strdup(struct fc_arena *a, const char *p, size_t n)
-{
-	char *d = fc_arena_alloc(a, n + 1);
-	if (!d)
-		return NULL;
-	if (n)
-		memcpy(d, p, n);
-	d[n] = 0;
-	return d;
-}
-
 size_t fc_path_join(const char *dir, size_t dlen, const char *name, size_t nlen, char *out,
 		    size_t outlen)
 {
