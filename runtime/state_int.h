@@ -333,6 +333,10 @@ void fc_threads_purge(struct fc_state *st, uint64_t now);
 void fc_threads_free(struct fc_state *st);
 /* Recomputes T's container from its cgroups. */
 void fc_thread_set_cgroups(struct fc_state *st, struct fc_thread *t, struct fc_rstr *cg);
+/* The same, knowing that LIKE's container is the resolution of LIKE's cgroups: equal cgroups
+ * (the usual fork or exec) take LIKE's container and share its string instead of resolving. */
+void fc_thread_set_cgroups_as(struct fc_state *st, struct fc_thread *t, struct fc_rstr *cg,
+			      const struct fc_thread *like);
 
 /* ------------------------------------------------------------------ /proc */
 /* Loads one process (all its threads and the fds of its leader) from host_root/proc; 0 ok. */

@@ -42,6 +42,7 @@
  * Timing uses the thread's CPU clock per chunk of 2048 events (the machine is shared: time
  * spent descheduled is not counted). Output: one JSON line per figure, then a table.
  * Usage: vm_mix [--events N] [--reps N] [--rules N] [--bundle FILE] [--seed S] [--quiet]
+ *               [--only FIGURE]   (one figure only: for profilers)
  * (built with -DFC_BENCH=ON, cmake/bench.cmake) */
 #include <errno.h>
 #include <inttypes.h>
@@ -1601,7 +1602,8 @@ struct result {
 
 static struct fc_evt evs[CHUNK];
 
-static void run_pass(const struct fc_bundle *B, enum mode m, struct result *res, uint64_t *per_rule)
+/* noinline: profilers attach to it (valgrind --toggle-collect=run_pass) */
+static __attribute__((noinline)) void run_pass(const struct fc_bundle *B, enum mode m, struct result *res, uint64_t *per_rule)
 {
 	struct fc_state *st = new_state();
 	struct fc_vm *vm = fc_vm_new(B);
@@ -1685,7 +1687,8 @@ static int cmp_d(const void *a, const void *b)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: vm_mix [--events N] [--reps N] [--rules N] [--bundle FILE] [--seed S] [--quiet]\n");
+	fprintf(stderr, "usage: vm_mix [--events N] [--reps N] [--rules N] [--bundle FILE] [--seed S] [--quiet]\n"
+			"              [--only state|state+vm_first|state+vm_all|vm_first|vm_all]\n");
 	exit(2);
 }
 
@@ -1695,6 +1698,7 @@ int main(int argc, char **argv)
 	int reps = 5, copies = 1;
 	const char *bundle_path = NULL;
 	bool quiet = false;
+	int only = -1;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--events") && i + 1 < argc)
 			nevents = strtoull(argv[++i], NULL, 10);
@@ -1706,7 +1710,15 @@ int main(int argc, char **argv)
 			bundle_path = argv[++i];
 		else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
 			rng_state = strtoull(argv[++i], NULL, 0);
-		else if (!strcmp(argv[i], "--quiet"))
+		else if (!strcmp(argv[i], "--only") && i + 1 < argc) {
+			only = -2;
+			for (int m = 0; m < M_MAX; m++)
+				if (!strcmp(argv[i + 1], mode_name[m]))
+					only = m;
+			if (only == -2)
+				usage();
+			i++;
+		} else if (!strcmp(argv[i], "--quiet"))
 			quiet = true;
 		else
 			usage();
@@ -1753,6 +1765,8 @@ int main(int argc, char **argv)
 	struct result r, last[M_MAX];
 	for (int rep = 0; rep < reps; rep++)
 		for (int m = 0; m < M_MAX; m++) {
+			if (only >= 0 && m != only)
+				continue;
 			run_pass(B, (enum mode)m, &r, rep == 0 && m == M_VM_ALL ? per_rule : NULL);
 			samples[m][rep] = r.ns / (double)r.events;
 			last[m] = r;
@@ -1765,7 +1779,8 @@ int main(int argc, char **argv)
 		med[m] = reps % 2 ? samples[m][reps / 2] : (samples[m][reps / 2 - 1] + samples[m][reps / 2]) / 2;
 	}
 	for (int m = 0; m < M_MAX; m++)
-		printf("{\"bench\":\"vm_mix\",\"figure\":\"%s\",\"ns_per_event_min\":%.2f,\"ns_per_event_median\":%.2f,"
+		if (only < 0 || m == only)
+			printf("{\"bench\":\"vm_mix\",\"figure\":\"%s\",\"ns_per_event_min\":%.2f,\"ns_per_event_median\":%.2f,"
 		       "\"events\":%" PRIu64 ",\"reps\":%d,\"rules\":%u,\"rule_copies\":%d,\"matches\":%" PRIu64
 		       ",\"matched_events\":%" PRIu64 ",\"dropped_samples\":%" PRIu64 "}\n",
 		       mode_name[m], mn[m], med[m], S.n, reps, nrules, copies, m == M_STATE ? 0 : last[m].matches,
