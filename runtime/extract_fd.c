@@ -140,8 +140,8 @@ static bool dirname_v(struct fc_state *st, const char *s, size_t len, struct fc_
 		return fc_vstr(out, "/", 1);
 	if (pos < len - 1)
 		len = pos;
-	char *d = fc_arena_strdup(&st->arena, s, len);
-	return d ? fc_vstr(out, d, len) : fc_vnone(out);
+	(void)st; /* a prefix of S: values need no NUL (value.h), and S outlives the event */
+	return fc_vstr(out, s, len);
 }
 
 static bool with_ctr(struct fc_state *st, const char *s, size_t len, struct fc_val *out)
@@ -426,12 +426,15 @@ bool fc_extract_fd(struct fc_state *st, const struct fc_fieldspec *f, struct fc_
 		s = fc_fd_typestr(x->type);
 		return fc_vstr(out, s, strlen(s));
 	case FC_F_FD_TYPECHAR: {
-		char *d = fc_arena_alloc(&st->arena, 2);
-		if (!d)
-			return fc_vnone(out);
-		d[0] = x ? fc_fd_typechar(x->type) : creator_typechar(e->type);
-		d[1] = 0;
-		return fc_vstr(out, d, 1);
+		/* one character: point into a table of all 256 instead of the arena */
+		static const unsigned char chars[256] = {
+#define C16(b) b, b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10, b + 11, b + 12, b + 13, b + 14, b + 15
+			C16(0), C16(16), C16(32), C16(48), C16(64), C16(80), C16(96), C16(112),
+			C16(128), C16(144), C16(160), C16(176), C16(192), C16(208), C16(224), C16(240),
+#undef C16
+		};
+		char c = x ? fc_fd_typechar(x->type) : creator_typechar(e->type);
+		return fc_vstr(out, (const char *)&chars[(unsigned char)c], 1);
 	}
 	case FC_F_FD_DIRECTORY:
 	case FC_F_FD_CONTAINERDIRECTORY: {

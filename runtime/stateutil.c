@@ -33,6 +33,27 @@ void fc_rstr_unref(struct fc_rstr *r)
 		free(r);
 }
 
+/* A name concatenate_paths leaves as it is: printable ASCII, no empty, "." or ".." component,
+ * no trailing '/' (except "/" itself). */
+static bool path_clean(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+		if (c < 0x20 || c >= 0x7f)
+			return false;
+		if (c == '/') {
+			if (i + 1 < n ? p[i + 1] == '/' : n > 1)
+				return false;
+		} else if (c == '.' && (i == 0 || p[i - 1] == '/')) {
+			if (i + 1 == n || p[i + 1] == '/' || (p[i + 1] == '.' && (i + 2 == n || p[i + 2] == '/')))
+				return false;
+		}
+	}
+	return true;
+}
+
+#define SCAP_MAX_PATH 1024 /* fc_path_concat's limit */
+
 size_t fc_path_join(const char *dir, size_t dlen, const char *name, size_t nlen, char *out,
 		    size_t outlen)
 {
@@ -40,6 +61,24 @@ size_t fc_path_join(const char *dir, size_t dlen, const char *name, size_t nlen,
 	char base[4097];
 	if (dlen > sizeof(base) - 2)
 		dlen = sizeof(base) - 2;
+	bool slash = dlen && dir[dlen - 1] != '/';
+	size_t bl = dlen + slash;
+	if (nlen && bl + nlen + 1 <= SCAP_MAX_PATH && path_clean(name, nlen)) {
+		/* the common case (every open of an absolute path): the result is the name, or the
+		 * base followed by it, byte for byte; no sanitizing pass, no copies */
+		bool abs = name[0] == '/';
+		size_t pre = abs ? 0 : bl;
+		if (pre + nlen < outlen && (abs || !memchr(dir, 0, dlen))) {
+			if (pre) {
+				memcpy(out, dir, dlen);
+				if (slash)
+					out[dlen] = '/';
+			}
+			memcpy(out + pre, name, nlen);
+			out[pre + nlen] = 0;
+			return pre + nlen;
+		}
+	}
 	memcpy(base, dir, dlen);
 	if (dlen && base[dlen - 1] != '/')
 		base[dlen++] = '/';

@@ -31,6 +31,10 @@ struct fc_vm {
 	uint64_t *mgen;     /* per program: generation of the memoised SUB result */
 	uint8_t *memo;
 	bool *enabled;
+	/* per rule: the SUB its program starts with when that SUB being false makes the rule
+	 * false (a macro guard: open_write, spawned_process, ...), else NO_GUARD; fc_vm_run tests
+	 * it inline and calls the interpreter only for rules whose guard holds */
+	uint32_t *guard;
 	uint16_t evtype;
 	struct fc_extractor x;
 	struct fc_xscratch scratch;
@@ -434,10 +438,31 @@ static __attribute__((noinline)) bool any_elem(struct fc_vm *vm, const struct fc
 
 /* ---- the interpreter ---- */
 
+#define NO_GUARD UINT32_MAX
+
+static bool run_from(struct fc_vm *vm, const struct fc_ninsn *in);
+
 static bool run(struct fc_vm *vm, uint32_t prog)
 {
+	return run_from(vm, &vm->b->code[vm->b->progs[prog].start]);
+}
+
+/* SUB Q: its memoised result for this event, computed on first use. */
+static inline bool sub_result(struct fc_vm *vm, uint32_t q)
+{
+	if (vm->mgen[q] == vm->gen) {
+		vm->st.sub_hits++;
+		return vm->memo[q];
+	}
+	bool r = run(vm, q);
+	vm->memo[q] = r;
+	vm->mgen[q] = vm->gen;
+	return r;
+}
+
+static bool run_from(struct fc_vm *vm, const struct fc_ninsn *in)
+{
 	const struct fc_ninsn *const code = vm->b->code;
-	const struct fc_ninsn *in = &code[vm->b->progs[prog].start];
 	const struct fc_val *v;
 	bool r;
 #if defined(__GNUC__) && !defined(FC_VM_SWITCH)
@@ -469,15 +494,7 @@ static bool run(struct fc_vm *vm, uint32_t prog)
 		CASE(RET) return in->k.u != 0;
 		CASE(SUB)
 		{
-			uint32_t q = (uint32_t)in->k.u;
-			if (vm->mgen[q] == vm->gen) {
-				r = vm->memo[q];
-				vm->st.sub_hits++;
-			} else {
-				r = run(vm, q);
-				vm->memo[q] = r;
-				vm->mgen[q] = vm->gen;
-			}
+			r = sub_result(vm, (uint32_t)in->k.u);
 			in = &code[r ? in->jt : in->jf];
 			DISPATCH();
 		}
@@ -570,16 +587,21 @@ struct fc_vm *fc_vm_new_sized(const struct fc_bundle *b, size_t scratch)
 	vm->memo = calloc((size_t)b->nprogs + 1, 1);
 	vm->enabled = calloc((size_t)b->nrules + 1, sizeof *vm->enabled);
 	vm->argv = calloc(maxargs, sizeof *vm->argv);
+	vm->guard = calloc((size_t)b->nrules + 1, sizeof *vm->guard);
 	vm->scratch.buf = malloc(scratch ? scratch : 1);
 	vm->scratch.cap = scratch;
 	vm->md = pcre2_match_data_create(1, NULL);
-	if (!vm->vgen || !vm->val || !vm->mgen || !vm->memo || !vm->enabled || !vm->argv || !vm->scratch.buf ||
-	    !vm->md) {
+	if (!vm->vgen || !vm->val || !vm->mgen || !vm->memo || !vm->enabled || !vm->argv || !vm->guard ||
+	    !vm->scratch.buf || !vm->md) {
 		fc_vm_free(vm);
 		return NULL;
 	}
-	for (uint32_t i = 0; i < b->nrules; i++)
+	for (uint32_t i = 0; i < b->nrules; i++) {
 		vm->enabled[i] = b->rules[i].enabled;
+		const struct fc_ninsn *in = &b->code[b->progs[b->rule_prog[i]].start];
+		const struct fc_ninsn *f = &b->code[in->jf];
+		vm->guard[i] = in->op == FC_OPC_SUB && f->op == FC_OPC_RET && f->k.u == 0 ? (uint32_t)in->k.u : NO_GUARD;
+	}
 	return vm;
 }
 
@@ -598,6 +620,7 @@ void fc_vm_free(struct fc_vm *vm)
 	free(vm->memo);
 	free(vm->enabled);
 	free(vm->argv);
+	free(vm->guard);
 	free(vm->scratch.buf);
 	pcre2_match_data_free(vm->md);
 	free(vm);
@@ -647,8 +670,16 @@ uint32_t fc_vm_run(struct fc_vm *vm, uint16_t evtype, const struct fc_extractor 
 		if (!vm->enabled[r])
 			continue;
 		vm->st.rules_run++;
-		if (!run(vm, b->rule_prog[r]))
+		uint32_t q = vm->guard[r];
+		if (q != NO_GUARD) {
+			/* the rule's first instruction, done here: most rules stop at their guard */
+			if (!sub_result(vm, q))
+				continue;
+			if (!run_from(vm, &b->code[b->code[b->progs[b->rule_prog[r]].start].jt]))
+				continue;
+		} else if (!run(vm, b->rule_prog[r])) {
 			continue;
+		}
 		vm->st.matches++;
 		matches[nm++] = r;
 		if (mode == FC_MATCH_FIRST || nm == max)
