@@ -35,6 +35,17 @@ struct fc_vm {
 	 * false (a macro guard: open_write, spawned_process, ...), else NO_GUARD; fc_vm_run tests
 	 * it inline and calls the interpreter only for rules whose guard holds */
 	uint32_t *guard;
+	/* per program: the event codes for which some path can reach `ret 1` (EVTYPE tests
+	 * followed, SUBs by their own set, every other test either way). A SUB or rule whose set
+	 * lacks the current code is false without running: e.g. the rename, unlink and symlink
+	 * macros of a rule indexed under openat too. */
+	fc_evtset *may_true;
+	bool evknown; /* evtype < FC_EVENT_MAX: the sets apply */
+	/* SUB calls run on this stack inside one interpreter loop (no C recursion) */
+	struct frame {
+		const struct fc_ninsn *at; /* the SUB instruction */
+		uint32_t q;
+	} *stack;
 	uint16_t evtype;
 	struct fc_extractor x;
 	struct fc_xscratch scratch;
@@ -447,6 +458,11 @@ static bool run(struct fc_vm *vm, uint32_t prog)
 	return run_from(vm, &vm->b->code[vm->b->progs[prog].start]);
 }
 
+static inline bool may_be_true(const struct fc_vm *vm, uint32_t prog)
+{
+	return !vm->evknown || fc_evtset_has(&vm->may_true[prog], vm->evtype);
+}
+
 /* SUB Q: its memoised result for this event, computed on first use. */
 static inline bool sub_result(struct fc_vm *vm, uint32_t q)
 {
@@ -454,7 +470,7 @@ static inline bool sub_result(struct fc_vm *vm, uint32_t q)
 		vm->st.sub_hits++;
 		return vm->memo[q];
 	}
-	bool r = run(vm, q);
+	bool r = may_be_true(vm, q) && run(vm, q);
 	vm->memo[q] = r;
 	vm->mgen[q] = vm->gen;
 	return r;
@@ -463,6 +479,8 @@ static inline bool sub_result(struct fc_vm *vm, uint32_t q)
 static bool run_from(struct fc_vm *vm, const struct fc_ninsn *in)
 {
 	const struct fc_ninsn *const code = vm->b->code;
+	struct frame *const base = vm->stack;
+	struct frame *sp = base;
 	const struct fc_val *v;
 	bool r;
 #if defined(__GNUC__) && !defined(FC_VM_SWITCH)
@@ -491,10 +509,36 @@ static bool run_from(struct fc_vm *vm, const struct fc_ninsn *in)
 		DISPATCH();                                                                               \
 	}
 #define OP(id, test) CASE(id) LEAF(test)
-		CASE(RET) return in->k.u != 0;
+		CASE(RET)
+		{
+			r = in->k.u != 0;
+			if (sp == base)
+				return r;
+			/* the end of a SUB: memoise, continue after the SUB instruction */
+			--sp;
+			vm->memo[sp->q] = r;
+			vm->mgen[sp->q] = vm->gen;
+			in = &code[r ? sp->at->jt : sp->at->jf];
+			DISPATCH();
+		}
 		CASE(SUB)
 		{
-			r = sub_result(vm, (uint32_t)in->k.u);
+			uint32_t q = (uint32_t)in->k.u;
+			if (vm->mgen[q] == vm->gen) {
+				vm->st.sub_hits++;
+				r = vm->memo[q];
+			} else if (!may_be_true(vm, q)) {
+				r = false;
+				vm->memo[q] = false;
+				vm->mgen[q] = vm->gen;
+			} else {
+				/* enter the SUB; its RET comes back here (depth bounded by the verifier) */
+				sp->at = in;
+				sp->q = q;
+				sp++;
+				in = &code[vm->b->progs[q].start];
+				DISPATCH();
+			}
 			in = &code[r ? in->jt : in->jf];
 			DISPATCH();
 		}
@@ -570,6 +614,52 @@ static bool run_from(struct fc_vm *vm, const struct fc_ninsn *in)
 
 /* ---- API ---- */
 
+/* may_true of every program (see struct fc_vm), backwards over each program: jumps go forward
+ * and a SUB calls only lower SUBs (both verified), so one pass over the SUBs in order, then
+ * one over the rules. False on allocation failure. */
+static bool compute_may_true(const struct fc_bundle *b, fc_evtset *mt)
+{
+	uint32_t maxlen = 1;
+	for (uint32_t p = 0; p < b->nprogs; p++)
+		if (b->progs[p].len > maxlen)
+			maxlen = b->progs[p].len;
+	fc_evtset *at = malloc(sizeof *at * maxlen);
+	if (!at)
+		return false;
+	const size_t W = sizeof at->w / sizeof at->w[0];
+	for (int pass = 0; pass < 2; pass++)
+		for (uint32_t p = 0; p < b->nprogs; p++) {
+			const struct fc_nprog *pr = &b->progs[p];
+			if ((pass == 0) != (pr->kind == FC_PK_SUB))
+				continue;
+			for (uint32_t j = pr->len; j-- > 0;) {
+				const struct fc_ninsn *in = &b->code[pr->start + j];
+				fc_evtset *o = &at[j];
+				if (in->op == FC_OPC_RET) {
+					if (in->k.u)
+						fc_evtset_fill(o);
+					else
+						memset(o, 0, sizeof *o);
+					continue;
+				}
+				const fc_evtset *t = &at[in->jt - pr->start], *f = &at[in->jf - pr->start];
+				for (size_t w = 0; w < W; w++) {
+					if (in->op == FC_OPC_EVTYPE) {
+						uint64_t sel = ((const fc_evtset *)in->k.p)->w[w];
+						o->w[w] = (sel & t->w[w]) | (~sel & f->w[w]);
+					} else if (in->op == FC_OPC_SUB) {
+						o->w[w] = (mt[in->k.u].w[w] & t->w[w]) | f->w[w];
+					} else {
+						o->w[w] = t->w[w] | f->w[w];
+					}
+				}
+			}
+			mt[p] = at[0];
+		}
+	free(at);
+	return true;
+}
+
 struct fc_vm *fc_vm_new_sized(const struct fc_bundle *b, size_t scratch)
 {
 	struct fc_vm *vm = calloc(1, sizeof *vm);
@@ -588,11 +678,13 @@ struct fc_vm *fc_vm_new_sized(const struct fc_bundle *b, size_t scratch)
 	vm->enabled = calloc((size_t)b->nrules + 1, sizeof *vm->enabled);
 	vm->argv = calloc(maxargs, sizeof *vm->argv);
 	vm->guard = calloc((size_t)b->nrules + 1, sizeof *vm->guard);
+	vm->may_true = calloc((size_t)b->nprogs + 1, sizeof *vm->may_true);
+	vm->stack = calloc((size_t)b->max_depth + 1, sizeof *vm->stack);
 	vm->scratch.buf = malloc(scratch ? scratch : 1);
 	vm->scratch.cap = scratch;
 	vm->md = pcre2_match_data_create(1, NULL);
 	if (!vm->vgen || !vm->val || !vm->mgen || !vm->memo || !vm->enabled || !vm->argv || !vm->guard ||
-	    !vm->scratch.buf || !vm->md) {
+	    !vm->may_true || !vm->stack || !vm->scratch.buf || !vm->md || !compute_may_true(b, vm->may_true)) {
 		fc_vm_free(vm);
 		return NULL;
 	}
@@ -621,6 +713,8 @@ void fc_vm_free(struct fc_vm *vm)
 	free(vm->enabled);
 	free(vm->argv);
 	free(vm->guard);
+	free(vm->may_true);
+	free(vm->stack);
 	free(vm->scratch.buf);
 	pcre2_match_data_free(vm->md);
 	free(vm);
@@ -641,6 +735,7 @@ void fc_vm_begin(struct fc_vm *vm, uint16_t evtype, const struct fc_extractor *x
 {
 	vm->gen++;
 	vm->evtype = evtype;
+	vm->evknown = evtype < FC_EVENT_MAX;
 	vm->x = x ? *x : (struct fc_extractor){0};
 	vm->scratch.used = 0;
 	vm->st.events++;
@@ -670,6 +765,8 @@ uint32_t fc_vm_run(struct fc_vm *vm, uint16_t evtype, const struct fc_extractor 
 		if (!vm->enabled[r])
 			continue;
 		vm->st.rules_run++;
+		if (!fc_evtset_has(&vm->may_true[b->rule_prog[r]], evtype))
+			continue;
 		uint32_t q = vm->guard[r];
 		if (q != NO_GUARD) {
 			/* the rule's first instruction, done here: most rules stop at their guard */
