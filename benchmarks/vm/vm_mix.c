@@ -43,6 +43,8 @@
  * spent descheduled is not counted). Output: one JSON line per figure, then a table.
  * Usage: vm_mix [--events N] [--reps N] [--rules N] [--bundle FILE] [--seed S] [--quiet]
  *               [--only FIGURE]   (one figure only: for profilers)
+ *               [--vm-types openat,execve]  (profiling: the VM runs only on those types; the
+ *               figures are then not timings of the mix)
  * (built with -DFC_BENCH=ON, cmake/bench.cmake) */
 #include <errno.h>
 #include <inttypes.h>
@@ -1602,6 +1604,14 @@ struct result {
 
 static struct fc_evt evs[CHUNK];
 
+/* --vm-types: the VM runs only for these event names (profiling one syscall's rules) */
+static fc_evtset vm_types;
+static bool vm_types_set;
+
+/* vm_all, first repetition: VM ticks and calls per event type, and the VM's counters */
+static uint64_t type_ticks[FC_EVENT_MAX], type_calls[FC_EVENT_MAX];
+static struct fc_vm_stats vm_counters;
+
 /* noinline: profilers attach to it (valgrind --toggle-collect=run_pass) */
 static __attribute__((noinline)) void run_pass(const struct fc_bundle *B, enum mode m, struct result *res, uint64_t *per_rule)
 {
@@ -1633,6 +1643,17 @@ static __attribute__((noinline)) void run_pass(const struct fc_bundle *B, enum m
 				fc_state_event_done(st);
 			}
 			total += cpu_ns() - t0 - chunk_overhead;
+		} else if (vm_types_set) {
+			/* profiling: state for all, the VM only for the chosen types, untimed */
+			for (uint32_t i = 0; i < k; i++) {
+				fc_state_event(st, &evs[i]);
+				if (fc_evtset_has(&vm_types, evs[i].type)) {
+					uint32_t n = fc_vm_run(vm, evs[i].type, fc_state_extractor(st), mm, matches, nrules + 1);
+					res->matches += n;
+					res->matched_events += n > 0;
+				}
+				fc_state_event_done(st);
+			}
 		} else if (m == M_FIRST || m == M_ALL) {
 			double t0 = cpu_ns();
 			for (uint32_t i = 0; i < k; i++) {
@@ -1651,15 +1672,21 @@ static __attribute__((noinline)) void run_pass(const struct fc_bundle *B, enum m
 				uint32_t n = fc_vm_run(vm, evs[i].type, x, mm, matches, nrules + 1);
 				uint64_t b = ticks();
 				uint64_t d = b - a;
-				if ((double)d * ns_per_tick > 250e3)
+				bool drop = (double)d * ns_per_tick > 250e3;
+				if (drop)
 					res->dropped++;
 				else
 					tsum += d;
 				res->matches += n;
 				res->matched_events += n > 0;
-				if (per_rule)
+				if (per_rule) {
 					for (uint32_t j = 0; j < n; j++)
 						per_rule[matches[j]]++;
+					if (!drop) {
+						type_ticks[evs[i].type] += d;
+						type_calls[evs[i].type]++;
+					}
+				}
 				fc_state_event_done(st);
 			}
 		}
@@ -1672,9 +1699,19 @@ static __attribute__((noinline)) void run_pass(const struct fc_bundle *B, enum m
 	}
 	res->ns = total;
 	res->events = S.n;
+	if (per_rule)
+		fc_vm_stats(vm, &vm_counters);
 	free(matches);
 	fc_vm_free(vm);
 	fc_state_free(st);
+}
+
+static double type_ticks_share(uint32_t t)
+{
+	double all = 0;
+	for (uint32_t i = 0; i < FC_EVENT_MAX; i++)
+		all += (double)type_ticks[i] - tick_overhead * (double)type_calls[i];
+	return all > 0 ? ((double)type_ticks[t] - tick_overhead * (double)type_calls[t]) / all : 0;
 }
 
 static int cmp_d(const void *a, const void *b)
@@ -1688,7 +1725,7 @@ static int cmp_d(const void *a, const void *b)
 static void usage(void)
 {
 	fprintf(stderr, "usage: vm_mix [--events N] [--reps N] [--rules N] [--bundle FILE] [--seed S] [--quiet]\n"
-			"              [--only state|state+vm_first|state+vm_all|vm_first|vm_all]\n");
+			"              [--only state|state+vm_first|state+vm_all|vm_first|vm_all] [--vm-types T,...]\n");
 	exit(2);
 }
 
@@ -1718,6 +1755,12 @@ int main(int argc, char **argv)
 			if (only == -2)
 				usage();
 			i++;
+		} else if (!strcmp(argv[i], "--vm-types") && i + 1 < argc) {
+			char *list = argv[++i];
+			for (char *t = strtok(list, ","); t; t = strtok(NULL, ","))
+				if (!fc_evtset_add_name(&vm_types, t))
+					die("unknown event type %s", t);
+			vm_types_set = true;
 		} else if (!strcmp(argv[i], "--quiet"))
 			quiet = true;
 		else
@@ -1797,11 +1840,18 @@ int main(int argc, char **argv)
 	for (int m = 0; m < M_MAX; m++)
 		printf("%-16s %12.1f %12.1f %10" PRIu64 " %10" PRIu64 "\n", mode_name[m], mn[m], med[m],
 		       m == M_STATE ? 0 : last[m].matches, m == M_STATE ? 0 : last[m].matched_events);
-	printf("%-16s %12.1f %12.1f   (state+vm minus state, cross-check of vm_first/vm_all)\n", "diff first",
+	if (only < 0)
+		printf("%-16s %12.1f %12.1f   (state+vm minus state, cross-check of vm_first/vm_all)\n", "diff first",
 	       mn[M_FIRST] - mn[M_STATE], med[M_FIRST] - med[M_STATE]);
-	printf("%-16s %12.1f %12.1f\n", "diff all", mn[M_ALL] - mn[M_STATE], med[M_ALL] - med[M_STATE]);
+	if (only < 0)
+		printf("%-16s %12.1f %12.1f\n", "diff all", mn[M_ALL] - mn[M_STATE], med[M_ALL] - med[M_STATE]);
 
-	printf("\nevent mix:\n");
+	if (vm_counters.events)
+		printf("\nVM per event (vm_all): %.2f rules run, %.2f extractions, %.2f memoised sub hits\n",
+		       (double)vm_counters.rules_run / (double)vm_counters.events,
+		       (double)vm_counters.extractions / (double)vm_counters.events,
+		       (double)vm_counters.sub_hits / (double)vm_counters.events);
+	printf("\nevent mix (VM ns per event of the type, vm_all, first repetition):\n");
 	for (int pass = 0; pass < 1; pass++) {
 		uint32_t order[FC_EVENT_MAX], no = 0;
 		for (uint32_t t = 0; t < FC_EVENT_MAX; t++)
@@ -1815,8 +1865,12 @@ int main(int argc, char **argv)
 					order[j] = tmp;
 				}
 		for (uint32_t i = 0; i < no; i++)
-			printf("  %-14s %9" PRIu64 " %6.2f%%\n", fc_events[order[i]].name, S.per_type[order[i]],
-			       100.0 * (double)S.per_type[order[i]] / (double)S.n);
+			printf("  %-14s %9" PRIu64 " %6.2f%%  %8.1f ns  %5.1f%% of VM time\n", fc_events[order[i]].name,
+			       S.per_type[order[i]], 100.0 * (double)S.per_type[order[i]] / (double)S.n,
+			       type_calls[order[i]] ? ((double)type_ticks[order[i]] / (double)type_calls[order[i]] - tick_overhead) *
+							      ns_per_tick
+						    : 0.0,
+			       100.0 * type_ticks_share(order[i]));
 	}
 	printf("\nmatches per rule (ALL mode, first repetition):\n");
 	for (uint32_t i = 0; i < nrules; i++)
