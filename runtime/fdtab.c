@@ -280,9 +280,17 @@ static size_t ip4_render(const uint8_t *ip, char *d)
 {
 	size_t n = 0;
 	for (int i = 0; i < 4; i++) {
+		unsigned v = ip[i];
 		if (i)
 			d[n++] = '.';
-		n += put_dec(d + n, ip[i]);
+		if (v >= 100) {
+			d[n++] = (char)('0' + v / 100);
+			v %= 100;
+			d[n++] = (char)('0' + v / 10);
+		} else if (v >= 10) {
+			d[n++] = (char)('0' + v / 10);
+		}
+		d[n++] = (char)('0' + v % 10);
 	}
 	return n;
 }

@@ -881,7 +881,9 @@ static void parse_open(struct fc_state *st, const struct fc_evt *e)
 	if (fc_ev_u64(st, e, FC_P_INO, &u))
 		f->ino = u;
 	f->nameraw = fc_rstr_cstr(name);
-	f->name = fc_rstr_new(full, fl);
+	/* an absolute clean path is its own resolution: one string for both */
+	f->name = f->nameraw && f->nameraw->len == fl && !memcmp(f->nameraw->s, full, fl) ? fc_rstr_ref(f->nameraw)
+											   : fc_rstr_new(full, fl);
 	if (flags & PPM_FD_UPPER_LAYER)
 		f->flags |= FC_FDF_UPPER;
 	if (flags & PPM_FD_LOWER_LAYER)

@@ -39,6 +39,9 @@ static bool path_clean(const char *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)p[i];
+		/* one test for the usual byte: printable and neither '/' nor '.' */
+		if ((unsigned char)(c - 0x20) < 0x5f && c != '/' && c != '.')
+			continue;
 		if (c < 0x20 || c >= 0x7f)
 			return false;
 		if (c == '/') {

@@ -31,10 +31,8 @@ struct fc_vm {
 	uint64_t *mgen;     /* per program: generation of the memoised SUB result */
 	uint8_t *memo;
 	bool *enabled;
-	/* per rule: the SUB its program starts with when that SUB being false makes the rule
-	 * false (a macro guard: open_write, spawned_process, ...), else NO_GUARD; fc_vm_run tests
-	 * it inline and calls the interpreter only for rules whose guard holds */
-	uint32_t *guard;
+	/* parallel to the bundle's index (code → rules): where each rule starts for that code */
+	struct entry *entries;
 	/* per program: the event codes for which some path can reach `ret 1` (EVTYPE tests
 	 * followed, SUBs by their own set, every other test either way). A SUB or rule whose set
 	 * lacks the current code is false without running: e.g. the rename, unlink and symlink
@@ -451,6 +449,19 @@ static __attribute__((noinline)) bool any_elem(struct fc_vm *vm, const struct fc
 
 #define NO_GUARD UINT32_MAX
 
+/* A rule as it runs for one event code, prepared at creation: leading EVTYPE tests and SUBs
+ * that cannot be true for the code are followed statically (a rule indexed under openat and
+ * rename starts past its rename-only part), which may leave a constant; a remaining leading
+ * SUB whose false branch is `ret 0` (a macro guard: open_write, spawned_process...) is tested
+ * inline by fc_vm_run, which enters the interpreter only when it holds. */
+enum { E_RUN, E_FALSE, E_TRUE };
+struct entry {
+	const struct fc_ninsn *start; /* first instruction to run (past the guard if any) */
+	uint32_t rule;
+	uint32_t guard; /* SUB program, or NO_GUARD */
+	uint32_t kind;  /* E_* */
+};
+
 static bool run_from(struct fc_vm *vm, const struct fc_ninsn *in);
 
 static bool run(struct fc_vm *vm, uint32_t prog)
@@ -614,6 +625,38 @@ static bool run_from(struct fc_vm *vm, const struct fc_ninsn *in)
 
 /* ---- API ---- */
 
+static void prepare_entry(const struct fc_vm *vm, uint16_t code, uint32_t rule, struct entry *e)
+{
+	const struct fc_bundle *b = vm->b;
+	uint32_t prog = b->rule_prog[rule];
+	e->rule = rule;
+	e->guard = NO_GUARD;
+	e->kind = E_RUN;
+	if (!fc_evtset_has(&vm->may_true[prog], code)) {
+		e->kind = E_FALSE;
+		return;
+	}
+	const struct fc_ninsn *in = &b->code[b->progs[prog].start];
+	for (;;) {
+		if (in->op == FC_OPC_EVTYPE)
+			in = &b->code[fc_evtset_has(in->k.p, code) ? in->jt : in->jf];
+		else if (in->op == FC_OPC_SUB && !fc_evtset_has(&vm->may_true[in->k.u], code))
+			in = &b->code[in->jf];
+		else
+			break;
+	}
+	if (in->op == FC_OPC_RET) {
+		e->kind = in->k.u ? E_TRUE : E_FALSE;
+		return;
+	}
+	const struct fc_ninsn *f = &b->code[in->jf];
+	if (in->op == FC_OPC_SUB && f->op == FC_OPC_RET && f->k.u == 0) {
+		e->guard = (uint32_t)in->k.u;
+		in = &b->code[in->jt];
+	}
+	e->start = in;
+}
+
 /* may_true of every program (see struct fc_vm), backwards over each program: jumps go forward
  * and a SUB calls only lower SUBs (both verified), so one pass over the SUBs in order, then
  * one over the rules. False on allocation failure. */
@@ -677,23 +720,25 @@ struct fc_vm *fc_vm_new_sized(const struct fc_bundle *b, size_t scratch)
 	vm->memo = calloc((size_t)b->nprogs + 1, 1);
 	vm->enabled = calloc((size_t)b->nrules + 1, sizeof *vm->enabled);
 	vm->argv = calloc(maxargs, sizeof *vm->argv);
-	vm->guard = calloc((size_t)b->nrules + 1, sizeof *vm->guard);
+	size_t nent = 0;
+	for (uint32_t c = 0; c < FC_EVENT_MAX; c++)
+		nent += b->index_n[c];
+	vm->entries = calloc(nent + 1, sizeof *vm->entries);
 	vm->may_true = calloc((size_t)b->nprogs + 1, sizeof *vm->may_true);
 	vm->stack = calloc((size_t)b->max_depth + 1, sizeof *vm->stack);
 	vm->scratch.buf = malloc(scratch ? scratch : 1);
 	vm->scratch.cap = scratch;
 	vm->md = pcre2_match_data_create(1, NULL);
-	if (!vm->vgen || !vm->val || !vm->mgen || !vm->memo || !vm->enabled || !vm->argv || !vm->guard ||
+	if (!vm->vgen || !vm->val || !vm->mgen || !vm->memo || !vm->enabled || !vm->argv || !vm->entries ||
 	    !vm->may_true || !vm->stack || !vm->scratch.buf || !vm->md || !compute_may_true(b, vm->may_true)) {
 		fc_vm_free(vm);
 		return NULL;
 	}
-	for (uint32_t i = 0; i < b->nrules; i++) {
+	for (uint32_t i = 0; i < b->nrules; i++)
 		vm->enabled[i] = b->rules[i].enabled;
-		const struct fc_ninsn *in = &b->code[b->progs[b->rule_prog[i]].start];
-		const struct fc_ninsn *f = &b->code[in->jf];
-		vm->guard[i] = in->op == FC_OPC_SUB && f->op == FC_OPC_RET && f->k.u == 0 ? (uint32_t)in->k.u : NO_GUARD;
-	}
+	for (uint32_t c = 0; c < FC_EVENT_MAX; c++)
+		for (uint32_t k = 0; k < b->index_n[c]; k++)
+			prepare_entry(vm, (uint16_t)c, b->index_ids[b->index_first[c] + k], &vm->entries[b->index_first[c] + k]);
 	return vm;
 }
 
@@ -712,7 +757,7 @@ void fc_vm_free(struct fc_vm *vm)
 	free(vm->memo);
 	free(vm->enabled);
 	free(vm->argv);
-	free(vm->guard);
+	free(vm->entries);
 	free(vm->may_true);
 	free(vm->stack);
 	free(vm->scratch.buf);
@@ -759,22 +804,18 @@ uint32_t fc_vm_run(struct fc_vm *vm, uint16_t evtype, const struct fc_extractor 
 	uint32_t n = b->index_n[evtype], nm = 0;
 	if (!n)
 		return 0;
-	const uint32_t *ids = b->index_ids + b->index_first[evtype];
-	for (uint32_t i = 0; i < n; i++) {
-		uint32_t r = ids[i];
+	const struct entry *e = vm->entries + b->index_first[evtype];
+	for (uint32_t i = 0; i < n; i++, e++) {
+		uint32_t r = e->rule;
 		if (!vm->enabled[r])
 			continue;
 		vm->st.rules_run++;
-		if (!fc_evtset_has(&vm->may_true[b->rule_prog[r]], evtype))
-			continue;
-		uint32_t q = vm->guard[r];
-		if (q != NO_GUARD) {
-			/* the rule's first instruction, done here: most rules stop at their guard */
-			if (!sub_result(vm, q))
+		if (e->kind != E_RUN) {
+			if (e->kind == E_FALSE)
 				continue;
-			if (!run_from(vm, &b->code[b->code[b->progs[b->rule_prog[r]].start].jt]))
-				continue;
-		} else if (!run(vm, b->rule_prog[r])) {
+		} else if (e->guard != NO_GUARD && !sub_result(vm, e->guard)) {
+			continue; /* most rules stop at their guard, without entering the interpreter */
+		} else if (!run_from(vm, e->start)) {
 			continue;
 		}
 		vm->st.matches++;
