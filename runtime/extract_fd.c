@@ -316,72 +316,79 @@ static bool lr_end(struct fc_state *st, const struct fc_fdinfo *f, bool local, b
 	return ip_val(use_s ? f->sip : f->dip, v6(f), out);
 }
 
+/* fd.* list fields of poll events (out of fc_extract_fd: its buffers would make every fd
+ * field pay for a large frame). */
+static __attribute__((noinline)) bool fdlist(struct fc_state *st, const struct fc_fieldspec *f, struct fc_val *out)
+{
+	const struct fc_evt *e = st->ev;
+	const uint8_t *p;
+	uint32_t pl;
+	struct fc_tgroup *g = st->t ? st->t->grp : NULL;
+	if (!st->t || !fc_ev_raw(st, e, FC_P_FDS, &p, &pl) || pl < 2)
+		return fc_vnone(out);
+	uint32_t nfds = rd16(p), pos = 2;
+	char *d = fc_arena_alloc(&st->arena, (size_t)nfds * 48 + 1);
+	if (!d)
+		return fc_vnone(out);
+	size_t n = 0;
+	for (uint32_t j = 0; j < nfds && pos + 10 <= pl; j++, pos += 10) {
+		int64_t fd = (int64_t)rd64(p + pos);
+		struct fc_fdinfo *x = g ? fc_imap_get(&g->fds.map, fd) : NULL;
+		char item[INET6_ADDRSTRLEN + 8] = "";
+		bool add = true;
+		switch (f->id) {
+		case FC_F_FDLIST_NUMS:
+			snprintf(item, sizeof(item), "%" PRId64, fd);
+			break;
+		case FC_F_FDLIST_NAMES:
+			snprintf(item, sizeof(item), "%.40s",
+				 x && x->name && x->name->len ? x->name->s : "<NA>");
+			break;
+		case FC_F_FDLIST_CIPS:
+			if (x && is_sock(x))
+				fc_ip_render(x->sip, v6(x), item, sizeof(item));
+			else
+				add = false;
+			break;
+		case FC_F_FDLIST_SIPS:
+			if (x && is_sock(x))
+				fc_ip_render(x->dip, v6(x), item, sizeof(item));
+			else if (x && is_serv(x))
+				fc_ip_render(x->sip, v6(x), item, sizeof(item));
+			else
+				add = false;
+			break;
+		case FC_F_FDLIST_CPORTS:
+			if (x && is_sock(x))
+				snprintf(item, sizeof(item), "%u", (unsigned)x->sport);
+			else
+				add = false;
+			break;
+		default: /* FDLIST_SPORTS */
+			if (x && is_sock(x))
+				snprintf(item, sizeof(item), "%u", (unsigned)x->dport);
+			else
+				add = false;
+			break;
+		}
+		if (!add)
+			continue;
+		size_t il = strlen(item);
+		if (n)
+			d[n++] = ',';
+		memcpy(d + n, item, il);
+		n += il;
+	}
+	d[n] = 0;
+	return n ? fc_vstr(out, d, n) : fc_vnone(out);
+}
+
 bool fc_extract_fd(struct fc_state *st, const struct fc_fieldspec *f, struct fc_val *out)
 {
 	const struct fc_evt *e = st->ev;
 	/* fdlist: poll events */
-	if (f->id >= FC_F_FDLIST_NUMS && f->id <= FC_F_FDLIST_SPORTS) {
-		const uint8_t *p;
-		uint32_t pl;
-		struct fc_tgroup *g = st->t ? st->t->grp : NULL;
-		if (!st->t || !fc_ev_raw(st, e, FC_P_FDS, &p, &pl) || pl < 2)
-			return fc_vnone(out);
-		uint32_t nfds = rd16(p), pos = 2;
-		char *d = fc_arena_alloc(&st->arena, (size_t)nfds * 48 + 1);
-		if (!d)
-			return fc_vnone(out);
-		size_t n = 0;
-		for (uint32_t j = 0; j < nfds && pos + 10 <= pl; j++, pos += 10) {
-			int64_t fd = (int64_t)rd64(p + pos);
-			struct fc_fdinfo *x = g ? fc_imap_get(&g->fds.map, fd) : NULL;
-			char item[INET6_ADDRSTRLEN + 8] = "";
-			bool add = true;
-			switch (f->id) {
-			case FC_F_FDLIST_NUMS:
-				snprintf(item, sizeof(item), "%" PRId64, fd);
-				break;
-			case FC_F_FDLIST_NAMES:
-				snprintf(item, sizeof(item), "%.40s",
-					 x && x->name && x->name->len ? x->name->s : "<NA>");
-				break;
-			case FC_F_FDLIST_CIPS:
-				if (x && is_sock(x))
-					fc_ip_render(x->sip, v6(x), item, sizeof(item));
-				else
-					add = false;
-				break;
-			case FC_F_FDLIST_SIPS:
-				if (x && is_sock(x))
-					fc_ip_render(x->dip, v6(x), item, sizeof(item));
-				else if (x && is_serv(x))
-					fc_ip_render(x->sip, v6(x), item, sizeof(item));
-				else
-					add = false;
-				break;
-			case FC_F_FDLIST_CPORTS:
-				if (x && is_sock(x))
-					snprintf(item, sizeof(item), "%u", (unsigned)x->sport);
-				else
-					add = false;
-				break;
-			default: /* FDLIST_SPORTS */
-				if (x && is_sock(x))
-					snprintf(item, sizeof(item), "%u", (unsigned)x->dport);
-				else
-					add = false;
-				break;
-			}
-			if (!add)
-				continue;
-			size_t il = strlen(item);
-			if (n)
-				d[n++] = ',';
-			memcpy(d + n, item, il);
-			n += il;
-		}
-		d[n] = 0;
-		return n ? fc_vstr(out, d, n) : fc_vnone(out);
-	}
+	if (f->id >= FC_F_FDLIST_NUMS && f->id <= FC_F_FDLIST_SPORTS)
+		return fdlist(st, f, out);
 	/* fs.path */
 	if (f->id >= FC_F_FS_PATH_NAME && f->id <= FC_F_FS_PATH_TARGETRAW)
 		return fc_fspath(st, f, out);

@@ -423,6 +423,10 @@ struct fc_state {
 	struct fc_arena arena;
 	struct fc_scratch scratch; /* handed to the evt.* extractor */
 	struct fc_extractor ext;
+	/* the evt.* extractor's resolver (set on first use) and context (per event) */
+	struct fc_evt_resolver ersv;
+	struct fc_evt_ctx ectx;
+	uint64_t ectx_evnum;
 
 	struct fc_state_stats stats;
 };

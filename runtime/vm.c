@@ -118,6 +118,12 @@ static void compute_xf(struct fc_vm *vm, const struct fc_nslot *sl, struct fc_va
 		out->kind = FC_V_NONE;
 }
 
+/* Transformer slots, out of slot_fetch so that the field path keeps a small frame. */
+static __attribute__((noinline)) void slot_xf(struct fc_vm *vm, const struct fc_nslot *sl, struct fc_val *out)
+{
+	compute_xf(vm, sl, out);
+}
+
 static __attribute__((noinline)) const struct fc_val *slot_fetch(struct fc_vm *vm, uint32_t s)
 {
 	const struct fc_nslot *sl = &vm->b->slots[s];
@@ -131,7 +137,7 @@ static __attribute__((noinline)) const struct fc_val *slot_fetch(struct fc_vm *v
 				out->kind = FC_V_NONE;
 		}
 	} else {
-		compute_xf(vm, sl, out);
+		slot_xf(vm, sl, out);
 	}
 	vm->vgen[s] = vm->gen;
 	return out;
