@@ -34,23 +34,35 @@ void fc_rstr_unref(struct fc_rstr *r)
 }
 
 /* A name concatenate_paths leaves as it is: printable ASCII, no empty, "." or ".." component,
- * no trailing '/' (except "/" itself). */
+ * no trailing '/' (except "/" itself). Bytes are range-checked eight at a time; components
+ * are looked at only where they start (the first byte and after each '/'). */
+static bool dot_component(const char *p, size_t n, size_t i)
+{
+	return p[i] == '.' && (i + 1 == n || p[i + 1] == '/' || (p[i + 1] == '.' && (i + 2 == n || p[i + 2] == '/')));
+}
+
 static bool path_clean(const char *p, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)p[i];
-		/* one test for the usual byte: printable and neither '/' nor '.' */
-		if ((unsigned char)(c - 0x20) < 0x5f && c != '/' && c != '.')
-			continue;
-		if (c < 0x20 || c >= 0x7f)
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x;
+		memcpy(&x, p + i, 8);
+		/* some byte < 0x20, or some byte >= 0x7f */
+		if (((x - 0x20 * ones) & ~x & high) | (((x + ones) | x) & high))
 			return false;
-		if (c == '/') {
-			if (i + 1 < n ? p[i + 1] == '/' : n > 1)
-				return false;
-		} else if (c == '.' && (i == 0 || p[i - 1] == '/')) {
-			if (i + 1 == n || p[i + 1] == '/' || (p[i + 1] == '.' && (i + 2 == n || p[i + 2] == '/')))
-				return false;
-		}
+	}
+	for (; i < n; i++)
+		if ((unsigned char)p[i] < 0x20 || (unsigned char)p[i] >= 0x7f)
+			return false;
+	if (n && dot_component(p, n, 0))
+		return false;
+	for (const char *s = memchr(p, '/', n); s; s = memchr(s + 1, '/', (size_t)(p + n - s - 1))) {
+		size_t k = (size_t)(s - p);
+		if (k + 1 == n)
+			return n == 1;
+		if (p[k + 1] == '/' || dot_component(p, n, k + 1))
+			return false;
 	}
 	return true;
 }
