@@ -15,23 +15,24 @@
  * fixed seed, encoded in the scap layout (26-byte header, current *_X codes, fc_evt_encode),
  * kept in memory, and decoded chunk by chunk outside the timed region — exactly what the
  * merger hands falcod. Only syscalls the probe selects for the default ruleset appear (no
- * read/write). Scenarios and their weights (per 1000 scenario draws):
- *   nginx request (accept4, static file openat/close or proxy connect, close)       300
- *   gunicorn request (accept4, templates/.pyc opens, DB/DNS connects, close)        200
- *   monitoring reads (node_exporter /proc,/sys; journald /proc/<pid>/...)           250
+ * read/write). Scenarios and their weights (per 1000 scenario draws, `scenarios[]`):
+ *   nginx request (accept4, static file openat/close or proxy connect, close)       330
+ *   gunicorn request (accept4, templates/.pyc opens, DB/DNS connects, close)        220
+ *   monitoring reads (node_exporter /proc,/sys; journald /proc/<pid>/...)           270
  *   containerd housekeeping (cgroup files, eventfd2, fcntl dup, pipe2)              110
  *   interactive command from bash (pipe2, clone, dup2, execve of ls/cat/grep/git/
- *     ps/vim/less/curl/python3/ssh/sudo/make..., ld.so + libs + tool files, exit)    90
- *   gunicorn worker thread spawn/exit, worker respawn (clone in a pid namespace)     20
- *   cron job (sh → run-parts → logrotate: renames, unlinks, creates, chmod)          8
- *   sshd login attempt (accept4, fork, passwd/shadow as sshd-session, setuid/gid)    10
+ *     ps/vim/less/curl/python3/ssh/sudo/make..., ld.so + libs + tool files, exit)    45
+ *   gunicorn worker thread spawn/exit, worker respawn (clone in a pid namespace)     10
+ *   cron job (sh → run-parts → logrotate: renames, unlinks, creates, chmod)          4
+ *   sshd login attempt (accept4, fork, passwd/shadow as sshd-session, setuid/gid)     6
  *   suspicious activity that default rules flag (shadow read by cat, ssh key read,
  *     shell under gunicorn, /tmp exec, nc -e, reverse-shell dup2, docker exec -it,
- *     write below /etc and /root, ...)                                              12
- * which gives roughly (default seed, 1M events; the run prints the exact histogram):
- * openat 45%, close 37%, accept4 6%, connect 3%, socket 2%, clone 1.5%, execve 1%,
- * procexit 1%, dup2 0.6%, pipe2/eventfd2/fcntl 1.5%, setuid/setgid/setresuid/unlink/rename/
- * mkdir/chmod together < 1%; about 0.1% of the events match a rule.
+ *     write below /etc and /root, history wipe)                                       5
+ * which gives (default seed, 1M events; every run prints the exact histogram): close 43.8%,
+ * openat 28.9%, accept4 11.0%, clone 3.9%, connect 3.2%, socket 3.2%, procexit 1.9%,
+ * execve 1.7%, pipe2 0.4%, unlinkat 0.36%, renameat2 0.29%, dup2 0.26%, eventfd2 0.26%,
+ * setgid 0.22%, setuid 0.19%, fcntl 0.15%, fchmodat, setsid, mkdirat, setresuid < 0.1% each;
+ * 0.17% of the events match a rule (1741 events, 1943 matches in ALL mode).
  *
  * Figures (ns per event, min and median over --reps repetitions, each on a fresh state):
  *   state       fc_state_event + fc_state_event_done
