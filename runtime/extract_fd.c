@@ -107,7 +107,7 @@ static bool v6(const struct fc_fdinfo *f)
 
 static bool list2(struct fc_state *st, struct fc_val a, struct fc_val b, struct fc_val *out)
 {
-	struct fc_val *items = fc_arena_alloc(&st->arena, sizeof(*items) * 2);
+	struct fc_val *items = fc_sarena_alloc(&st->arena, sizeof(*items) * 2);
 	if (!items)
 		return fc_vnone(out);
 	items[0] = a;
@@ -120,7 +120,7 @@ static bool list2(struct fc_state *st, struct fc_val a, struct fc_val b, struct 
 
 static bool port_str(struct fc_state *st, uint16_t port, struct fc_val *out)
 {
-	char *d = fc_arena_alloc(&st->arena, 8);
+	char *d = fc_sarena_alloc(&st->arena, 8);
 	if (!d)
 		return fc_vnone(out);
 	int n = snprintf(d, 8, "%u", (unsigned)port);
@@ -148,7 +148,7 @@ static bool with_ctr(struct fc_state *st, const char *s, size_t len, struct fc_v
 {
 	const char *id = st->t && st->t->ctr ? st->t->ctr->id : "host";
 	size_t il = strlen(id);
-	char *d = fc_arena_alloc(&st->arena, il + 1 + len + 1);
+	char *d = fc_sarena_alloc(&st->arena, il + 1 + len + 1);
 	if (!d)
 		return fc_vnone(out);
 	memcpy(d, id, il);
@@ -193,7 +193,7 @@ static const char *creator_name(struct fc_state *st, bool raw, size_t *len)
 				dl = d && d->name ? d->name->len : 9;
 			}
 		}
-		char *buf = fc_arena_alloc(&st->arena, 8192);
+		char *buf = fc_sarena_alloc(&st->arena, 8192);
 		if (!buf)
 			return NULL;
 		*len = fc_path_join(dir, dl, name, strlen(name), buf, 8192);
@@ -225,7 +225,7 @@ static const char *creator_name(struct fc_state *st, bool raw, size_t *len)
 		const char *r = NULL;
 		*len = 0;
 		if (tmp.name) {
-			r = fc_arena_strdup(&st->arena, tmp.name->s, tmp.name->len);
+			r = fc_sarena_strdup(&st->arena, tmp.name->s, tmp.name->len);
 			*len = tmp.name->len;
 		}
 		fc_rstr_unref(tmp.name);
@@ -266,7 +266,7 @@ static bool types_list(struct fc_state *st, const struct fc_fieldspec *f, struct
 		struct fc_fdinfo *x = fc_imap_get(&g->fds.map, f->index);
 		if (!x)
 			return fc_vnone(out);
-		struct fc_val *it = fc_arena_alloc(&st->arena, sizeof(*it));
+		struct fc_val *it = fc_sarena_alloc(&st->arena, sizeof(*it));
 		if (!it)
 			return fc_vnone(out);
 		const char *s = fc_fd_typestr(x->type);
@@ -292,7 +292,7 @@ static bool types_list(struct fc_state *st, const struct fc_fieldspec *f, struct
 	}
 	if (!n)
 		return fc_vnone(out);
-	struct fc_val *items = fc_arena_alloc(&st->arena, sizeof(*items) * n);
+	struct fc_val *items = fc_sarena_alloc(&st->arena, sizeof(*items) * n);
 	if (!items)
 		return fc_vnone(out);
 	for (uint32_t i = 0; i < n; i++)
@@ -327,7 +327,7 @@ static __attribute__((noinline)) bool fdlist(struct fc_state *st, const struct f
 	if (!st->t || !fc_ev_raw(st, e, FC_P_FDS, &p, &pl) || pl < 2)
 		return fc_vnone(out);
 	uint32_t nfds = rd16(p), pos = 2;
-	char *d = fc_arena_alloc(&st->arena, (size_t)nfds * 48 + 1);
+	char *d = fc_sarena_alloc(&st->arena, (size_t)nfds * 48 + 1);
 	if (!d)
 		return fc_vnone(out);
 	size_t n = 0;
@@ -401,7 +401,7 @@ bool fc_extract_fd(struct fc_state *st, const struct fc_fieldspec *f, struct fc_
 	if (f->id == FC_F_FD_TYPES)
 		return types_list(st, f, out);
 	if (f->id == FC_F_FD_UID) {
-		char *d = fc_arena_alloc(&st->arena, 48);
+		char *d = fc_sarena_alloc(&st->arena, 48);
 		if (!d)
 			return fc_vnone(out);
 		int n = snprintf(d, 48, "%" PRId64 "%" PRId64, st->t->tid, st->fdnum);
@@ -610,7 +610,7 @@ bool fc_extract_fd(struct fc_state *st, const struct fc_fieldspec *f, struct fc_
 			len = x->nameraw ? x->nameraw->len : 0;
 		}
 		/* duplicate separators removed */
-		char *d = fc_arena_alloc(&st->arena, len + 1);
+		char *d = fc_sarena_alloc(&st->arena, len + 1);
 		if (!d)
 			return fc_vnone(out);
 		size_t n = 0;
@@ -674,7 +674,7 @@ static bool abspath(struct fc_state *st, const struct fc_fieldspec *f, struct fc
 		const char *p = fc_ev_str(st, e, FC_P_PATH);
 		if (!fc_ev_i64(st, e, FC_P_FD, &fd) || fd <= 0 || !p)
 			return fc_vnone(out);
-		char *buf = fc_arena_alloc(&st->arena, 8192);
+		char *buf = fc_sarena_alloc(&st->arena, 8192);
 		if (!buf)
 			return fc_vnone(out);
 		size_t l = fc_path_join("", 0, p, strlen(p), buf, 8192);
@@ -699,7 +699,7 @@ static bool abspath(struct fc_state *st, const struct fc_fieldspec *f, struct fc
 			dl = d && d->name ? d->name->len : 9;
 		}
 	}
-	char *buf = fc_arena_alloc(&st->arena, 8192);
+	char *buf = fc_sarena_alloc(&st->arena, 8192);
 	if (!buf)
 		return fc_vnone(out);
 	size_t l = fc_path_join(dir, dl, path, strlen(path), buf, 8192);
@@ -808,7 +808,7 @@ bool fc_fspath(struct fc_state *st, const struct fc_fieldspec *f, struct fc_val 
 		return fc_vstr(out, s, len);
 	if (!st->t || !st->t->grp)
 		return fc_vnone(out);
-	char *buf = fc_arena_alloc(&st->arena, 8192);
+	char *buf = fc_sarena_alloc(&st->arena, 8192);
 	if (!buf)
 		return fc_vnone(out);
 	size_t l = fc_path_join(st->t->grp->cwd->s, st->t->grp->cwd->len, s, len, buf, 8192);

@@ -16,6 +16,9 @@ struct fc_probe_opts {
 	uint32_t cpus_per_ring;/* 0 = one ring per CPU */
 	const uint64_t *ksel;  /* PPM_SC bitset (bundle.h FC_SEC_KSEL); NULL = every syscall */
 	uint32_t nksel;        /* words */
+	/* Addition: report the child side of clone/fork from sched_process_fork (what arm64 always
+	 * does) even on x86_64, where sys_exit sees it; for tests of that path. */
+	bool fork_tracepoint;
 };
 
 struct fc_probe;
@@ -27,18 +30,39 @@ int fc_probe_open(const struct fc_probe_opts *o, struct fc_probe **out, char *er
 
 /* Waits up to TIMEOUT_MS for events and delivers each, decoded (fc_evt_decode), to CB in
  * timestamp order. CB returns 0 to continue, non-zero to stop early. Returns the number of
- * events delivered, or -1 on error. */
+ * events delivered, or -1 on error. The event points into the ring (no copy): it is valid only
+ * during the callback. Returns as soon as at least one event was delivered (after draining
+ * what is ready, at most a bounded batch), or when the timeout expires (0 = do not wait).
+ * Events that fail to decode are skipped and counted (stats.bad). */
 typedef int (*fc_probe_cb)(void *ctx, const struct fc_evt *ev);
 int fc_probe_poll(struct fc_probe *p, int timeout_ms, fc_probe_cb cb, void *ctx);
 
 /* Replaces the syscall selection while attached. */
 int fc_probe_set_selection(struct fc_probe *p, const uint64_t *ksel, uint32_t nksel);
 
+/* drops_buffer is the sum of drops_by_cat (ring full), by kind of event; the other fields
+ * below `nrings` are additions: drops_noring (no ring/scratch for a CPU), build_err (a probe
+ * builder bug: event not sent), compat (32-bit syscalls skipped), delivered (events handed to
+ * callbacks). Kernel counters are summed over CPUs. */
+#define FC_PROBE_NDROPCAT 9
 struct fc_probe_stats {
 	uint64_t seen, sent, filtered, drops_buffer, drops_max_size, bad;
 	uint32_t ncpus, nrings;
+	uint64_t drops_by_cat[FC_PROBE_NDROPCAT];
+	uint64_t drops_noring, build_err, compat, delivered;
 };
 void fc_probe_stats(const struct fc_probe *p, struct fc_probe_stats *out);
 void fc_probe_close(struct fc_probe *p);
+
+/* ---- additions (issue 5, probe part) ---- */
+
+/* Name of drop category I ("clone_fork_exit", "execve_exit", ..., "other"); NULL past the end. */
+const char *fc_probe_dropcat_name(unsigned i);
+
+/* Nanoseconds fc_probe_open spent opening, loading (verifier) and attaching the probe. */
+uint64_t fc_probe_load_ns(const struct fc_probe *p);
+
+/* True when the native syscall NR of the host arch is selected right now. */
+bool fc_probe_selected(const struct fc_probe *p, int nr);
 
 #endif

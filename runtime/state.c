@@ -406,7 +406,7 @@ static struct fc_rstr *strip_deleted(struct fc_rstr *r)
 static void set_cwd(struct fc_state *st, struct fc_tgroup *g, const char *base, size_t blen,
 		    const char *p, size_t plen)
 {
-	char *buf = fc_arena_alloc(&st->arena, 8192);
+	char *buf = fc_sarena_alloc(&st->arena, 8192);
 	if (!g || !buf)
 		return;
 	size_t n = fc_path_join(base, blen, p, plen, buf, 8190);
@@ -717,7 +717,7 @@ static void parse_exec(struct fc_state *st, const struct fc_evt *e)
 	}
 	if (!ep) {
 		const char *fn = fc_ev_str(st, e, FC_P_FILENAME);
-		char *buf = fc_arena_alloc(&st->arena, 8192);
+		char *buf = fc_sarena_alloc(&st->arena, 8192);
 		if (fn && *fn && buf && t->grp) {
 			size_t n = fc_path_join(t->grp->cwd->s, t->grp->cwd->len, fn, strlen(fn), buf, 8192);
 			ep = fc_rstr_new(buf, n);
@@ -816,7 +816,7 @@ static struct fc_fdinfo *add_fd(struct fc_state *st, int64_t fd, struct fc_fdinf
 static const char *resolve_at(struct fc_state *st, int64_t dirfd, bool has_dirfd, const char *name,
 			      size_t *len)
 {
-	char *buf = fc_arena_alloc(&st->arena, 8192);
+	char *buf = fc_sarena_alloc(&st->arena, 8192);
 	if (!buf || !name)
 		return NULL;
 	const char *dir = "";

@@ -61,14 +61,13 @@ void fc_imap_free(struct fc_imap *m);
 /* Iteration: for (uint32_t i = 0; i < m->cap; i++) if (m->vals[i]) ... (no changes meanwhile) */
 
 /* -------------------------------------------------------------- per-event arena */
-struct fc_arena {
+struct fc_sarena {
 	char *buf;
 	size_t cap, used;
 	uint64_t overflows;
 };
-/* Inline, hence without external symbols: the compiler library has its own fc_arena_* and
- * programs that link both (falcod, benchmarks) would otherwise get duplicate definitions. */
-static inline void *fc_arena_alloc(struct fc_arena *a, size_t n) /* 8-aligned; NULL when full */
+/* Inline: every open and many field values allocate here. */
+static inline void *fc_sarena_alloc(struct fc_sarena *a, size_t n) /* 8-aligned; NULL when full */
 {
 	size_t off = (a->used + 7) & ~(size_t)7;
 	if (off > a->cap || n > a->cap - off) {
@@ -78,9 +77,9 @@ static inline void *fc_arena_alloc(struct fc_arena *a, size_t n) /* 8-aligned; N
 	a->used = off + n;
 	return a->buf + off;
 }
-static inline char *fc_arena_strdup(struct fc_arena *a, const char *p, size_t n) /* NUL-terminated copy */
+static inline char *fc_sarena_strdup(struct fc_sarena *a, const char *p, size_t n) /* NUL-terminated copy */
 {
-	char *d = fc_arena_alloc(a, n + 1);
+	char *d = fc_sarena_alloc(a, n + 1);
 	if (!d)
 		return NULL;
 	if (n)
@@ -420,7 +419,7 @@ struct fc_state {
 	int64_t *rm_tids;
 	uint32_t n_rm_tids, cap_rm_tids;
 
-	struct fc_arena arena;
+	struct fc_sarena arena;
 	struct fc_scratch scratch; /* handed to the evt.* extractor */
 	struct fc_extractor ext;
 	/* the evt.* extractor's resolver (set on first use) and context (per event) */
