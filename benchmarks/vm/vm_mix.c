@@ -41,7 +41,13 @@
  *               each call timed with the TSC (clock_gettime elsewhere), timer overhead
  *               calibrated and subtracted, samples over 250 us (preemption) dropped
  * Timing uses the thread's CPU clock per chunk of 2048 events (the machine is shared: time
- * spent descheduled is not counted). Output: one JSON line per figure, then a table.
+ * spent descheduled is not counted). Output: one JSON line per figure, in the form
+ * benchmarks/README.md uses for the vm suite:
+ *   {"suite":"vm","kind":"mix","name":FIGURE,"ns_per_event":{"min","median","max"},"events",
+ *    "reps","rules","rule_copies","matches","matched_events","dropped_samples"}
+ * (FIGURE: state, state+vm_first, state+vm_all, vm_first, vm_all), then a table: the figures,
+ * the VM's counters per event, the event mix with the VM's cost per event type, and the
+ * matches per rule.
  * Usage: vm_mix [--events N] [--reps N] [--rules N] [--bundle FILE] [--seed S] [--quiet]
  *               [--only FIGURE]   (one figure only: for profilers)
  *               [--vm-types openat,execve]  (profiling: the VM runs only on those types; the
@@ -1816,19 +1822,22 @@ int main(int argc, char **argv)
 			last[m] = r;
 		}
 
-	double mn[M_MAX], med[M_MAX];
+	double mn[M_MAX], med[M_MAX], mx[M_MAX];
 	for (int m = 0; m < M_MAX; m++) {
 		qsort(samples[m], (size_t)reps, sizeof(double), cmp_d);
 		mn[m] = samples[m][0];
+		mx[m] = samples[m][reps - 1];
 		med[m] = reps % 2 ? samples[m][reps / 2] : (samples[m][reps / 2 - 1] + samples[m][reps / 2]) / 2;
 	}
 	for (int m = 0; m < M_MAX; m++)
 		if (only < 0 || m == only)
-			printf("{\"bench\":\"vm_mix\",\"figure\":\"%s\",\"ns_per_event_min\":%.2f,\"ns_per_event_median\":%.2f,"
-		       "\"events\":%" PRIu64 ",\"reps\":%d,\"rules\":%u,\"rule_copies\":%d,\"matches\":%" PRIu64
-		       ",\"matched_events\":%" PRIu64 ",\"dropped_samples\":%" PRIu64 "}\n",
-		       mode_name[m], mn[m], med[m], S.n, reps, nrules, copies, m == M_STATE ? 0 : last[m].matches,
-		       m == M_STATE ? 0 : last[m].matched_events, last[m].dropped);
+			printf("{\"suite\":\"vm\",\"kind\":\"mix\",\"name\":\"%s\",\"ns_per_event\":{\"min\":%.2f,"
+			       "\"median\":%.2f,\"max\":%.2f},\"events\":%" PRIu64 ",\"reps\":%d,\"rules\":%u,"
+			       "\"rule_copies\":%d,\"matches\":%" PRIu64 ",\"matched_events\":%" PRIu64
+			       ",\"dropped_samples\":%" PRIu64 "}\n",
+			       mode_name[m], mn[m], med[m], mx[m], S.n, reps, nrules, copies,
+			       m == M_STATE ? 0 : last[m].matches, m == M_STATE ? 0 : last[m].matched_events,
+			       last[m].dropped);
 	fflush(stdout);
 	if (quiet)
 		goto out;
