@@ -24,6 +24,7 @@
 #include "outputs.h"
 #include "priority.h"
 #include "probe.h"
+#include "record.h"
 #include "rulesrc.h"
 #include "state.h"
 #include "vm.h"
@@ -49,6 +50,10 @@ static const char usage[] =
 	"                       configuration. With no rules at all the built-in default ruleset is used.\n"
 	"      --replay FILE    Replay a .scap capture (plain or gzip) instead of live events.\n"
 	"      --json           Alerts as JSON lines (same as -o json_output=true).\n"
+	"      --record FILE    Write the events seen to a .scap capture (FILE.gz: gzip), with the\n"
+	"                       process and fd tables first; with --replay, capture-to-capture. Mode 0600.\n"
+	"      --record-matched With --record: keep only the events that raised an alert (and the\n"
+	"                       process/fd events their replay needs).\n"
 	"  -t TAG               Run only the rules that have TAG (repeatable: any of the tags).\n"
 	"  -T TAG               Do not run the rules that have TAG (repeatable).\n"
 	"      --enable NAME    Enable the rules whose name matches NAME (exact, or a * ? wildcard).\n"
@@ -85,6 +90,8 @@ struct cli {
 	struct sel *sel;
 	size_t nsel;
 	long max_seconds;
+	const char *record;
+	bool record_matched;
 };
 
 static bool push_str(const char ***v, size_t *n, const char *s)
@@ -463,6 +470,7 @@ struct engine {
 	struct fc_state *st;
 	struct fc_merge *mg;
 	struct fc_outputs *out;
+	struct fc_recorder *rec; /* --record, or NULL */
 	struct fc_alerter al;
 	enum fc_match_mode mode;
 	uint32_t nrules;
@@ -490,11 +498,16 @@ static void process_event(struct engine *e, const struct fc_evt *raw)
 {
 	struct fc_evt ev;
 	e->read++;
-	if (fc_merge_push(e->mg, raw, &ev) != 1)
+	if (fc_merge_push(e->mg, raw, &ev) != 1) {
+		if (e->rec)
+			fc_record_event(e->rec, raw, NULL, false);
 		return; /* an enter event kept for its exit, or one that cannot be converted (counted) */
+	}
 	e->ready++;
 	fc_state_event(e->st, &ev);
 	uint32_t n = fc_vm_run(e->vm, ev.type, fc_state_extractor(e->st), e->mode, e->matches, e->nrules);
+	if (e->rec)
+		fc_record_event(e->rec, raw, &ev, n > 0);
 	if (n) {
 		const struct fc_alert_values v = {vm_value, slot_spec, e};
 		for (uint32_t i = 0; i < n; i++) {
@@ -610,6 +623,8 @@ static bool engine_init(struct engine *e, const struct cli *cli, struct rules *r
 
 static void engine_fini(struct engine *e)
 {
+	if (e->rec)
+		fc_record_close(e->rec, NULL, NULL, 0);
 	fc_alerter_fini(&e->al);
 	fc_merge_free(e->mg);
 	fc_state_free(e->st);
@@ -627,12 +642,22 @@ static int run_replay(struct engine *e, const char *path)
 	}
 	struct fc_cap_item it;
 	int rc;
+	if (e->rec)
+		fc_record_machine(e->rec, fc_capture_machine(cap));
 	e->t0 = now_s();
 	uint64_t n = 0;
 	while (!g_stop && (rc = fc_capture_next(cap, &it)) == 1) {
 		switch (it.kind) {
-		case FC_CAP_PROC: fc_state_seed_proc(e->st, &it.proc); break;
-		case FC_CAP_FD: fc_state_seed_fd(e->st, &it.fd); break;
+		case FC_CAP_PROC:
+			fc_state_seed_proc(e->st, &it.proc);
+			if (e->rec)
+				fc_record_proc(e->rec, &it.proc);
+			break;
+		case FC_CAP_FD:
+			fc_state_seed_fd(e->st, &it.fd);
+			if (e->rec)
+				fc_record_fd(e->rec, &it.fd);
+			break;
 		case FC_CAP_EVENT: process_event(e, &it.ev.evt); break;
 		}
 		if ((++n & 0xFFF) == 0) {
@@ -755,6 +780,8 @@ static int run_live(struct engine *e, const struct fc_bundle *b, const struct fc
 	/* Attached first, so events during the /proc scan wait in the rings. */
 	if (fc_state_seed_proc_scan(e->st, err, sizeof err) != 0)
 		fprintf(stderr, "falcod: warning: reading /proc: %s\n", err);
+	if (e->rec && fc_record_live_start(e->rec, e->st) != 0)
+		fprintf(stderr, "falcod: warning: --record: writing the process and fd tables failed\n");
 	struct live l = {.e = e,
 			 .deadline = max_seconds > 0 ? now_s() + (double)max_seconds : 0,
 			 .self_tid = (uint64_t)gettid(),
@@ -792,13 +819,14 @@ static int run_live(struct engine *e, const struct fc_bundle *b, const struct fc
 
 static bool parse_cli(int argc, char **argv, struct cli *c, int *exit_code)
 {
-	enum { O_REPLAY = 256, O_JSON, O_ENABLE, O_DISABLE, O_DRYRUN, O_VERSION };
+	enum { O_REPLAY = 256, O_JSON, O_ENABLE, O_DISABLE, O_DRYRUN, O_VERSION, O_RECORD, O_RECORD_MATCHED };
 	static const struct option longopts[] = {
 		{"config", required_argument, NULL, 'c'}, {"rules", required_argument, NULL, 'r'},
 		{"replay", required_argument, NULL, O_REPLAY}, {"json", no_argument, NULL, O_JSON},
 		{"enable", required_argument, NULL, O_ENABLE}, {"disable", required_argument, NULL, O_DISABLE},
 		{"list", no_argument, NULL, 'L'}, {"dry-run", no_argument, NULL, O_DRYRUN},
 		{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, O_VERSION},
+		{"record", required_argument, NULL, O_RECORD}, {"record-matched", no_argument, NULL, O_RECORD_MATCHED},
 		{NULL, 0, NULL, 0},
 	};
 	int ch;
@@ -822,6 +850,8 @@ static bool parse_cli(int argc, char **argv, struct cli *c, int *exit_code)
 			break;
 		}
 		case O_REPLAY: c->replay = optarg; break;
+		case O_RECORD: c->record = optarg; break;
+		case O_RECORD_MATCHED: c->record_matched = true; break;
 		case O_JSON: c->json = true; break;
 		case O_ENABLE:
 		case O_DISABLE: {
@@ -843,6 +873,11 @@ static bool parse_cli(int argc, char **argv, struct cli *c, int *exit_code)
 	}
 	if (optind < argc) {
 		fprintf(stderr, "falcod: unexpected argument '%s'\nTry 'falcod --help'.\n", argv[optind]);
+		*exit_code = 2;
+		return false;
+	}
+	if (c->record_matched && !c->record) {
+		fprintf(stderr, "falcod: --record-matched needs --record FILE\n");
 		*exit_code = 2;
 		return false;
 	}
@@ -944,6 +979,10 @@ int main(int argc, char **argv)
 	if (!engine_init(&e, &cli, &rules, &vm, &cfg, out))
 		goto done;
 	engine_up = true;
+	if (cli.record && fc_record_open(cli.record, cli.record_matched, &e.rec, err, sizeof err) != 0) {
+		fprintf(stderr, "falcod: --record: %s\n", err);
+		goto done;
+	}
 	install_signals();
 	fprintf(stderr, "falcod: %s: %u rules, %u enabled; %s\n", rules.desc, nrules, nenabled,
 		replay ? "replaying a capture" : "live events from the probe");
@@ -954,6 +993,13 @@ int main(int argc, char **argv)
 		code = run_live(&e, rules.b, &cfg, cli.max_seconds, &ps);
 	fc_outputs_close(out, &e.ostats); /* every alert is delivered before the summary */
 	out = e.out = NULL;
+	if (e.rec) {
+		if (fc_record_close(e.rec, stderr, err, sizeof err) != 0) {
+			fprintf(stderr, "falcod: --record: %s\n", err);
+			code = 1;
+		}
+		e.rec = NULL;
+	}
 	if (e.ran) {
 		char what[600];
 		snprintf(what, sizeof what, replay ? "replay of %s" : "live%s", replay ? replay : "");
