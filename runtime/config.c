@@ -1059,10 +1059,18 @@ bool fc_config_validate(const struct fc_config *c, struct fc_cfg_diags *d)
 		else if (!has_prefix(u, "nats://"))
 			err(&r, NULL, "%snats_output.url: expected nats://[user:password@]host[:port], got '%s'",
 			    AT("nats_output.url"), u);
+		/* Checked with the placeholders filled in. */
+		char sub[512] = "";
 		const char *s = c->nats_output.subject;
+		for (size_t i = 0, n = 0; s && s[i] && n + 2 < sizeof sub;) {
+			size_t skip = !strncmp(s + i, "<priority>", 10) ? 10 : !strncmp(s + i, "<rule>", 6) ? 6 : 0;
+			sub[n++] = skip ? 'x' : s[i];
+			sub[n] = 0;
+			i += skip ? skip : 1;
+		}
 		if (!s || !*s)
 			err(&r, NULL, "%snats_output is enabled but nats_output.subject is not set", AT("nats_output.enabled"));
-		else if (strpbrk(s, " \t\r\n*>") || s[0] == '.' || s[strlen(s) - 1] == '.' || strstr(s, ".."))
+		else if (strpbrk(sub, " \t\r\n*>") || sub[0] == '.' || sub[strlen(sub) - 1] == '.' || strstr(sub, ".."))
 			err(&r, NULL,
 			    "%snats_output.subject: '%s' is not a valid subject to publish on (tokens separated by '.', "
 			    "no spaces or wildcards; <priority> and <rule> are replaced)",
