@@ -66,7 +66,8 @@ done
 if [ "$(id -u)" -ne 0 ] || [ ! -r /sys/kernel/btf/vmlinux ]; then
 	echo "note: live recording skipped (needs root and BTF)"
 else
-	run --record "$tmp/live.scap" >"$tmp/l.out" 2>"$tmp/l.err" &
+	# falcod itself in the background (not the run function: a subshell would take the SIGINT)
+	"$falcod" -c "$tmp/c.yaml" --record "$tmp/live.scap" >"$tmp/l.out" 2>"$tmp/l.err" &
 	pid=$!
 	# Trigger until the alert shows (the probe may take a while to attach on a loaded machine).
 	for _ in $(seq 60); do
@@ -76,6 +77,9 @@ else
 		grep -q 'Sensitive file opened for reading' "$tmp/l.out" && break
 	done
 	kill -INT $pid 2>/dev/null
+	# bounded: a falcod that ignores SIGINT fails the test instead of hanging it
+	for _ in $(seq 100); do kill -0 $pid 2>/dev/null || break; sleep 0.2; done
+	kill -0 $pid 2>/dev/null && { bad "live: falcod still running 20 s after SIGINT"; kill -KILL $pid; }
 	wait $pid
 	if grep -q 'cannot start the probe' "$tmp/l.err"; then
 		echo "note: live recording skipped: $(grep 'cannot start' "$tmp/l.err")"
