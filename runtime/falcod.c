@@ -880,8 +880,7 @@ static void *reload_prepare(void *ctx)
 	struct prepared *p = calloc(1, sizeof *p);
 	if (!p)
 		return NULL;
-	fc_config_defaults(&p->cfg);
-	bool ok = load_config(rc->cli, &p->cfg);
+	bool ok = load_config(rc->cli, &p->cfg); /* sets the defaults itself */
 	if (ok)
 		paths_set(rc, &p->cfg); /* the rules list may have changed: watch the new one */
 	ok = ok && setup_rules(rc->cli, &p->cfg, &p->r, &p->vm);
