@@ -92,6 +92,9 @@ uint32_t ir_const(struct ir_pools *p, uint64_t v);
 /* Sorts ITEMS (by bytes for STR/IP, by unsigned value for NUM), drops duplicates (ITEMS is
  * modified), and interns the list. */
 uint32_t ir_list(struct ir_pools *p, uint8_t kind, uint32_t *items, uint32_t n);
+/* The same, keeping repeated items (a multiset): the list of a `oneof` SMOD until
+ * ir_opt_tree resolves its repeats (opt.c); such a list never reaches the bundle. */
+uint32_t ir_mlist(struct ir_pools *p, uint8_t kind, uint32_t *items, uint32_t n);
 uint32_t ir_evset(struct ir_pools *p, const fc_evtset *s);
 uint32_t ir_regex(struct ir_pools *p, uint32_t pat, uint32_t lit, uint32_t flags);
 /* Interns a slot by its canonical text; ARGS are its XF arguments. */

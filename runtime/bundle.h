@@ -114,7 +114,13 @@
  *   - FC_SEC_SRCMAP: RET instructions and jump trampolines map to their program's position (a
  *     rule program: the rule item; a SUB program: its first test). A trampoline (emitted only
  *     for jumps beyond 65535) is an EVTYPE test on the all-codes set with jt == jf.
- *   - SMOD lists are deduplicated like any list: `= oneof (a, a)` means `= oneof (a)`.
+ *   - SMOD lists hold distinct items like any list. `oneof` counts the written items, repeats
+ *     included (`= oneof (a, a)` is false for "a"); the compiler resolves repeats before writing:
+ *     `not anyof(repeated) and oneof(single)` on a scalar slot, and on an ancestor slot (where
+ *     the two tests would see different ancestors) one SMOD with FC_MODBITS_ONEOFW, whose list
+ *     items each start with their weight byte (1, or 2 for an item written twice or more).
+ *   - SMOD bases LT..GE order strings as strcmp(3) does (each side ends at its first NUL); the
+ *     compiler lowers `<` `<=` `>` `>=` on a string field to an anyof SMOD over one item.
  *
  * The reader validates everything once (each offset, count and size; every sid, list, slot,
  * program and instruction operand in range; opcodes known; jumps forward and inside their
@@ -181,7 +187,8 @@ enum fc_bop {
 	FC_BOP_CONTAINS, FC_BOP_ICONTAINS, FC_BOP_STARTSWITH, FC_BOP_ENDSWITH,
 	FC_BOP_GLOB, FC_BOP_IGLOB, FC_BOP_REGEX, FC_BOP_MAX_
 };
-enum { FC_MOD_SHIFT = 5, FC_MODBITS_ANYOF = 1, FC_MODBITS_ALLOF = 2, FC_MODBITS_ONEOF = 3 };
+enum { FC_MOD_SHIFT = 5, FC_MODBITS_ANYOF = 1, FC_MODBITS_ALLOF = 2, FC_MODBITS_ONEOF = 3,
+       FC_MODBITS_ONEOFW = 4 /* oneof over weighted items (see SMOD lists above) */ };
 
 enum fc_opcode {
 #define OPC(id, num, mnem, k) FC_OPC_##id = (num),

@@ -57,6 +57,7 @@ struct fc_smod {
 	const uint32_t *len;
 	struct fc_glob **glob;   /* GLOB/IGLOB */
 	struct fc_regex *re;     /* REGEX */
+	const uint8_t *w;        /* FC_MODBITS_ONEOFW: item weights (s/len without the weight byte); else NULL */
 };
 
 struct fc_nslot {

@@ -116,26 +116,31 @@ bool fc_state_extract(void *ctx, const struct fc_fieldspec *f, struct fc_val *ou
 	if (fc_extract_is_evtstate(f->id))
 		return fc_extract_evtstate(st, f, out);
 	if (fc_evtfield_handles(f->id)) {
-		const struct fc_evt_resolver r = {
-			.ud = st,
-			.event_fd = r_event_fd,
-			.fd = r_fd,
-			.comm = r_comm,
-			.cwd = r_cwd,
-			.user = r_user,
-			.group = r_group,
-			.is_main_thread = r_is_main,
-		};
-		struct fc_evt_ctx c = {
-			.ev = st->ev,
-			.num = st->evnum,
-			.first_ts = st->first_ts,
-			.hostname = st->hostname,
-			.scratch = &st->scratch,
-			.prev_ts = st->prev_ts,
-			.resolver = &r,
-		};
-		return fc_evtfield_extract(&c, f, out);
+		/* the resolver once per state, the context once per event (not per field) */
+		if (!st->ersv.ud)
+			st->ersv = (struct fc_evt_resolver){
+				.ud = st,
+				.event_fd = r_event_fd,
+				.fd = r_fd,
+				.comm = r_comm,
+				.cwd = r_cwd,
+				.user = r_user,
+				.group = r_group,
+				.is_main_thread = r_is_main,
+			};
+		if (st->ectx_evnum != st->evnum || st->ectx.ev != st->ev) {
+			st->ectx = (struct fc_evt_ctx){
+				.ev = st->ev,
+				.num = st->evnum,
+				.first_ts = st->first_ts,
+				.hostname = st->hostname,
+				.scratch = &st->scratch,
+				.prev_ts = st->prev_ts,
+				.resolver = &st->ersv,
+			};
+			st->ectx_evnum = st->evnum;
+		}
+		return fc_evtfield_extract(&st->ectx, f, out);
 	}
 	return false;
 }
@@ -144,7 +149,7 @@ bool fc_state_extract(void *ctx, const struct fc_fieldspec *f, struct fc_val *ou
 
 static char *arena(struct fc_state *st, size_t n)
 {
-	return fc_arena_alloc(&st->arena, n);
+	return fc_sarena_alloc(&st->arena, n);
 }
 
 /* Joins the NUL-separated BLOB (trailing NUL already dropped) with SEP into the arena. */
@@ -152,7 +157,7 @@ static bool join_blob(struct fc_state *st, const struct fc_rstr *b, char sep, st
 {
 	if (!b)
 		return fc_vstr(out, "", 0);
-	char *d = fc_arena_strdup(&st->arena, b->s, b->len);
+	char *d = fc_sarena_strdup(&st->arena, b->s, b->len);
 	if (!d)
 		return fc_vnone(out);
 	for (uint32_t i = 0; i < b->len; i++)
@@ -313,7 +318,7 @@ static bool afield(struct fc_state *st, struct fc_thread *t, const struct fc_fie
 	uint32_t n = ancestors(st, t, chain, 64);
 	if (!n)
 		return fc_vnone(out);
-	struct fc_val *items = fc_arena_alloc(&st->arena, sizeof(*items) * n);
+	struct fc_val *items = fc_sarena_alloc(&st->arena, sizeof(*items) * n);
 	if (!items)
 		return fc_vnone(out);
 	uint32_t m = 0;
@@ -549,7 +554,7 @@ bool fc_extract_thread(struct fc_state *st, const struct fc_fieldspec *f, struct
 		if (!s)
 			return fc_vnone(out);
 		if (!blob_count(t->args)) {
-			char *d = fc_arena_strdup(&st->arena, s, len + 1);
+			char *d = fc_sarena_strdup(&st->arena, s, len + 1);
 			if (!d)
 				return fc_vnone(out);
 			d[len] = ' ';

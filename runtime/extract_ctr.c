@@ -27,7 +27,7 @@ static bool labels(struct fc_state *st, const struct fc_kv *kv, uint32_t n, stru
 	size_t tot = 0;
 	for (uint32_t i = 0; i < n; i++)
 		tot += kv[i].k->len + kv[i].v->len + 2;
-	char *d = fc_arena_alloc(&st->arena, tot + 1);
+	char *d = fc_sarena_alloc(&st->arena, tot + 1);
 	if (!d)
 		return fc_vnone(out);
 	size_t o = 0;
@@ -142,7 +142,7 @@ bool fc_extract_ctr(struct fc_state *st, const struct fc_fieldspec *f, struct fc
 	case FC_F_CONTAINER_MOUNTS: {
 		if (!m || !m->nmounts)
 			return fc_vnone(out);
-		d = fc_arena_alloc(&st->arena, 16384);
+		d = fc_sarena_alloc(&st->arena, 16384);
 		if (!d)
 			return fc_vnone(out);
 		n = 0;
@@ -155,7 +155,7 @@ bool fc_extract_ctr(struct fc_state *st, const struct fc_fieldspec *f, struct fc
 	}
 	case FC_F_CONTAINER_MOUNT: {
 		const struct fc_mount *mt = m ? pick_mount(m, f, false) : NULL;
-		if (!mt || !(d = fc_arena_alloc(&st->arena, 8192)))
+		if (!mt || !(d = fc_sarena_alloc(&st->arena, 8192)))
 			return fc_vnone(out);
 		n = mount_render(mt, d, 8192);
 		return fc_vstr(out, d, n);

@@ -107,7 +107,7 @@ static bool v6(const struct fc_fdinfo *f)
 
 static bool list2(struct fc_state *st, struct fc_val a, struct fc_val b, struct fc_val *out)
 {
-	struct fc_val *items = fc_arena_alloc(&st->arena, sizeof(*items) * 2);
+	struct fc_val *items = fc_sarena_alloc(&st->arena, sizeof(*items) * 2);
 	if (!items)
 		return fc_vnone(out);
 	items[0] = a;
@@ -120,7 +120,7 @@ static bool list2(struct fc_state *st, struct fc_val a, struct fc_val b, struct 
 
 static bool port_str(struct fc_state *st, uint16_t port, struct fc_val *out)
 {
-	char *d = fc_arena_alloc(&st->arena, 8);
+	char *d = fc_sarena_alloc(&st->arena, 8);
 	if (!d)
 		return fc_vnone(out);
 	int n = snprintf(d, 8, "%u", (unsigned)port);
@@ -140,15 +140,15 @@ static bool dirname_v(struct fc_state *st, const char *s, size_t len, struct fc_
 		return fc_vstr(out, "/", 1);
 	if (pos < len - 1)
 		len = pos;
-	char *d = fc_arena_strdup(&st->arena, s, len);
-	return d ? fc_vstr(out, d, len) : fc_vnone(out);
+	(void)st; /* a prefix of S: values need no NUL (value.h), and S outlives the event */
+	return fc_vstr(out, s, len);
 }
 
 static bool with_ctr(struct fc_state *st, const char *s, size_t len, struct fc_val *out)
 {
 	const char *id = st->t && st->t->ctr ? st->t->ctr->id : "host";
 	size_t il = strlen(id);
-	char *d = fc_arena_alloc(&st->arena, il + 1 + len + 1);
+	char *d = fc_sarena_alloc(&st->arena, il + 1 + len + 1);
 	if (!d)
 		return fc_vnone(out);
 	memcpy(d, id, il);
@@ -193,7 +193,7 @@ static const char *creator_name(struct fc_state *st, bool raw, size_t *len)
 				dl = d && d->name ? d->name->len : 9;
 			}
 		}
-		char *buf = fc_arena_alloc(&st->arena, 8192);
+		char *buf = fc_sarena_alloc(&st->arena, 8192);
 		if (!buf)
 			return NULL;
 		*len = fc_path_join(dir, dl, name, strlen(name), buf, 8192);
@@ -225,7 +225,7 @@ static const char *creator_name(struct fc_state *st, bool raw, size_t *len)
 		const char *r = NULL;
 		*len = 0;
 		if (tmp.name) {
-			r = fc_arena_strdup(&st->arena, tmp.name->s, tmp.name->len);
+			r = fc_sarena_strdup(&st->arena, tmp.name->s, tmp.name->len);
 			*len = tmp.name->len;
 		}
 		fc_rstr_unref(tmp.name);
@@ -266,7 +266,7 @@ static bool types_list(struct fc_state *st, const struct fc_fieldspec *f, struct
 		struct fc_fdinfo *x = fc_imap_get(&g->fds.map, f->index);
 		if (!x)
 			return fc_vnone(out);
-		struct fc_val *it = fc_arena_alloc(&st->arena, sizeof(*it));
+		struct fc_val *it = fc_sarena_alloc(&st->arena, sizeof(*it));
 		if (!it)
 			return fc_vnone(out);
 		const char *s = fc_fd_typestr(x->type);
@@ -292,7 +292,7 @@ static bool types_list(struct fc_state *st, const struct fc_fieldspec *f, struct
 	}
 	if (!n)
 		return fc_vnone(out);
-	struct fc_val *items = fc_arena_alloc(&st->arena, sizeof(*items) * n);
+	struct fc_val *items = fc_sarena_alloc(&st->arena, sizeof(*items) * n);
 	if (!items)
 		return fc_vnone(out);
 	for (uint32_t i = 0; i < n; i++)
@@ -316,72 +316,79 @@ static bool lr_end(struct fc_state *st, const struct fc_fdinfo *f, bool local, b
 	return ip_val(use_s ? f->sip : f->dip, v6(f), out);
 }
 
+/* fd.* list fields of poll events (out of fc_extract_fd: its buffers would make every fd
+ * field pay for a large frame). */
+static __attribute__((noinline)) bool fdlist(struct fc_state *st, const struct fc_fieldspec *f, struct fc_val *out)
+{
+	const struct fc_evt *e = st->ev;
+	const uint8_t *p;
+	uint32_t pl;
+	struct fc_tgroup *g = st->t ? st->t->grp : NULL;
+	if (!st->t || !fc_ev_raw(st, e, FC_P_FDS, &p, &pl) || pl < 2)
+		return fc_vnone(out);
+	uint32_t nfds = rd16(p), pos = 2;
+	char *d = fc_sarena_alloc(&st->arena, (size_t)nfds * 48 + 1);
+	if (!d)
+		return fc_vnone(out);
+	size_t n = 0;
+	for (uint32_t j = 0; j < nfds && pos + 10 <= pl; j++, pos += 10) {
+		int64_t fd = (int64_t)rd64(p + pos);
+		struct fc_fdinfo *x = g ? fc_imap_get(&g->fds.map, fd) : NULL;
+		char item[INET6_ADDRSTRLEN + 8] = "";
+		bool add = true;
+		switch (f->id) {
+		case FC_F_FDLIST_NUMS:
+			snprintf(item, sizeof(item), "%" PRId64, fd);
+			break;
+		case FC_F_FDLIST_NAMES:
+			snprintf(item, sizeof(item), "%.40s",
+				 x && x->name && x->name->len ? x->name->s : "<NA>");
+			break;
+		case FC_F_FDLIST_CIPS:
+			if (x && is_sock(x))
+				fc_ip_render(x->sip, v6(x), item, sizeof(item));
+			else
+				add = false;
+			break;
+		case FC_F_FDLIST_SIPS:
+			if (x && is_sock(x))
+				fc_ip_render(x->dip, v6(x), item, sizeof(item));
+			else if (x && is_serv(x))
+				fc_ip_render(x->sip, v6(x), item, sizeof(item));
+			else
+				add = false;
+			break;
+		case FC_F_FDLIST_CPORTS:
+			if (x && is_sock(x))
+				snprintf(item, sizeof(item), "%u", (unsigned)x->sport);
+			else
+				add = false;
+			break;
+		default: /* FDLIST_SPORTS */
+			if (x && is_sock(x))
+				snprintf(item, sizeof(item), "%u", (unsigned)x->dport);
+			else
+				add = false;
+			break;
+		}
+		if (!add)
+			continue;
+		size_t il = strlen(item);
+		if (n)
+			d[n++] = ',';
+		memcpy(d + n, item, il);
+		n += il;
+	}
+	d[n] = 0;
+	return n ? fc_vstr(out, d, n) : fc_vnone(out);
+}
+
 bool fc_extract_fd(struct fc_state *st, const struct fc_fieldspec *f, struct fc_val *out)
 {
 	const struct fc_evt *e = st->ev;
 	/* fdlist: poll events */
-	if (f->id >= FC_F_FDLIST_NUMS && f->id <= FC_F_FDLIST_SPORTS) {
-		const uint8_t *p;
-		uint32_t pl;
-		struct fc_tgroup *g = st->t ? st->t->grp : NULL;
-		if (!st->t || !fc_ev_raw(st, e, FC_P_FDS, &p, &pl) || pl < 2)
-			return fc_vnone(out);
-		uint32_t nfds = rd16(p), pos = 2;
-		char *d = fc_arena_alloc(&st->arena, (size_t)nfds * 48 + 1);
-		if (!d)
-			return fc_vnone(out);
-		size_t n = 0;
-		for (uint32_t j = 0; j < nfds && pos + 10 <= pl; j++, pos += 10) {
-			int64_t fd = (int64_t)rd64(p + pos);
-			struct fc_fdinfo *x = g ? fc_imap_get(&g->fds.map, fd) : NULL;
-			char item[INET6_ADDRSTRLEN + 8] = "";
-			bool add = true;
-			switch (f->id) {
-			case FC_F_FDLIST_NUMS:
-				snprintf(item, sizeof(item), "%" PRId64, fd);
-				break;
-			case FC_F_FDLIST_NAMES:
-				snprintf(item, sizeof(item), "%.40s",
-					 x && x->name && x->name->len ? x->name->s : "<NA>");
-				break;
-			case FC_F_FDLIST_CIPS:
-				if (x && is_sock(x))
-					fc_ip_render(x->sip, v6(x), item, sizeof(item));
-				else
-					add = false;
-				break;
-			case FC_F_FDLIST_SIPS:
-				if (x && is_sock(x))
-					fc_ip_render(x->dip, v6(x), item, sizeof(item));
-				else if (x && is_serv(x))
-					fc_ip_render(x->sip, v6(x), item, sizeof(item));
-				else
-					add = false;
-				break;
-			case FC_F_FDLIST_CPORTS:
-				if (x && is_sock(x))
-					snprintf(item, sizeof(item), "%u", (unsigned)x->sport);
-				else
-					add = false;
-				break;
-			default: /* FDLIST_SPORTS */
-				if (x && is_sock(x))
-					snprintf(item, sizeof(item), "%u", (unsigned)x->dport);
-				else
-					add = false;
-				break;
-			}
-			if (!add)
-				continue;
-			size_t il = strlen(item);
-			if (n)
-				d[n++] = ',';
-			memcpy(d + n, item, il);
-			n += il;
-		}
-		d[n] = 0;
-		return n ? fc_vstr(out, d, n) : fc_vnone(out);
-	}
+	if (f->id >= FC_F_FDLIST_NUMS && f->id <= FC_F_FDLIST_SPORTS)
+		return fdlist(st, f, out);
 	/* fs.path */
 	if (f->id >= FC_F_FS_PATH_NAME && f->id <= FC_F_FS_PATH_TARGETRAW)
 		return fc_fspath(st, f, out);
@@ -394,7 +401,7 @@ bool fc_extract_fd(struct fc_state *st, const struct fc_fieldspec *f, struct fc_
 	if (f->id == FC_F_FD_TYPES)
 		return types_list(st, f, out);
 	if (f->id == FC_F_FD_UID) {
-		char *d = fc_arena_alloc(&st->arena, 48);
+		char *d = fc_sarena_alloc(&st->arena, 48);
 		if (!d)
 			return fc_vnone(out);
 		int n = snprintf(d, 48, "%" PRId64 "%" PRId64, st->t->tid, st->fdnum);
@@ -426,12 +433,15 @@ bool fc_extract_fd(struct fc_state *st, const struct fc_fieldspec *f, struct fc_
 		s = fc_fd_typestr(x->type);
 		return fc_vstr(out, s, strlen(s));
 	case FC_F_FD_TYPECHAR: {
-		char *d = fc_arena_alloc(&st->arena, 2);
-		if (!d)
-			return fc_vnone(out);
-		d[0] = x ? fc_fd_typechar(x->type) : creator_typechar(e->type);
-		d[1] = 0;
-		return fc_vstr(out, d, 1);
+		/* one character: point into a table of all 256 instead of the arena */
+		static const unsigned char chars[256] = {
+#define C16(b) b, b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10, b + 11, b + 12, b + 13, b + 14, b + 15
+			C16(0), C16(16), C16(32), C16(48), C16(64), C16(80), C16(96), C16(112),
+			C16(128), C16(144), C16(160), C16(176), C16(192), C16(208), C16(224), C16(240),
+#undef C16
+		};
+		char c = x ? fc_fd_typechar(x->type) : creator_typechar(e->type);
+		return fc_vstr(out, (const char *)&chars[(unsigned char)c], 1);
 	}
 	case FC_F_FD_DIRECTORY:
 	case FC_F_FD_CONTAINERDIRECTORY: {
@@ -600,7 +610,7 @@ bool fc_extract_fd(struct fc_state *st, const struct fc_fieldspec *f, struct fc_
 			len = x->nameraw ? x->nameraw->len : 0;
 		}
 		/* duplicate separators removed */
-		char *d = fc_arena_alloc(&st->arena, len + 1);
+		char *d = fc_sarena_alloc(&st->arena, len + 1);
 		if (!d)
 			return fc_vnone(out);
 		size_t n = 0;
@@ -664,7 +674,7 @@ static bool abspath(struct fc_state *st, const struct fc_fieldspec *f, struct fc
 		const char *p = fc_ev_str(st, e, FC_P_PATH);
 		if (!fc_ev_i64(st, e, FC_P_FD, &fd) || fd <= 0 || !p)
 			return fc_vnone(out);
-		char *buf = fc_arena_alloc(&st->arena, 8192);
+		char *buf = fc_sarena_alloc(&st->arena, 8192);
 		if (!buf)
 			return fc_vnone(out);
 		size_t l = fc_path_join("", 0, p, strlen(p), buf, 8192);
@@ -689,7 +699,7 @@ static bool abspath(struct fc_state *st, const struct fc_fieldspec *f, struct fc
 			dl = d && d->name ? d->name->len : 9;
 		}
 	}
-	char *buf = fc_arena_alloc(&st->arena, 8192);
+	char *buf = fc_sarena_alloc(&st->arena, 8192);
 	if (!buf)
 		return fc_vnone(out);
 	size_t l = fc_path_join(dir, dl, path, strlen(path), buf, 8192);
@@ -798,7 +808,7 @@ bool fc_fspath(struct fc_state *st, const struct fc_fieldspec *f, struct fc_val 
 		return fc_vstr(out, s, len);
 	if (!st->t || !st->t->grp)
 		return fc_vnone(out);
-	char *buf = fc_arena_alloc(&st->arena, 8192);
+	char *buf = fc_sarena_alloc(&st->arena, 8192);
 	if (!buf)
 		return fc_vnone(out);
 	size_t l = fc_path_join(st->t->grp->cwd->s, st->t->grp->cwd->len, s, len, buf, 8192);

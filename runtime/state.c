@@ -12,6 +12,7 @@
  * are applied by fc_state_event_done, after the rules ran. */
 #include "state_int.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,7 +111,14 @@ static uint8_t handler_of(unsigned c)
 	return H_NONE;
 }
 
-static void build_tables(struct fc_state *st)
+/* The parser tables depend only on the event table: built once per process (many strcmp; a
+ * state is created per test, per reload and per fuzzer input) and copied into each state. */
+static int8_t tab_pidx[FC_EVENT_MAX][FC_P_MAX_];
+static uint8_t tab_handler[FC_EVENT_MAX];
+static int8_t tab_fdparam[FC_EVENT_MAX];
+static pthread_once_t tab_once = PTHREAD_ONCE_INIT;
+
+static void build_tables_once(void)
 {
 	static const char *const pnames[FC_P_MAX_] = {
 #define X(e, s) s,
@@ -119,9 +127,9 @@ static void build_tables(struct fc_state *st)
 	};
 	for (unsigned c = 0; c < FC_EVENT_MAX; c++) {
 		for (unsigned p = 0; p < FC_P_MAX_; p++)
-			st->pidx[c][p] = (int8_t)fc_event_param_index(c, pnames[p]);
+			tab_pidx[c][p] = (int8_t)fc_event_param_index(c, pnames[p]);
 		const struct fc_event_info *e = &fc_events[c];
-		st->fdparam[c] = -1;
+		tab_fdparam[c] = -1;
 		if (e->flags & FC_EF_USES_FD) {
 			/* the fd the call works on: a parameter named "fd" (not the result at 0),
 			 * else the first fd-typed parameter after the result */
@@ -133,10 +141,18 @@ static void build_tables(struct fc_state *st)
 			for (unsigned p = 1; p < e->nparams && fdi < 0; p++)
 				if (e->params[p].type == PT_FD || e->params[p].type == PT_FD32)
 					fdi = (int)p;
-			st->fdparam[c] = (int8_t)fdi;
+			tab_fdparam[c] = (int8_t)fdi;
 		}
-		st->handler[c] = handler_of(c);
+		tab_handler[c] = handler_of(c);
 	}
+}
+
+static void build_tables(struct fc_state *st)
+{
+	pthread_once(&tab_once, build_tables_once);
+	memcpy(st->pidx, tab_pidx, sizeof tab_pidx);
+	memcpy(st->handler, tab_handler, sizeof tab_handler);
+	memcpy(st->fdparam, tab_fdparam, sizeof tab_fdparam);
 }
 
 static uint8_t single_fdtype(const char *name)
@@ -283,6 +299,40 @@ static struct fc_rstr *str_param(struct fc_state *st, const struct fc_evt *e, en
 	return s ? fc_rstr_cstr(s) : NULL;
 }
 
+static bool rstr_is(const struct fc_rstr *r, const char *p, size_t len)
+{
+	return r && r->len == len && !memcmp(r->s, p, len);
+}
+
+/* blob_param / str_param that return a new reference to SAME when the parameter has the same
+ * bytes (a fork repeats its parent's exe, args and cgroups; an exec often its env): no copy,
+ * and shared strings let later steps compare pointers. */
+static struct fc_rstr *blob_param_as(struct fc_state *st, const struct fc_evt *e, enum fc_pname p,
+				     struct fc_rstr *same)
+{
+	const uint8_t *v;
+	uint32_t l;
+	if (!fc_ev_raw(st, e, p, &v, &l))
+		return NULL;
+	if (v[l - 1] == 0)
+		l--;
+	if (rstr_is(same, (const char *)v, l))
+		return fc_rstr_ref(same);
+	return fc_rstr_new((const char *)v, l);
+}
+
+static struct fc_rstr *str_param_as(struct fc_state *st, const struct fc_evt *e, enum fc_pname p,
+				    struct fc_rstr *same)
+{
+	const char *s = fc_ev_str(st, e, p);
+	if (!s)
+		return NULL;
+	size_t l = strlen(s);
+	if (rstr_is(same, s, l))
+		return fc_rstr_ref(same);
+	return fc_rstr_new(s, l);
+}
+
 static bool has_param(struct fc_state *st, const struct fc_evt *e, enum fc_pname p)
 {
 	const uint8_t *v;
@@ -307,7 +357,7 @@ static struct fc_rstr *strip_deleted(struct fc_rstr *r)
 static void set_cwd(struct fc_state *st, struct fc_tgroup *g, const char *base, size_t blen,
 		    const char *p, size_t plen)
 {
-	char *buf = fc_arena_alloc(&st->arena, 8192);
+	char *buf = fc_sarena_alloc(&st->arena, 8192);
 	if (!g || !buf)
 		return;
 	size_t n = fc_path_join(base, blen, p, plen, buf, 8190);
@@ -344,11 +394,11 @@ static void inherit(struct fc_thread *c, const struct fc_thread *p)
 static void clone_common(struct fc_state *st, const struct fc_evt *e, struct fc_thread *c,
 			 const struct fc_thread *from)
 {
-	struct fc_rstr *exe = str_param(st, e, FC_P_EXE);
+	struct fc_rstr *exe = str_param_as(st, e, FC_P_EXE, from ? from->exe : NULL);
 	fc_rstr_set(&c->exe, exe ? exe : fc_rstr_ref(from ? from->exe : NULL));
-	struct fc_rstr *comm = str_param(st, e, FC_P_COMM);
+	struct fc_rstr *comm = str_param_as(st, e, FC_P_COMM, from ? from->comm : NULL);
 	fc_rstr_set(&c->comm, comm ? comm : fc_rstr_ref(c->exe));
-	struct fc_rstr *args = blob_param(st, e, FC_P_ARGS);
+	struct fc_rstr *args = blob_param_as(st, e, FC_P_ARGS, from ? from->args : NULL);
 	fc_rstr_set(&c->args, args ? args : (has_param(st, e, FC_P_ARGS) ? NULL : fc_rstr_ref(from ? from->args : NULL)));
 	int64_t v;
 	if (fc_ev_i64(st, e, FC_P_FDLIMIT, &v))
@@ -370,8 +420,8 @@ static void clone_common(struct fc_state *st, const struct fc_evt *e, struct fc_
 	if (fc_ev_u64(st, e, FC_P_GID, &u))
 		c->gid = (uint32_t)u;
 	c->clone_ts = e->ts;
-	struct fc_rstr *cg = blob_param(st, e, FC_P_CGROUPS);
-	fc_thread_set_cgroups(st, c, cg ? cg : fc_rstr_ref(from ? from->cgroups : NULL));
+	struct fc_rstr *cg = blob_param_as(st, e, FC_P_CGROUPS, from ? from->cgroups : NULL);
+	fc_thread_set_cgroups_as(st, c, cg ? cg : fc_rstr_ref(from ? from->cgroups : NULL), from);
 }
 
 static bool in_pidns(const struct fc_thread *t, uint32_t flags)
@@ -600,10 +650,10 @@ static void parse_exec(struct fc_state *st, const struct fc_evt *e)
 		if (fc_ev_u64(st, e, FC_P_VM_RSS, &u))
 			t->vmrss_kb = (uint32_t)u;
 	}
-	struct fc_rstr *env = blob_param(st, e, FC_P_ENV);
+	struct fc_rstr *env = blob_param_as(st, e, FC_P_ENV, t->env);
 	if (env)
 		fc_rstr_set(&t->env, env);
-	struct fc_rstr *cg = blob_param(st, e, FC_P_CGROUPS);
+	struct fc_rstr *cg = blob_param_as(st, e, FC_P_CGROUPS, t->cgroups);
 	if (cg)
 		fc_thread_set_cgroups(st, t, cg);
 	if (fc_ev_u64(st, e, FC_P_TTY, &u))
@@ -618,7 +668,7 @@ static void parse_exec(struct fc_state *st, const struct fc_evt *e)
 	}
 	if (!ep) {
 		const char *fn = fc_ev_str(st, e, FC_P_FILENAME);
-		char *buf = fc_arena_alloc(&st->arena, 8192);
+		char *buf = fc_sarena_alloc(&st->arena, 8192);
 		if (fn && *fn && buf && t->grp) {
 			size_t n = fc_path_join(t->grp->cwd->s, t->grp->cwd->len, fn, strlen(fn), buf, 8192);
 			ep = fc_rstr_new(buf, n);
@@ -717,7 +767,7 @@ static struct fc_fdinfo *add_fd(struct fc_state *st, int64_t fd, struct fc_fdinf
 static const char *resolve_at(struct fc_state *st, int64_t dirfd, bool has_dirfd, const char *name,
 			      size_t *len)
 {
-	char *buf = fc_arena_alloc(&st->arena, 8192);
+	char *buf = fc_sarena_alloc(&st->arena, 8192);
 	if (!buf || !name)
 		return NULL;
 	const char *dir = "";
@@ -782,7 +832,9 @@ static void parse_open(struct fc_state *st, const struct fc_evt *e)
 	if (fc_ev_u64(st, e, FC_P_INO, &u))
 		f->ino = u;
 	f->nameraw = fc_rstr_cstr(name);
-	f->name = fc_rstr_new(full, fl);
+	/* an absolute clean path is its own resolution: one string for both */
+	f->name = f->nameraw && f->nameraw->len == fl && !memcmp(f->nameraw->s, full, fl) ? fc_rstr_ref(f->nameraw)
+											   : fc_rstr_new(full, fl);
 	if (flags & PPM_FD_UPPER_LAYER)
 		f->flags |= FC_FDF_UPPER;
 	if (flags & PPM_FD_LOWER_LAYER)

@@ -64,6 +64,13 @@ void fc_state_event(struct fc_state *st, const struct fc_evt *ev);
 const struct fc_extractor *fc_state_extractor(struct fc_state *st);
 void fc_state_event_done(struct fc_state *st);
 
+/* Walks the tables as capture entries (falcod --record): every live thread (ascending tid),
+ * then the fds of every process (under its leader's tid, ascending fd). A callback returning
+ * non-zero stops the walk; that value (or -1 on allocation failure) is returned. */
+typedef int (*fc_state_proc_cb)(void *ctx, const struct fc_cap_proc *p);
+typedef int (*fc_state_fd_cb)(void *ctx, const struct fc_cap_fd *fd);
+int fc_state_dump(struct fc_state *st, fc_state_proc_cb proc_cb, fc_state_fd_cb fd_cb, void *ctx);
+
 struct fc_state_stats {
 	uint64_t threads, fds;                    /* current sizes */
 	uint64_t threads_added, threads_removed, fds_added, fds_removed;

@@ -443,6 +443,14 @@ static void add_lists(struct bb *b)
 	bb_const(b, 5);
 }
 
+/* Weighted SMOD lists: 0 well formed, 1 with an item of weight 3, 2 with an empty item. */
+static void add_wlists(struct bb *b)
+{
+	bb_slist(b, "\001a*", "\002b", NULL);
+	bb_slist(b, "\001a", "\003b", NULL);
+	bb_slist(b, "", "\001b", NULL);
+}
+
 Test(bundle, operand_references)
 {
 	/* sanity: each of these loads when the operand is right */
@@ -473,8 +481,18 @@ Test(bundle, operand_references)
 	/* aux */
 	expect(leaf_rc(FC_OPC_EQ_S, 3, 0, 1, NULL), FC_BERR_CORRUPT, "aux 3 (must be 0");
 	expect(leaf_rc(FC_OPC_SMOD, FC_BOP_EQ, 0, 0, add_lists), FC_BERR_CORRUPT, "modifier 0 invalid");
-	expect(leaf_rc(FC_OPC_SMOD, FC_BOP_LT | FC_MODBITS_ANYOF << FC_MOD_SHIFT, 0, 0, add_lists), FC_BERR_CORRUPT,
-	       "base 2");
+	expect(leaf_rc(FC_OPC_SMOD, FC_BOP_MAX_ | FC_MODBITS_ANYOF << FC_MOD_SHIFT, 0, 0, add_lists), FC_BERR_CORRUPT,
+	       "base 13");
+	expect(leaf_rc(FC_OPC_SMOD, FC_BOP_EQ | 5u << FC_MOD_SHIFT, 0, 0, add_lists), FC_BERR_CORRUPT, "modifier 5 invalid");
+	expect(leaf_rc(FC_OPC_SMOD, FC_BOP_LT | FC_MODBITS_ANYOF << FC_MOD_SHIFT, 0, 0, add_lists), FC_BERR_OK, NULL);
+	/* weighted oneof: every item starts with its weight byte */
+	expect(leaf_rc(FC_OPC_SMOD, FC_BOP_EQ | FC_MODBITS_ONEOFW << FC_MOD_SHIFT, 0, 0, add_lists), FC_BERR_CORRUPT,
+	       "list 0 item 0 does not start with a weight byte");
+	expect(leaf_rc(FC_OPC_SMOD, FC_BOP_GLOB | FC_MODBITS_ONEOFW << FC_MOD_SHIFT, 0, 0, add_wlists), FC_BERR_OK, NULL);
+	expect(leaf_rc(FC_OPC_SMOD, FC_BOP_GLOB | FC_MODBITS_ONEOFW << FC_MOD_SHIFT, 0, 1, add_wlists), FC_BERR_CORRUPT,
+	       "list 1 item 1 does not start with a weight byte");
+	expect(leaf_rc(FC_OPC_SMOD, FC_BOP_GLOB | FC_MODBITS_ONEOFW << FC_MOD_SHIFT, 0, 2, add_wlists), FC_BERR_CORRUPT,
+	       "list 2 item 0 does not start");
 	expect(leaf_rc(FC_OPC_SMOD, FC_BOP_GLOB | FC_MODBITS_ONEOF << FC_MOD_SHIFT, 0, 0, add_lists), FC_BERR_OK, NULL);
 	expect(leaf_rc(FC_OPC_FCMP, FC_BOP_MAX_, 0, 1, NULL), FC_BERR_CORRUPT, "fcmp aux");
 	expect(leaf_rc(FC_OPC_FCMP, FC_BOP_REGEX, 0, 1, NULL), FC_BERR_CORRUPT, "fcmp aux");
