@@ -235,7 +235,7 @@ struct code {
 	bool open_fam; /* open, openat, openat2, creat: a path fd-creating call */
 	int res;       /* parameter 0 when it is the return value (retval), else -1 */
 	int name;      /* open family: the path parameter */
-	int fspath[3]; /* fs.path.name / source / target parameter, -1 when none */
+	int fspath[3]; /* fs.path.name / source / target parameter; -1 "maybe", -2 always missing */
 };
 
 static bool name_is(const char *n, const char *const *list)
@@ -287,7 +287,7 @@ static void fspath_params(struct code *c)
 {
 	const char *ev = c->ei->name;
 	const struct fc_event_info *ei = c->ei;
-	c->fspath[0] = c->fspath[1] = c->fspath[2] = -1;
+	c->fspath[0] = c->fspath[1] = c->fspath[2] = -2;
 	static const char *const pth[] = {"mkdir", "mkdirat", "rmdir", "unlink", "chown", "lchown", NULL};
 	static const char *const nam[] = {"unlinkat", "open", "openat", "openat2", "umount", "umount2", NULL};
 	if (name_is(ev, pth))
@@ -298,6 +298,8 @@ static void fspath_params(struct code *c)
 		c->fspath[0] = param_of(ei, "filename");
 	else if (!strcmp(ev, "fchownat"))
 		c->fspath[0] = param_of(ei, "pathname");
+	else if (!strcmp(ev, "fchmod") || !strcmp(ev, "fchown") || !strcmp(ev, "quotactl"))
+		c->fspath[0] = -1; /* the fd's name, the special file: not from a path parameter here */
 	const char *src = NULL, *tgt = NULL;
 	if (!strcmp(ev, "rename") || !strcmp(ev, "renameat") || !strcmp(ev, "renameat2"))
 		src = "oldpath", tgt = "newpath";
@@ -312,7 +314,10 @@ static void fspath_params(struct code *c)
 		c->fspath[2] = param_of(ei, tgt);
 	}
 	for (int i = 0; i < 3; i++)
-		if (c->fspath[i] >= 0 && ei->params[c->fspath[i]].type != PT_FSPATH &&
+		if (c->fspath[i] == -1 && !(i == 0 && (!strcmp(ev, "fchmod") || !strcmp(ev, "fchown") ||
+						       !strcmp(ev, "quotactl"))))
+			c->fspath[i] = -2; /* param_of: the event has no such parameter, so no value */
+		else if (c->fspath[i] >= 0 && ei->params[c->fspath[i]].type != PT_FSPATH &&
 		    ei->params[c->fspath[i]].type != PT_CHARBUF && ei->params[c->fspath[i]].type != PT_FSRELPATH)
 			c->fspath[i] = -1;
 }
@@ -789,6 +794,12 @@ static int arg_param(const struct code *c, const struct fc_fieldref *ref)
 	return param_of(c->ei, ref->arg);
 }
 
+/* True when fd.* fields may have a value on code C (it creates, uses or destroys an fd). */
+static bool fd_event(const struct code *c)
+{
+	return (c->ei->flags & (FC_EF_CREATES_FD | FC_EF_USES_FD | FC_EF_DESTROYS_FD)) != 0;
+}
+
 /* The implied kernel test of IR test T on code C, in polarity POS (true: "T holds"). */
 static struct sx *atom(struct ir_mod *m, const struct code *c, const struct ir_test *t, bool pos)
 {
@@ -899,6 +910,8 @@ static struct sx *atom(struct ir_mod *m, const struct code *c, const struct ir_t
 	case FC_F_FD_NAMERAW:
 	case FC_F_FD_DIRECTORY:
 	case FC_F_FD_FILENAME:
+		if (!fd_event(c))
+			break;
 		if (!pos || !c->open_fam || c->name < 0)
 			return SXT;
 		return path_atom(m, t, (unsigned)c->name,
@@ -914,6 +927,8 @@ static struct sx *atom(struct ir_mod *m, const struct code *c, const struct ir_t
 			    : (ref.id == FC_F_FS_PATH_SOURCE || ref.id == FC_F_FS_PATH_SOURCERAW) ? 1 : 2;
 		bool raw = ref.id == FC_F_FS_PATH_NAMERAW || ref.id == FC_F_FS_PATH_SOURCERAW ||
 			   ref.id == FC_F_FS_PATH_TARGETRAW;
+		if (c->fspath[which] == -2 || !(c->code & 1)) /* always missing: every test false */
+			return pos ? SXF : SXT;
 		if (!pos || c->fspath[which] < 0 || c->res != 0)
 			return SXT;
 		/* present only on success: res == 0 (the open family: a descriptor) */
@@ -922,8 +937,13 @@ static struct sx *atom(struct ir_mod *m, const struct code *c, const struct ir_t
 		return sx_and2(m, ok, path_atom(m, t, (unsigned)c->fspath[which], raw ? PK_RAW : PK_ABS));
 	}
 	default:
-		return SXT;
+		break;
 	}
+	/* the fd class is missing on events that neither create, use nor destroy an fd
+	 * (extract_fd.c), whatever the field */
+	if (!strncmp(fc_fields[ref.id].name, "fd.", 3) && !fd_event(c))
+		return pos ? SXF : SXT;
+	return SXT;
 }
 
 /* The implied kernel condition of E on code C in polarity POS. */
@@ -1244,21 +1264,6 @@ static const struct ir_expr *rule_expr(const struct ir_mod *m, uint32_t i)
 	return m->progs[m->rules[i].prog].expr;
 }
 
-/* The fd the state engine looks up for an event (state.c build_tables: a parameter named
- * "fd", else the first fd parameter after the result) is a directory fd: such events use
- * fds only to resolve paths (the dirfd clause). */
-static bool fd_is_dirfd(const struct fc_event_info *ei)
-{
-	int fdi = -1;
-	for (unsigned p = 1; p < ei->nparams && fdi < 0; p++)
-		if (!strcmp(ei->params[p].name, "fd") && (ei->params[p].type == PT_FD || ei->params[p].type == PT_FD32))
-			fdi = (int)p;
-	for (unsigned p = 1; p < ei->nparams && fdi < 0; p++)
-		if (ei->params[p].type == PT_FD || ei->params[p].type == PT_FD32)
-			fdi = (int)p;
-	return fdi >= 0 && strstr(ei->params[fdi].name, "dirfd") != NULL;
-}
-
 /* What the enabled rules need from the open family's fds. */
 static struct sx *fd_needs(struct ir_mod *m, int pname, const char **why)
 {
@@ -1281,7 +1286,9 @@ static struct sx *fd_needs(struct ir_mod *m, int pname, const char **why)
 				if (r->out_slot && r->out_slot[k] != FC_NONE)
 					slot_reads(m, &c, r->out_slot[k], &rd, 0);
 			project |= rd.procfd;
-			bool uses = (ei->flags & (FC_EF_USES_FD | FC_EF_DESTROYS_FD)) && !c.open_fam && !fd_is_dirfd(ei);
+			/* fd fields of an event whose looked-up fd is a dirfd read that dirfd's entry:
+			 * with an absolute path any fd works there, so it counts as a use too */
+			bool uses = (ei->flags & (FC_EF_USES_FD | FC_EF_DESTROYS_FD)) && !c.open_fam;
 			bool has_dirfd = false;
 			for (unsigned q = 0; q < ei->nparams; q++)
 				has_dirfd |= ei->params[q].type == PT_FD && strstr(ei->params[q].name, "dirfd");

@@ -19,6 +19,7 @@
 #include "alert.h"
 #include "bundle.h"
 #include "capture.h"
+#include "kprog.h"
 #include "config.h"
 #include "merge.h"
 #include "outputs.h"
@@ -62,6 +63,8 @@ static const char usage[] =
 	"  -L, --list           List the rules (name, priority, enabled after selection, tags) and exit.\n"
 	"      --dry-run        Load the configuration and rules, report, and exit.\n"
 	"  -M SECONDS           Live mode: stop after SECONDS.\n"
+	"      --no-kernel-filter  Live mode: do not load the bundle's kernel predicate programs (every\n"
+	"                       event of a selected syscall reaches userspace; alerts are the same).\n"
 	"  -h, --help           Show this help.\n"
 	"      --version        Show the version.\n"
 	"\n"
@@ -92,6 +95,7 @@ struct cli {
 	long max_seconds;
 	const char *record;
 	bool record_matched;
+	bool no_kfilter;
 };
 
 static bool push_str(const char ***v, size_t *n, const char *s)
@@ -459,6 +463,28 @@ static uint64_t *probe_selection(const struct fc_bundle *b, const struct fc_vm *
 	return w;
 }
 
+/* The kernel predicate programs to load: the bundle's, less those of the codes of rules enabled
+ * here but not when the bundle was compiled (the programs only cover the latter) and then of
+ * the open family too (such a rule may read the descriptors opens create); NULL for none
+ * (--no-kernel-filter, or a bundle without them). Caller frees (fc_kprog_free). */
+static struct fc_kprog_set *probe_kprog(const struct fc_bundle *b, const struct fc_vm *vm, const struct cli *cli)
+{
+	const struct fc_kprog_set *ks = fc_bundle_kprog(b);
+	if (!ks || cli->no_kfilter)
+		return NULL;
+	fc_evtset drop = {0};
+	for (uint32_t r = 0; r < fc_bundle_nrules(b); r++) {
+		const struct fc_bundle_rule *rule = fc_bundle_rule(b, r);
+		if (!rule->enabled && fc_vm_enabled(vm, r) && rule->evts) {
+			fc_evtset_union(&drop, rule->evts);
+			static const char *const opens[] = {"open", "openat", "openat2", "creat"};
+			for (size_t i = 0; i < sizeof opens / sizeof opens[0]; i++)
+				fc_evtset_add_name(&drop, opens[i]);
+		}
+	}
+	return fc_kprog_without(ks, &drop);
+}
+
 /* ---- the event pipeline ---- */
 
 struct engine {
@@ -713,9 +739,17 @@ static void reload(struct engine *e, struct fc_probe *p)
 			}
 	uint32_t nksel = 0;
 	uint64_t *ksel = probe_selection(r.b, vm, &nksel);
+	/* wider selection first, then the new programs (a code leaving is unfiltered at once) */
 	if (fc_probe_set_selection(p, ksel, nksel) != 0)
 		fprintf(stderr, "falcod: warning: the probe kept its previous syscall selection\n");
 	free(ksel);
+	struct fc_kprog_set *ks = probe_kprog(r.b, vm, e->cli);
+	char kerr[256];
+	if (fc_probe_set_kprog(p, ks, kerr, sizeof kerr) != 0) {
+		fprintf(stderr, "falcod: warning: kernel predicates: %s; filtering turned off\n", kerr);
+		fc_probe_set_kprog(p, NULL, kerr, sizeof kerr);
+	}
+	fc_kprog_free(ks);
 	fc_vm_free(*e->vmp);
 	rules_free(e->rules);
 	*e->rules = r;
@@ -764,15 +798,18 @@ static int run_live(struct engine *e, const struct fc_bundle *b, const struct fc
 	char err[1024];
 	uint32_t nksel = 0;
 	uint64_t *ksel = probe_selection(b, e->vm, &nksel);
+	struct fc_kprog_set *ks = probe_kprog(b, e->vm, e->cli);
 	struct fc_probe_opts po = {
 		.ring_bytes = cfg->probe.ring_buffer_bytes,
 		.cpus_per_ring = cfg->probe.cpus_per_ring,
 		.ksel = ksel,
 		.nksel = nksel,
+		.kprog = ks,
 	};
 	struct fc_probe *p;
 	int prc = fc_probe_open(&po, &p, err, sizeof err);
 	free(ksel);
+	fc_kprog_free(ks);
 	if (prc != 0) {
 		fprintf(stderr, "falcod: cannot start the probe: %s\n", err);
 		return 1;
@@ -819,7 +856,8 @@ static int run_live(struct engine *e, const struct fc_bundle *b, const struct fc
 
 static bool parse_cli(int argc, char **argv, struct cli *c, int *exit_code)
 {
-	enum { O_REPLAY = 256, O_JSON, O_ENABLE, O_DISABLE, O_DRYRUN, O_VERSION, O_RECORD, O_RECORD_MATCHED };
+	enum { O_REPLAY = 256, O_JSON, O_ENABLE, O_DISABLE, O_DRYRUN, O_VERSION, O_RECORD, O_RECORD_MATCHED,
+	       O_NO_KFILTER };
 	static const struct option longopts[] = {
 		{"config", required_argument, NULL, 'c'}, {"rules", required_argument, NULL, 'r'},
 		{"replay", required_argument, NULL, O_REPLAY}, {"json", no_argument, NULL, O_JSON},
@@ -827,6 +865,7 @@ static bool parse_cli(int argc, char **argv, struct cli *c, int *exit_code)
 		{"list", no_argument, NULL, 'L'}, {"dry-run", no_argument, NULL, O_DRYRUN},
 		{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, O_VERSION},
 		{"record", required_argument, NULL, O_RECORD}, {"record-matched", no_argument, NULL, O_RECORD_MATCHED},
+		{"no-kernel-filter", no_argument, NULL, O_NO_KFILTER},
 		{NULL, 0, NULL, 0},
 	};
 	int ch;
@@ -852,6 +891,7 @@ static bool parse_cli(int argc, char **argv, struct cli *c, int *exit_code)
 		case O_REPLAY: c->replay = optarg; break;
 		case O_RECORD: c->record = optarg; break;
 		case O_RECORD_MATCHED: c->record_matched = true; break;
+		case O_NO_KFILTER: c->no_kfilter = true; break;
 		case O_JSON: c->json = true; break;
 		case O_ENABLE:
 		case O_DISABLE: {

@@ -595,3 +595,32 @@ const struct fc_kp_lprog *fc_kprog_lowered(const struct fc_kprog_set *s, uint16_
 		return NULL;
 	return &s->low[s->by_code[code]];
 }
+
+struct fc_kprog_set *fc_kprog_without(const struct fc_kprog_set *s, const fc_evtset *drop)
+{
+	if (!s)
+		return NULL;
+	struct fc_kprog_set *o = calloc(1, sizeof(*o));
+	if (!o)
+		return NULL;
+	o->codes = calloc(s->n + 1, sizeof(*o->codes));
+	o->progs = calloc(s->n + 1, sizeof(*o->progs));
+	o->low = calloc(s->n + 1, sizeof(*o->low));
+	o->by_code = malloc(FC_EVENT_MAX * sizeof(*o->by_code));
+	if (!o->codes || !o->progs || !o->low || !o->by_code) {
+		fc_kprog_free(o);
+		return NULL;
+	}
+	for (unsigned c = 0; c < FC_EVENT_MAX; c++)
+		o->by_code[c] = -1;
+	for (uint32_t i = 0; i < s->n; i++) {
+		if (drop && fc_evtset_has(drop, s->codes[i]))
+			continue;
+		o->codes[o->n] = s->codes[i];
+		o->progs[o->n] = s->progs[i];
+		o->low[o->n] = s->low[i];
+		o->by_code[s->codes[i]] = (int16_t)o->n;
+		o->n++;
+	}
+	return o;
+}

@@ -46,6 +46,11 @@ bool fc_kprog_encode(const uint16_t *codes, const struct fc_kp_prog *const *prog
 		     size_t *len, char *err, size_t errlen);
 
 uint32_t fc_kprog_count(const struct fc_kprog_set *s);
+
+/* A copy of S without the programs of the codes in DROP (a runtime that enables rules the
+ * compiler left disabled must not filter their codes: the programs only cover the rules
+ * enabled at compile time). NULL on allocation failure or when S is NULL. */
+struct fc_kprog_set *fc_kprog_without(const struct fc_kprog_set *s, const fc_evtset *drop);
 /* Program I (in code order) and its code; NULL past the end. */
 const struct fc_kp_prog *fc_kprog_at(const struct fc_kprog_set *s, uint32_t i, uint16_t *code);
 /* The program of event CODE, NULL when the code has none (its events always pass). */
