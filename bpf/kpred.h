@@ -27,7 +27,9 @@
  *   SHASH    string slot `arg & FC_KP_SLOTMASK`: FNV-1a 64 of the string == imm
  *   SPFX     the string starts with the imm bytes at cpool[k]   (1 <= imm <= FC_KP_MAX_SLEN)
  *   SSFX     the string ends with the imm bytes at cpool[k]
- *            string tests with FC_KP_RAW in arg use the string as it is; without it the string
+ *            string tests with FC_KP_RAW in arg use the string as it is; with FC_KP_NODUP as it
+ *            is too, but they are "maybe" when it contains "//" (userspace removes duplicate
+ *            separators: fd.nameraw); without either flag the string
  *            must be an absolute path already in the form userspace's path resolution gives
  *            (Falco's concatenate_paths: no "//", no "." or ".." component, no trailing '/', only
  *            bytes 0x20..0x7e, shorter than 1024 bytes), else the test is "maybe"
@@ -59,6 +61,7 @@
 
 #define FC_KP_SIGNED 0x10
 #define FC_KP_RAW 0x80
+#define FC_KP_NODUP 0x40 /* string tests: the string as it is, but "maybe" when it has "//" */
 #define FC_KP_SLOTMASK 0x01
 #define FC_KP_NOSLOT 0xff
 
@@ -138,12 +141,13 @@ struct fc_kp_lprog {
 	__u8 cpool[FC_KP_CPOOL + 8 * 8];
 };
 
-/* One string slot, computed once per run. use[1]: usable as raw; use[0]: usable as a path. */
+/* One string slot, computed once per run. use[flags >> 6]: usable as a path (0), as it is
+ * without "//" (1, NODUP), as it is (2, RAW). */
 struct fc_kp_str {
 	__u32 off, len;
 	__u64 hash;
-	__u8 use[2];
-	__u8 pad[6];
+	__u8 use[4];
+	__u8 pad[4];
 };
 
 /* Scratch of one run (BPF: a per-CPU map value, so that variable indexes are map accesses). */
@@ -215,8 +219,7 @@ FC_KP_INLINE void fc_kp_params(const __u8 *ev, __u32 np, struct fc_kp_scratch *s
 FC_KP_INLINE void fc_kp_str_init(const __u8 *ev, struct fc_kp_scratch *sc, __u32 i, __u32 pi)
 {
 	struct fc_kp_str *s = &sc->s[i & (FC_KP_MAX_STR - 1)];
-	s->use[0] = 0;
-	s->use[1] = 0;
+	s->use[0] = s->use[1] = s->use[2] = s->use[3] = 0;
 	s->len = 0;
 	s->hash = FC_KP_FNV_BASIS;
 	__u32 off = sc->off[pi & (FC_KP_MAX_PARAMS - 1)];
@@ -226,7 +229,7 @@ FC_KP_INLINE void fc_kp_str_init(const __u8 *ev, struct fc_kp_scratch *sc, __u32
 		return;
 	/* Per byte: bad collects every reason the path is not canonical; seg is the current
 	 * component's length (clamped to 3), dots whether it is all dots so far. */
-	__u64 h = FC_KP_FNV_BASIS, bad = 0, seg = 0, dots = 1, prevslash = 0;
+	__u64 h = FC_KP_FNV_BASIS, bad = 0, seg = 0, dots = 1, prevslash = 0, dup = 0;
 	__u32 n = 0, nul = 0;
 	for (__u32 j = 0; j < FC_KP_SCAN; j++) {
 		if (j >= len)
@@ -243,7 +246,7 @@ FC_KP_INLINE void fc_kp_str_init(const __u8 *ev, struct fc_kp_scratch *sc, __u32
 		if (j == 0)
 			bad |= slash ^ 1;                           /* not absolute */
 		bad |= fc_kp_lt(c, 0x20) | fc_kp_lt(0x7e, c);       /* unprintable */
-		bad |= slash & prevslash;                           /* "//" */
+		dup |= slash & prevslash;                           /* "//" */
 		bad |= slash & dots & (0x6ull >> seg);              /* "/./", "/../" */
 		__u64 s1 = seg + 1;
 		s1 -= s1 >> 2;
@@ -255,8 +258,9 @@ FC_KP_INLINE void fc_kp_str_init(const __u8 *ev, struct fc_kp_scratch *sc, __u32
 	if (!nul)
 		return; /* no NUL within the parameter (userspace: no string), or too long to look at */
 	bad |= dots & (0x6ull >> seg); /* a trailing "." or ".." */
-	__u32 canon = !(bad & 1) && n > 0 && !(n > 1 && prevslash);
-	s->use[1] = 1;
+	__u32 canon = !(bad & 1) && !(dup & 1) && n > 0 && !(n > 1 && prevslash);
+	s->use[2] = 1;
+	s->use[1] = (__u8)!(dup & 1);
 	s->use[0] = (__u8)canon;
 	s->len = n;
 	s->hash = h;
@@ -269,8 +273,8 @@ FC_KP_INLINE int fc_kp_run(const struct fc_kp_lprog *p, const __u8 *ev, __u32 np
 	if (np > FC_KP_MAX_PARAMS)
 		return 1;
 	fc_kp_params(ev, np, sc);
-	sc->s[0].use[0] = sc->s[0].use[1] = 0;
-	sc->s[1].use[0] = sc->s[1].use[1] = 0;
+	for (__u32 i = 0; i < FC_KP_MAX_STR; i++)
+		sc->s[i].use[0] = sc->s[i].use[1] = sc->s[i].use[2] = sc->s[i].use[3] = 0;
 	for (__u32 i = 0; i < FC_KP_MAX_STR; i++) {
 		if (i >= p->nstr)
 			break;
@@ -315,7 +319,7 @@ FC_KP_INLINE int fc_kp_run(const struct fc_kp_lprog *p, const __u8 *ev, __u32 np
 		__u64 rint = (fc_kp_lt(in->span, y - in->lo) ^ 1 ^ inv) | (okint ^ 1);
 		/* strings: hash equality, or up to 8 masked words at the start / end */
 		const struct fc_kp_str *s = &sc->s[in->arg & FC_KP_SLOTMASK];
-		__u64 use = s->use[(in->arg >> 7) & 1];
+		__u64 use = s->use[(in->arg >> 6) & 3];
 		__u64 rhash = fc_kp_z(s->hash ^ in->lo);
 		__u64 cl = in->lo & 127;
 		__u64 ge = fc_kp_lt(s->len, cl) ^ 1;

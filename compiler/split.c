@@ -33,9 +33,10 @@
  * condition with fd.name/directory/filename atoms turned into tests of the opened path and
  * every other atom "maybe". A shadowed fd makes those fields missing in userspace, i.e. every
  * positive atom false; the rule's condition is monotone in them, so it is false on the shadowed
- * fd with the pre-filter on and off alike. Socket calls that the rule requires to succeed are
- * exempt (an opened path is never a socket), and so are dirfd uses the rule requires to succeed
- * (the dirfd was a directory). Anything that cannot be shown makes the open family unfiltered.
+ * fd with the pre-filter on and off alike. Socket calls whose rule excludes EBADF and ENOTSOCK
+ * are exempt (they ran on a socket, never an opened path), and so are dirfd uses the rule
+ * requires to succeed (a relative path resolved through a directory, an absolute one through
+ * nothing). Anything that cannot be shown makes the open family unfiltered.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -55,7 +56,7 @@ struct sx {
 	uint8_t kind;
 	uint8_t op;    /* FC_KP_* */
 	uint8_t param; /* event parameter */
-	uint8_t raw;   /* SX_STR: FC_KP_RAW or 0 */
+	uint8_t raw;   /* SX_STR: FC_KP_RAW, FC_KP_NODUP or 0 */
 	uint32_t k;    /* SX_INT / FDDIR: width | FC_KP_SIGNED */
 	uint64_t imm, mask;
 	const char *s; /* SX_STR: the constant (SHASH: the string hashed) */
@@ -90,12 +91,12 @@ static struct sx *sx_int(struct ir_mod *m, uint8_t op, unsigned param, uint32_t 
 	return e;
 }
 
-static struct sx *sx_str(struct ir_mod *m, uint8_t op, unsigned param, bool raw, const char *s, uint32_t len)
+static struct sx *sx_str(struct ir_mod *m, uint8_t op, unsigned param, uint8_t raw, const char *s, uint32_t len)
 {
 	struct sx *e = sx_new(m, SX_STR);
 	e->op = op;
 	e->param = (uint8_t)param;
-	e->raw = raw ? FC_KP_RAW : 0;
+	e->raw = raw;
 	e->s = fc_arena_strndup(&m->arena, s, len);
 	e->len = len;
 	if (op == FC_KP_SHASH)
@@ -555,7 +556,8 @@ static struct sx *res_atom(struct ir_mod *m, const struct code *c, const struct 
 /* Where a path-valued userspace field comes from. */
 enum pkind {
 	PK_RESOLVED, /* canonical absolute path = value (fd.name on the open family) */
-	PK_RAW,      /* the raw string = value (fd.nameraw, fs.path.*raw) */
+	PK_RAW,      /* the raw string = value (fs.path.*raw) */
+	PK_NODUP,    /* the raw string with "//" folded = value (fd.nameraw) */
 	PK_ABS,      /* an absolute raw string = value (fs.path.*: relative ones are resolved, so
 		      * tested like PK_RESOLVED: canonical implies absolute) */
 	PK_DIR,      /* value is a prefix of the resolved path (fd.directory) */
@@ -605,14 +607,14 @@ static size_t pmatch_prefix(const char *s, size_t n, char *out)
 }
 
 /* Path atoms on the string parameter P: the constant text S. */
-static struct sx *pfx(struct ir_mod *m, unsigned p, bool raw, const char *s, size_t n)
+static struct sx *pfx(struct ir_mod *m, unsigned p, uint8_t raw, const char *s, size_t n)
 {
 	if (n == 0)
 		return SXT;
 	return sx_str(m, FC_KP_SPFX, p, raw, s, (uint32_t)(n > FC_KP_MAX_SLEN ? FC_KP_MAX_SLEN : n));
 }
 
-static struct sx *sfx(struct ir_mod *m, unsigned p, bool raw, const char *s, size_t n)
+static struct sx *sfx(struct ir_mod *m, unsigned p, uint8_t raw, const char *s, size_t n)
 {
 	if (n == 0)
 		return SXT;
@@ -626,21 +628,21 @@ static struct sx *sfx(struct ir_mod *m, unsigned p, bool raw, const char *s, siz
 /* One string constant under base operator BOP for a path field of kind PK. */
 static struct sx *path_one(struct ir_mod *m, unsigned p, enum pkind pk, unsigned bop, const char *s, uint32_t n)
 {
-	bool raw = pk == PK_RAW;
+	uint8_t raw = pk == PK_RAW ? FC_KP_RAW : pk == PK_NODUP ? FC_KP_NODUP : 0;
 	struct sx *e = SXT;
 	if (bop == BOP_PMATCH) {
 		if (pk == PK_FILE)
 			return SXT;
 		char b[FC_KP_MAX_SLEN + 1];
 		size_t bn = pmatch_prefix(s, n, b);
-		return bn ? pfx(m, p, false, b, bn) : SXT;
+		return bn ? pfx(m, p, 0, b, bn) : SXT;
 	}
 	if (pk == PK_DIR) {
 		/* the directory is a prefix of the path: = D and startswith D both imply startswith D */
 		if (bop == FC_BOP_EQ || bop == FC_BOP_STARTSWITH)
-			e = pfx(m, p, false, s, n);
+			e = pfx(m, p, 0, s, n);
 		else if (bop == FC_BOP_GLOB)
-			e = pfx(m, p, false, s, glob_prefix(s, n));
+			e = pfx(m, p, 0, s, glob_prefix(s, n));
 		return e;
 	}
 	if (pk == PK_FILE) {
@@ -648,9 +650,9 @@ static struct sx *path_one(struct ir_mod *m, unsigned p, enum pkind pk, unsigned
 			char b[FC_KP_MAX_SLEN + 1];
 			b[0] = '/';
 			memcpy(b + 1, s, n);
-			e = sfx(m, p, false, b, n + 1);
+			e = sfx(m, p, 0, b, n + 1);
 		} else if (bop == FC_BOP_EQ || bop == FC_BOP_ENDSWITH) {
-			e = sfx(m, p, false, s, n);
+			e = sfx(m, p, 0, s, n);
 		}
 		return e;
 	}
@@ -915,7 +917,7 @@ static struct sx *atom(struct ir_mod *m, const struct code *c, const struct ir_t
 		if (!pos || !c->open_fam || c->name < 0)
 			return SXT;
 		return path_atom(m, t, (unsigned)c->name,
-				 ref.id == FC_F_FD_NAME ? PK_RESOLVED : ref.id == FC_F_FD_NAMERAW ? PK_RAW
+				 ref.id == FC_F_FD_NAME ? PK_RESOLVED : ref.id == FC_F_FD_NAMERAW ? PK_NODUP
 				 : ref.id == FC_F_FD_DIRECTORY ? PK_DIR : PK_FILE);
 	case FC_F_FS_PATH_NAME:
 	case FC_F_FS_PATH_NAMERAW:
@@ -1037,15 +1039,18 @@ struct reads {
 };
 
 /* evt.arg.X / evt.arg[N] on code C: the rendering goes through the fd table for fd
- * parameters and through the cwd or a dirfd for paths; other parameters print alone. */
-static bool arg_reads_fds(const struct fc_fieldref *ref, const struct code *c)
+ * parameters (1: the fd's entry), and through the cwd or a dirfd for relative paths (2: only a
+ * dirfd use); other parameters print alone (0). */
+static int arg_reads_fds(const struct fc_fieldref *ref, const struct code *c)
 {
 	int p = ref->arg_is_index ? (ref->index >= 0 && ref->index < c->ei->nparams ? (int)ref->index : -1)
 				  : param_of(c->ei, ref->arg);
 	if (p < 0)
-		return false;
+		return 0;
 	uint8_t t = c->ei->params[p].type;
-	return t == PT_FD || t == PT_FD32 || t == PT_FSPATH || t == PT_FSRELPATH || t == PT_FDLIST;
+	if (t == PT_FD || t == PT_FD32 || t == PT_FDLIST)
+		return 1;
+	return t == PT_FSPATH || t == PT_FSRELPATH ? 2 : 0;
 }
 
 static void slot_reads(const struct ir_mod *m, const struct code *c, uint32_t slot, struct reads *r, int depth)
@@ -1067,9 +1072,9 @@ static void slot_reads(const struct ir_mod *m, const struct code *c, uint32_t sl
 		return;
 	}
 	if (ref.id == FC_F_EVT_ARG && ref.has_arg) {
-		bool rd = arg_reads_fds(&ref, c);
-		r->fd |= rd;
-		r->dirfd |= rd;
+		int rd = arg_reads_fds(&ref, c);
+		r->fd |= rd == 1;
+		r->dirfd |= rd != 0;
 		return;
 	}
 	r->fd |= fd_dependent(ref.id);
@@ -1164,6 +1169,53 @@ static bool some_value(const struct ir_mod *m, const struct ir_test *t, const ch
 	return false;
 }
 
+/* S evaluated for a result parameter equal to V, every other test true: false when S cannot
+ * hold for such an event, whatever else the event says. */
+static bool sx_holds_for_res(const struct sx *s, int64_t v)
+{
+	switch (s->kind) {
+	case SX_FALSE:
+		return false;
+	case SX_AND:
+		for (uint32_t i = 0; i < s->n; i++)
+			if (!sx_holds_for_res(s->kids[i], v))
+				return false;
+		return true;
+	case SX_OR:
+		for (uint32_t i = 0; i < s->n; i++)
+			if (sx_holds_for_res(s->kids[i], v))
+				return true;
+		return false;
+	case SX_INT: {
+		if (s->param != 0 || s->k != (8 | FC_KP_SIGNED))
+			return true;
+		uint64_t x = (uint64_t)v & s->mask, y = s->imm;
+		switch (s->op) {
+		case FC_KP_JEQ: return x == y;
+		case FC_KP_JNE: return x != y;
+		case FC_KP_JLTS: return (int64_t)x < (int64_t)y;
+		case FC_KP_JLES: return (int64_t)x <= (int64_t)y;
+		case FC_KP_JGTS: return (int64_t)x > (int64_t)y;
+		case FC_KP_JGES: return (int64_t)x >= (int64_t)y;
+		case FC_KP_JLTU: return x < y;
+		case FC_KP_JLEU: return x <= y;
+		case FC_KP_JGTU: return x > y;
+		default: return x >= y;
+		}
+	}
+	default:
+		return true;
+	}
+}
+
+/* A socket call whose rule needs a result other than EBADF and ENOTSOCK ran on a socket (the
+ * descriptor is looked up and type-checked before anything else can fail): never on an fd an
+ * open created. */
+static bool implies_socket(const struct sx *s)
+{
+	return !sx_holds_for_res(s, -9) && !sx_holds_for_res(s, -88);
+}
+
 /* The fd projection of E (see the top of the file) onto the path parameter P of an opening
  * call: a shadowed descriptor is a file or a directory in userspace when the open is seen
  * ("file" / "directory", 'f' / 'd'), unknown when not (fd.type and proc.std*.type missing,
@@ -1206,7 +1258,7 @@ static struct sx *fdproj(struct ir_mod *m, const struct ir_expr *e, unsigned p, 
 		case FC_F_PROC_STDOUT_NAME:
 		case FC_F_PROC_STDERR_NAME:
 			return path_atom(m, &e->t, p, PK_RESOLVED);
-		case FC_F_FD_NAMERAW: return path_atom(m, &e->t, p, PK_RAW);
+		case FC_F_FD_NAMERAW: return path_atom(m, &e->t, p, PK_NODUP);
 		case FC_F_FD_DIRECTORY: return path_atom(m, &e->t, p, PK_DIR);
 		case FC_F_FD_FILENAME: return path_atom(m, &e->t, p, PK_FILE);
 		case FC_F_FD_TYPE:
@@ -1251,6 +1303,7 @@ struct split {
 	uint32_t n;
 	bool fdsome;           /* the open family has rules */
 	bool fdany;            /* ... and some rule may read any of its descriptors */
+	bool fdsomeneed;       /* ... or some of them (a projection not false) */
 	const char *fdwhy;     /* the first rule that made it so */
 };
 
@@ -1296,7 +1349,7 @@ static struct sx *fd_needs(struct ir_mod *m, int pname, const char **why)
 			bool fdname = !strcmp(ei->name, "fchmod") || !strcmp(ei->name, "fchown");
 			if (uses && (rd.fd || (rd.fspath && fdname))) {
 				imp = implied(m, &c, rule_expr(m, i), true);
-				project |= !(name_is(ei->name, sock_names) && implies_success(imp));
+				project |= !(name_is(ei->name, sock_names) && implies_socket(imp));
 			}
 			if (has_dirfd && rd.dirfd) {
 				if (!imp)
@@ -1356,6 +1409,7 @@ static void split_compute(struct ir_mod *m, struct split *S)
 			const char *why;
 			kc->fdneed = fd_needs(m, c.name, &why);
 			S->fdsome = true;
+			S->fdsomeneed |= kc->fdneed->kind != SX_FALSE;
 			if (kc->fdneed->kind == SX_TRUE) {
 				S->fdany = true;
 				if (!S->fdwhy)
@@ -1659,7 +1713,8 @@ static void sx_text(struct fc_buf *b, const struct code *c, const struct sx *e, 
 	if (e->kind == SX_STR) {
 		static const char *const ops[] = {[FC_KP_SHASH] = "=", [FC_KP_SPFX] = "startswith",
 						  [FC_KP_SSFX] = "endswith"};
-		fc_buf_printf(b, "%s%s %s \"", pn, e->raw ? "(raw)" : "", ops[e->op]);
+		fc_buf_printf(b, "%s%s %s \"", pn, e->raw == FC_KP_RAW ? "(raw)" : e->raw ? "(raw, no //)" : "",
+			      ops[e->op]);
 		for (uint32_t i = 0; i < e->len; i++) {
 			unsigned char ch = (unsigned char)e->s[i];
 			if (ch < 0x20 || ch > 0x7e || ch == '"' || ch == '\\')
@@ -1716,7 +1771,8 @@ void ir_split_dump(struct ir_mod *m, const char *rule, FILE *out)
 		      S.n, nprog, nins);
 	if (S.fdsome)
 		fc_buf_printf(&b, "open family: descriptors later rules may read: %s%s%s%s\n",
-			      S.fdany ? "any" : "see the predicates", S.fdany && S.fdwhy ? " (rule '" : "",
+			      S.fdany ? "any" : S.fdsomeneed ? "some (see the predicates)" : "none",
+			      S.fdany && S.fdwhy ? " (rule '" : "",
 			      S.fdany && S.fdwhy ? S.fdwhy : "", S.fdany && S.fdwhy ? "')" : "");
 	for (uint32_t i = 0; i < S.n; i++) {
 		struct kcode *kc = &S.codes[i];

@@ -155,7 +155,9 @@ bool fc_kprog_check(const struct fc_kp_prog *p, uint16_t code, char *err, size_t
 				dir = d;
 			}
 		} else if (is_str_op(in->op)) {
-			uint32_t slot = in->arg & (uint8_t)~FC_KP_RAW;
+			uint32_t slot = in->arg & (uint8_t)~(FC_KP_RAW | FC_KP_NODUP);
+			if ((in->arg & FC_KP_RAW) && (in->arg & FC_KP_NODUP))
+				return bad(err, errlen, "instruction %u: raw and nodup both set", pc);
 			if (slot >= p->nstr)
 				return bad(err, errlen, "instruction %u: string slot %u not in use", pc, slot);
 			if (in->mask)
@@ -583,7 +585,8 @@ void fc_kprog_disasm(const struct fc_kp_prog *p, uint16_t code, void (*put)(void
 			else
 				quoted(q, sizeof q, p->cpool + (in->k < FC_KP_CPOOL ? in->k : 0),
 				       in->imm <= FC_KP_MAX_SLEN ? (size_t)in->imm : 0);
-			snprintf(opnd, sizeof opnd, "%s%s, %s", pn, in->arg & FC_KP_RAW ? "(raw)" : "(path)", q);
+			snprintf(opnd, sizeof opnd, "%s%s, %s", pn,
+				 in->arg & FC_KP_RAW ? "(raw)" : in->arg & FC_KP_NODUP ? "(raw, no //)" : "(path)", q);
 		}
 		putf(put, ud, "%-44s t:%u f:%u\n", opnd, pc + 1 + in->jt, pc + 1 + in->jf);
 	}

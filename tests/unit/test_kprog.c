@@ -93,7 +93,9 @@ static int model_run(const struct fc_kp_prog *p, const struct fc_evt *e)
 			unsigned slot = in->arg & 1;
 			if (slot >= p->nstr || !slot_str(e, p->str[slot], &s, &n))
 				break;
-			if (!(in->arg & FC_KP_RAW) && !canonical(s, n))
+			if (!(in->arg & (FC_KP_RAW | FC_KP_NODUP)) && !canonical(s, n))
+				break;
+			if ((in->arg & FC_KP_NODUP) && memmem(s, n, "//", 2))
 				break;
 			if (in->op == FC_KP_SHASH)
 				r = fc_kp_hash(s, n) == in->imm;
@@ -212,7 +214,8 @@ static void rand_prog(struct fc_kp_prog *p, char paths[2][800])
 			in->imm = rn(4) ? (uint64_t)cs[rn(11)] : rnd();
 		} else if (c < 8 && p->nstr) {
 			in->op = (uint8_t)(FC_KP_SHASH + rn(3));
-			in->arg = (uint8_t)(rn(p->nstr) | (rn(2) ? FC_KP_RAW : 0));
+			static const uint8_t modes[] = {0, FC_KP_RAW, FC_KP_NODUP};
+			in->arg = (uint8_t)(rn(p->nstr) | modes[rn(3)]);
 			const char *src = paths[rn(2)];
 			size_t sl = strlen(src);
 			if (in->op == FC_KP_SHASH) {
@@ -362,6 +365,7 @@ Test(kprog, verifier)
 	REFUSED(q.insn[1].imm = 0, "outside the pool");
 	REFUSED(q.insn[1].k = 3, "outside the pool");
 	REFUSED(q.insn[1].mask = 1, "mask");
+	REFUSED(q.insn[1].arg = FC_KP_RAW | FC_KP_NODUP, "raw and nodup");
 	REFUSED(q.insn[2].imm = 1, "fddir with a constant");
 	REFUSED((q.insn[1] = (struct fc_kp_insn){.op = FC_KP_FDDIR, .arg = 1, .k = 8 | FC_KP_SIGNED, .jt = 1, .jf = 0}),
 		"another parameter");

@@ -370,7 +370,7 @@ static void gen_stream(struct diff *d, const struct pool *paths, uint32_t nevent
 		int64_t dirfd = rn(3) ? -100 : anyfd;
 		bool resolves = dirfd == -100 || p[0] == '/' || any.dir;
 		int64_t err = -(int64_t)(1 + rn(20));
-		uint32_t c = rn(14);
+		uint32_t c = rn(16);
 		const uint32_t oflags[] = {0x1, 0x2, 0x3, 0x6, 0x102, 0x401, 0x1001, 0x4006, 0x2002, 0x1401};
 		if (c < 5) { /* openat / open / creat */
 			uint16_t t = c < 3 ? FC_PPME_SYSCALL_OPENAT_2_X : c == 3 ? FC_PPME_SYSCALL_OPEN_X : FC_PPME_SYSCALL_CREAT_X;
@@ -433,6 +433,30 @@ static void gen_stream(struct diff *d, const struct pool *paths, uint32_t nevent
 			eb_i(&EB, "dirfd", dirfd);
 			eb_s(&EB, "path", p);
 			eb_i(&EB, "mode", 0755);
+		} else if (c == 14) {
+			/* a socket: connected, refused or in progress */
+			int64_t fd = next_fd++;
+			eb_new(&EB, FC_PPME_SOCKET_SOCKET_X, TS += 1000, 200);
+			eb_i(&EB, "fd", fd);
+			eb_i(&EB, "domain", 2);
+			eb_i(&EB, "type", 1);
+			eb_i(&EB, "proto", 0);
+			eb_i(&EB, "flags", 0);
+			diff_event(d, eb_done(&EB));
+			int64_t rs[] = {0, -111, -115};
+			int64_t res = rs[rn(3)];
+			eb_new(&EB, FC_PPME_SOCKET_CONNECT_X, TS += 1000, 200);
+			eb_i(&EB, "res", res);
+			if (res == 0 || res == -115)
+				eb_tuple4(&EB, "tuple", "10.0.0.1", 40000, "10.0.0.2", 443);
+			eb_i(&EB, "fd", fd);
+			eb_sockaddr4(&EB, "addr", "10.0.0.2", 443);
+		} else if (c == 15) {
+			/* connect on whatever fd: the opened ones are no sockets */
+			eb_new(&EB, FC_PPME_SOCKET_CONNECT_X, TS += 1000, 200);
+			eb_i(&EB, "res", anyfd == 99 ? -9 : -88);
+			eb_i(&EB, "fd", anyfd);
+			eb_sockaddr4(&EB, "addr", "10.0.0.2", 443);
 		} else if (c == 12) {
 			eb_new(&EB, FC_PPME_SYSCALL_DUP2_X, TS += 1000, 200);
 			int64_t nf = rn(3);
@@ -523,11 +547,11 @@ static char *gen_rules(const struct pool *paths, uint32_t nrules, bool fd_output
 {
 	static const char *const types[] = {"open", "openat", "creat", "unlinkat", "mkdirat", "renameat",
 					    "openat", "openat", "unlinkat", "write", "read", "close", "fchdir",
-					    "fchmod", "dup2"};
+					    "fchmod", "dup2", "connect"};
 	struct fc_buf b = {0};
 	for (uint32_t i = 0; i < nrules; i++) {
-		fc_buf_printf(&b, "- rule: r%u\n  desc: d\n  condition: >\n    evt.type in (%s, %s) and ", i, types[rn(fd_outputs ? 15 : 9)],
-			      types[rn(fd_outputs ? 15 : 9)]);
+		fc_buf_printf(&b, "- rule: r%u\n  desc: d\n  condition: >\n    evt.type in (%s, %s) and ", i, types[rn(fd_outputs ? 16 : 9)],
+			      types[rn(fd_outputs ? 16 : 9)]);
 		/* real rules on opens mostly require a descriptor (open_read: fd.num >= 0) */
 		if (rn(2))
 			fc_buf_puts(&b, rn(2) ? "fd.num >= 0 and " : "evt.rawres >= 0 and ");
