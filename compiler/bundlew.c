@@ -392,7 +392,8 @@ bool ir_write_bundle(struct ir_mod *m, struct ir_out *o, struct fc_buf *out)
 	sec_meta(m, o, &s[14]);
 	if (m->kprog_built) {
 		s[13].count = m->kprog_count;
-		fc_buf_add(&s[13].b, (const char *)m->kprog, m->kprog_len);
+		if (m->kprog_len)
+			fc_buf_add(&s[13].b, (const char *)m->kprog, m->kprog_len);
 	}
 	sec_index(m, &s[10]);
 	sec_ksel(m, &s[12]);

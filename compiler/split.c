@@ -209,7 +209,8 @@ static struct sx *sx_assume(struct ir_mod *m, struct sx *e, const struct sx **fa
 		abort();
 	for (uint32_t i = 0; i < e->n; i++) {
 		uint32_t n2 = nf;
-		memcpy(f2, facts, sizeof(*f2) * nf);
+		if (nf)
+			memcpy(f2, facts, sizeof(*f2) * nf);
 		if (e->kind == SX_AND)
 			for (uint32_t j = 0; j < e->n; j++)
 				if (j != i && e->kids[j]->kind != SX_AND && e->kids[j]->kind != SX_OR)

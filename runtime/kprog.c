@@ -411,6 +411,8 @@ bool fc_kprog_encode(const uint16_t *codes, const struct fc_kp_prog *const *prog
 		total += body_len(progs[i]->ninsn, progs[i]->ncpool);
 	}
 	size_t cap = *len, base = *len;
+	if (total == 0)
+		return true; /* no program: an empty section */
 	if (!grow(buf, len, &cap, total))
 		return bad(err, errlen, "out of memory");
 	uint8_t *o = *buf + base;

@@ -394,7 +394,10 @@ static void gen_stream(struct diff *d, const struct pool *paths, uint32_t nevent
 		} else if (c == 5) {
 			eb_new(&EB, FC_PPME_SYSCALL_WRITE_X, TS += 1000, 200);
 			eb_i(&EB, "res", rn(3) ? 80 : err);
-			eb_blob(&EB, "data", rn(2) ? "\x7f" "ELF...." : "hello", 8);
+			if (rn(2))
+				eb_blob(&EB, "data", "\x7f" "ELF....", 8);
+			else
+				eb_blob(&EB, "data", "hello", 5);
 			eb_i(&EB, "fd", anyfd);
 			eb_i(&EB, "size", 8);
 		} else if (c == 6) {
