@@ -82,7 +82,12 @@ static uint32_t remap_k(struct ir_mod *m, struct ir_out *o, const struct ir_test
 		return ir_evset(&o->p, &m->p.evsets[t->k]);
 	case K_REGEX: {
 		const struct ir_regex *r = &m->p.regex[t->k];
-		return ir_regex(&o->p, out_str(m, o, r->pat), r->lit == FC_NONE ? FC_NONE : out_str(m, o, r->lit), r->flags);
+		/* Pattern first, then literal, as separate statements: the order of evaluation of
+		 * function arguments is unspecified (gcc goes right to left on x86_64, left to right on
+		 * aarch64), and the interning order decides string ids, so bundle bytes (issue 7). */
+		uint32_t pat = out_str(m, o, r->pat);
+		uint32_t lit = r->lit == FC_NONE ? FC_NONE : out_str(m, o, r->lit);
+		return ir_regex(&o->p, pat, lit, r->flags);
 	}
 	case K_SLOT:
 		return ir_out_slot(m, o, t->k);

@@ -66,10 +66,16 @@ done
 if [ "$(id -u)" -ne 0 ] || [ ! -r /sys/kernel/btf/vmlinux ]; then
 	echo "note: live recording skipped (needs root and BTF)"
 else
-	run -M 4 --record "$tmp/live.scap" >"$tmp/l.out" 2>"$tmp/l.err" &
+	run --record "$tmp/live.scap" >"$tmp/l.out" 2>"$tmp/l.err" &
 	pid=$!
-	sleep 2
-	cat /etc/shadow >/dev/null
+	# Trigger until the alert shows (the probe may take a while to attach on a loaded machine).
+	for _ in $(seq 60); do
+		kill -0 $pid 2>/dev/null || break
+		cat /etc/shadow >/dev/null
+		sleep 0.5
+		grep -q 'Sensitive file opened for reading' "$tmp/l.out" && break
+	done
+	kill -INT $pid 2>/dev/null
 	wait $pid
 	if grep -q 'cannot start the probe' "$tmp/l.err"; then
 		echo "note: live recording skipped: $(grep 'cannot start' "$tmp/l.err")"
