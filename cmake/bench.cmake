@@ -11,3 +11,9 @@ if(FC_BENCH)
   add_executable(vm_mix ${CMAKE_SOURCE_DIR}/benchmarks/vm/vm_mix.c ${CMAKE_BINARY_DIR}/default_rules.c)
   target_link_libraries(vm_mix PRIVATE fccompiler fcruntime)
 endif()
+if(FC_BENCH)
+  # Kernel pre-filter: probe CPU cost per openat with the predicate programs on and off, and an
+  # unselected syscall (benchmarks/kernel/kfilter_bench.c; needs root).
+  add_executable(kfilter_bench ${CMAKE_SOURCE_DIR}/benchmarks/kernel/kfilter_bench.c)
+  target_link_libraries(kfilter_bench PRIVATE fccompiler fcruntime pthread)
+endif()

@@ -162,6 +162,12 @@ struct ir_mod {
 	struct ir_prog *progs; /* SUB programs first (callees before callers), then rules */
 	uint32_t nprogs, nsubs;
 	bool ok;
+	/* split.c: the FC_SEC_KPROG section body (malloc'd; freed by ir_mod_free's caller through
+	 * ir_split_free) */
+	uint8_t *kprog;
+	size_t kprog_len;
+	uint32_t kprog_count;
+	bool kprog_built;
 };
 
 /* ir.c */
@@ -208,6 +214,12 @@ bool ir_emit(struct ir_mod *m, struct ir_out *o);
 uint32_t ir_out_slot(struct ir_mod *m, struct ir_out *o, uint32_t wslot);
 void ir_out_free(struct ir_out *o);
 void ir_dump_bc(const struct ir_mod *m, const struct ir_out *o, const char *rule, FILE *out);
+
+/* split.c: the kernel predicate programs of the enabled rules, computed on the lowered trees
+ * (before the optimiser), kept in m->kprog for the bundle writer; and their dump. */
+bool ir_split(struct ir_mod *m);
+void ir_split_free(struct ir_mod *m);
+void ir_split_dump(struct ir_mod *m, const char *rule, FILE *out);
 
 /* bundlew.c */
 bool ir_write_bundle(struct ir_mod *m, struct ir_out *o, struct fc_buf *out);

@@ -24,6 +24,7 @@
 #include <xxhash.h>
 
 #include "bundle_int.h"
+#include "kprog.h"
 #include "le.h"
 
 /* ---- arena: every native structure lives in chunks freed with the bundle ---- */
@@ -1304,6 +1305,15 @@ static int load_rest(struct ld *L)
 		for (uint32_t i = 0; i < b->nksel; i++)
 			b->ksel[i] = rd64(rec(L, FC_SEC_KSEL, 8, i));
 	}
+	if (L->s[FC_SEC_KPROG].present) {
+		/* kernel predicate programs: decoded and verified by kprog.c (the probe loads them) */
+		const struct sec *ks = &L->s[FC_SEC_KPROG];
+		char msg[256];
+		uint64_t at = 0;
+		b->kprog = fc_kprog_decode(L->d + ks->off, ks->size, ks->count, msg, sizeof msg, &at);
+		if (!b->kprog)
+			return cor(L, FC_SEC_KPROG, NULL, 0, ks->off + at, "%s", msg);
+	}
 	if (L->s[FC_SEC_META].present) {
 		if ((rc = sec_layout(L, FC_SEC_META, 4, false, NULL)))
 			return rc;
@@ -1325,6 +1335,7 @@ void fc_bundle_free(struct fc_bundle *b)
 {
 	if (!b)
 		return;
+	fc_kprog_free(b->kprog);
 	for (uint32_t i = 0; i < b->nregex; i++)
 		pcre2_code_free(b->regex[i].code);
 	for (uint32_t i = 0; i < b->nlist; i++) {
@@ -1445,6 +1456,11 @@ const struct fc_fieldspec *fc_bundle_slot_field(const struct fc_bundle *b, uint3
 const char *fc_bundle_slot_text(const struct fc_bundle *b, uint32_t slot)
 {
 	return slot < b->nslots ? b->slots[slot].text : NULL;
+}
+
+const struct fc_kprog_set *fc_bundle_kprog(const struct fc_bundle *b)
+{
+	return b->kprog;
 }
 
 const uint64_t *fc_bundle_ksel(const struct fc_bundle *b, uint32_t *nwords)

@@ -109,6 +109,7 @@ struct fc_bundle {
 	uint32_t *index_ids;
 	uint32_t nksel;
 	uint64_t *ksel;
+	struct fc_kprog_set *kprog; /* FC_SEC_KPROG (kprog.h), NULL when absent */
 	uint32_t nmeta;
 	const char **meta;
 	uint32_t max_depth; /* deepest program (SUB nesting) */

@@ -23,6 +23,7 @@
 #include "reload.h"
 #include "webserver.h"
 #include "capture.h"
+#include "kprog.h"
 #include "config.h"
 #include "merge.h"
 #include "outputs.h"
@@ -66,6 +67,8 @@ static const char usage[] =
 	"  -L, --list           List the rules (name, priority, enabled after selection, tags) and exit.\n"
 	"      --dry-run        Load the configuration and rules, report, and exit.\n"
 	"  -M SECONDS           Live mode: stop after SECONDS.\n"
+	"      --no-kernel-filter  Live mode: do not load the bundle's kernel predicate programs (every\n"
+	"                       event of a selected syscall reaches userspace; alerts are the same).\n"
 	"  -h, --help           Show this help.\n"
 	"      --version        Show the version.\n"
 	"\n"
@@ -96,6 +99,7 @@ struct cli {
 	long max_seconds;
 	const char *record;
 	bool record_matched;
+	bool no_kfilter;
 };
 
 static bool push_str(const char ***v, size_t *n, const char *s)
@@ -468,6 +472,28 @@ static uint64_t *probe_selection(const struct fc_bundle *b, const struct fc_vm *
 	return w;
 }
 
+/* The kernel predicate programs to load: the bundle's, less those of the codes of rules enabled
+ * here but not when the bundle was compiled (the programs only cover the latter) and then of
+ * the open family too (such a rule may read the descriptors opens create); NULL for none
+ * (--no-kernel-filter, or a bundle without them). Caller frees (fc_kprog_free). */
+static struct fc_kprog_set *probe_kprog(const struct fc_bundle *b, const struct fc_vm *vm, const struct cli *cli)
+{
+	const struct fc_kprog_set *ks = fc_bundle_kprog(b);
+	if (!ks || cli->no_kfilter)
+		return NULL;
+	fc_evtset drop = {0};
+	for (uint32_t r = 0; r < fc_bundle_nrules(b); r++) {
+		const struct fc_bundle_rule *rule = fc_bundle_rule(b, r);
+		if (!rule->enabled && fc_vm_enabled(vm, r) && rule->evts) {
+			fc_evtset_union(&drop, rule->evts);
+			static const char *const opens[] = {"open", "openat", "openat2", "creat"};
+			for (size_t i = 0; i < sizeof opens / sizeof opens[0]; i++)
+				fc_evtset_add_name(&drop, opens[i]);
+		}
+	}
+	return fc_kprog_without(ks, &drop);
+}
+
 /* ---- the event pipeline ---- */
 
 /* falcod's own threads (event loop, output threads, reload thread, web server): their
@@ -784,6 +810,7 @@ struct prepared {
 	struct fc_vm *vm;
 	uint64_t *ksel;
 	uint32_t nksel;
+	struct fc_kprog_set *kprog; /* kernel predicates to install (NULL: none) */
 	uint32_t *by_name; /* the new rule ids sorted by name (counters follow rules by name) */
 	uint32_t *matches;
 	uint64_t *per_rule, *base_ns, *base_evals;
@@ -857,6 +884,7 @@ static void prepared_free(struct prepared *p)
 	free(p->base_ns);
 	free(p->base_evals);
 	free(p->ksel);
+	fc_kprog_free(p->kprog);
 	fc_vm_free(p->vm);
 	rules_free(&p->r);
 	fc_config_free(&p->cfg);
@@ -903,6 +931,7 @@ static void *reload_prepare(void *ctx)
 		g_sort_bundle = p->r.b;
 		qsort(p->by_name, n, sizeof *p->by_name, cmp_rule_name);
 		p->ksel = probe_selection(p->r.b, p->vm, &p->nksel);
+		p->kprog = probe_kprog(p->r.b, p->vm, rc->cli);
 	}
 	if (!ok) {
 		fprintf(stderr, "falcod: reload rejected; the running rules stay\n");
@@ -930,16 +959,22 @@ static long find_by_name(const struct prepared *p, const char *name)
 	return -1;
 }
 
-/* The kernel side of a swap: the probe's syscall selection, replaced in its maps while the
- * probe stays attached. HOOK (h-ksplit): the bundle's kernel predicate programs are installed
- * here too, from P->r.b, once the probe can load them; both must be in place before the
- * first event the new rules evaluate. */
+/* The kernel side of a swap, replaced in the probe's maps while it stays attached: the
+ * syscall selection (widened first), then the kernel predicate programs (a code leaving is
+ * unfiltered before anything else changes); both are in place before the first event the new
+ * rules evaluate. A program the probe refuses turns in-kernel filtering off (never wrong,
+ * only more events). */
 static void kernel_swap(struct fc_probe *probe, const struct prepared *p)
 {
 	if (!probe)
 		return;
 	if (fc_probe_set_selection(probe, p->ksel, p->nksel) != 0)
 		fprintf(stderr, "falcod: warning: the probe kept its previous syscall selection\n");
+	char err[256];
+	if (fc_probe_set_kprog(probe, p->kprog, err, sizeof err) != 0) {
+		fprintf(stderr, "falcod: warning: kernel predicates: %s; filtering turned off\n", err);
+		fc_probe_set_kprog(probe, NULL, err, sizeof err);
+	}
 }
 
 /* On the event thread, between two events: the prepared ruleset replaces the running one.
@@ -1094,15 +1129,18 @@ static int run_live(struct engine *e, const struct fc_bundle *b, const struct fc
 	char err[1024];
 	uint32_t nksel = 0;
 	uint64_t *ksel = probe_selection(b, e->vm, &nksel);
+	struct fc_kprog_set *ks = probe_kprog(b, e->vm, e->cli);
 	struct fc_probe_opts po = {
 		.ring_bytes = cfg->probe.ring_buffer_bytes,
 		.cpus_per_ring = cfg->probe.cpus_per_ring,
 		.ksel = ksel,
 		.nksel = nksel,
+		.kprog = ks,
 	};
 	struct fc_probe *p;
 	int prc = fc_probe_open(&po, &p, err, sizeof err);
 	free(ksel);
+	fc_kprog_free(ks);
 	if (prc != 0) {
 		fprintf(stderr, "falcod: cannot start the probe: %s\n", err);
 		return 1;
@@ -1303,7 +1341,8 @@ static void stop_reloader(struct engine *e, struct reload_ctx *rc)
 
 static bool parse_cli(int argc, char **argv, struct cli *c, int *exit_code)
 {
-	enum { O_REPLAY = 256, O_JSON, O_ENABLE, O_DISABLE, O_DRYRUN, O_VERSION, O_RECORD, O_RECORD_MATCHED };
+	enum { O_REPLAY = 256, O_JSON, O_ENABLE, O_DISABLE, O_DRYRUN, O_VERSION, O_RECORD, O_RECORD_MATCHED,
+	       O_NO_KFILTER };
 	static const struct option longopts[] = {
 		{"config", required_argument, NULL, 'c'}, {"rules", required_argument, NULL, 'r'},
 		{"replay", required_argument, NULL, O_REPLAY}, {"json", no_argument, NULL, O_JSON},
@@ -1311,6 +1350,7 @@ static bool parse_cli(int argc, char **argv, struct cli *c, int *exit_code)
 		{"list", no_argument, NULL, 'L'}, {"dry-run", no_argument, NULL, O_DRYRUN},
 		{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, O_VERSION},
 		{"record", required_argument, NULL, O_RECORD}, {"record-matched", no_argument, NULL, O_RECORD_MATCHED},
+		{"no-kernel-filter", no_argument, NULL, O_NO_KFILTER},
 		{NULL, 0, NULL, 0},
 	};
 	int ch;
@@ -1336,6 +1376,7 @@ static bool parse_cli(int argc, char **argv, struct cli *c, int *exit_code)
 		case O_REPLAY: c->replay = optarg; break;
 		case O_RECORD: c->record = optarg; break;
 		case O_RECORD_MATCHED: c->record_matched = true; break;
+		case O_NO_KFILTER: c->no_kfilter = true; break;
 		case O_JSON: c->json = true; break;
 		case O_ENABLE:
 		case O_DISABLE: {

@@ -76,76 +76,8 @@ static const struct {
 	uint8_t h;
 	uint8_t fdtype;
 } handlers[] = {
-	{"clone", H_CLONE, 0},
-	{"clone3", H_CLONE, 0},
-	{"fork", H_CLONE, 0},
-	{"vfork", H_CLONE, 0},
-	{"execve", H_EXEC, 0},
-	{"execveat", H_EXEC, 0},
-	{"open", H_OPEN, 0},
-	{"openat", H_OPEN, 0},
-	{"openat2", H_OPEN, 0},
-	{"creat", H_OPEN, 0},
-	{"open_by_handle_at", H_OPEN, 0},
-	{"close", H_CLOSE, 0},
-	{"dup", H_DUP, 0},
-	{"dup2", H_DUP, 0},
-	{"dup3", H_DUP, 0},
-	{"fcntl", H_FCNTL, 0},
-	{"socket", H_SOCKET, 0},
-	{"socketpair", H_SOCKETPAIR, 0},
-	{"bind", H_BIND, 0},
-	{"connect", H_CONNECT, 0},
-	{"accept", H_ACCEPT, 0},
-	{"accept4", H_ACCEPT, 0},
-	{"send", H_SEND, 0},
-	{"sendto", H_SEND, 0},
-	{"sendmsg", H_SEND, 0},
-	{"sendmmsg", H_SEND, 0},
-	{"recv", H_RECV, 0},
-	{"recvfrom", H_RECV, 0},
-	{"recvmsg", H_RECV, 0},
-	{"recvmmsg", H_RECV, 0},
-	{"pipe", H_PIPE, 0},
-	{"pipe2", H_PIPE, 0},
-	{"eventfd", H_SINGLE, FC_FD_EVENT},
-	{"eventfd2", H_SINGLE, FC_FD_EVENT},
-	{"signalfd", H_SINGLE, FC_FD_SIGNALFD},
-	{"signalfd4", H_SINGLE, FC_FD_SIGNALFD},
-	{"timerfd_create", H_SINGLE, FC_FD_TIMERFD},
-	{"inotify_init", H_SINGLE, FC_FD_INOTIFY},
-	{"inotify_init1", H_SINGLE, FC_FD_INOTIFY},
-	{"epoll_create", H_SINGLE, FC_FD_EVENTPOLL},
-	{"epoll_create1", H_SINGLE, FC_FD_EVENTPOLL},
-	{"bpf", H_SINGLE, FC_FD_BPF},
-	{"userfaultfd", H_SINGLE, FC_FD_USERFAULTFD},
-	{"io_uring_setup", H_SINGLE, FC_FD_IOURING},
-	{"memfd_create", H_MEMFD, 0},
-	{"pidfd_open", H_PIDFD_OPEN, 0},
-	{"pidfd_getfd", H_PIDFD_GETFD, 0},
-	{"chdir", H_CHDIR, 0},
-	{"fchdir", H_FCHDIR, 0},
-	{"getcwd", H_GETCWD, 0},
-	{"setuid", H_SETUID, 0},
-	{"setresuid", H_SETUID, 0},
-	{"setreuid", H_SETUID, 0},
-	{"setgid", H_SETGID, 0},
-	{"setresgid", H_SETGID, 0},
-	{"setregid", H_SETGID, 0},
-	{"setsid", H_SETSID, 0},
-	{"setpgid", H_SETPGID, 0},
-	{"capset", H_CAPSET, 0},
-	{"unshare", H_UNSHARE, 0},
-	{"setns", H_UNSHARE, 0},
-	{"prctl", H_PRCTL, 0},
-	{"chroot", H_CHROOT, 0},
-	{"getrlimit", H_RLIMIT, 0},
-	{"setrlimit", H_RLIMIT, 0},
-	{"prlimit", H_PRLIMIT, 0},
-	{"brk", H_MEM, 0},
-	{"mmap", H_MEM, 0},
-	{"mmap2", H_MEM, 0},
-	{"munmap", H_MEM, 0},
+#define H(name, h, fdtype) {name, H_##h, fdtype},
+#include "state_handlers.def"
 };
 
 /* ------------------------------------------------------------------ options, lifetime */
@@ -159,6 +91,24 @@ void fc_state_opts_default(struct fc_state_opts *o)
 	o->host_root = "/";
 	o->hostname = NULL;
 	o->boot_ts = 0;
+}
+
+/* The parser of event code C (H_NONE: the event changes no state). */
+static uint8_t handler_of(unsigned c)
+{
+	switch (c) {
+#define HC(code, h) \
+	case code:  \
+		return H_##h;
+#include "state_handlers.def"
+	default:
+		break;
+	}
+	if (c & 1)
+		for (size_t i = 0; i < sizeof handlers / sizeof handlers[0]; i++)
+			if (!strcmp(fc_events[c].name, handlers[i].name))
+				return handlers[i].h;
+	return H_NONE;
 }
 
 /* The parser tables depend only on the event table: built once per process (many strcmp; a
@@ -193,23 +143,8 @@ static void build_tables_once(void)
 					fdi = (int)p;
 			tab_fdparam[c] = (int8_t)fdi;
 		}
-		tab_handler[c] = H_NONE;
-		if (c & 1) {
-			for (size_t i = 0; i < sizeof handlers / sizeof handlers[0]; i++)
-				if (!strcmp(e->name, handlers[i].name))
-					tab_handler[c] = handlers[i].h;
-		}
+		tab_handler[c] = handler_of(c);
 	}
-	tab_handler[FC_PPME_PROCEXIT_E] = H_EXIT;
-	tab_handler[FC_PPME_PROCEXIT_1_E] = H_EXIT;
-	tab_handler[FC_PPME_SCHEDSWITCH_6_E] = H_SWITCH;
-	tab_handler[FC_PPME_USER_ADDED_E] = H_USER;
-	tab_handler[FC_PPME_USER_DELETED_E] = H_USER;
-	tab_handler[FC_PPME_GROUP_ADDED_E] = H_USER;
-	tab_handler[FC_PPME_GROUP_DELETED_E] = H_USER;
-	tab_handler[FC_PPME_CONTAINER_E] = H_CTRJSON;
-	tab_handler[FC_PPME_CONTAINER_JSON_E] = H_CTRJSON;
-	tab_handler[FC_PPME_CONTAINER_JSON_2_E] = H_CTRJSON;
 }
 
 static void build_tables(struct fc_state *st)

@@ -55,6 +55,10 @@ void fc_state_seed_proc(struct fc_state *st, const struct fc_cap_proc *p);
 void fc_state_seed_fd(struct fc_state *st, const struct fc_cap_fd *fd);
 int fc_state_seed_proc_scan(struct fc_state *st, char *err, size_t errlen); /* live: host_root/proc */
 
+/* Extension (issue 5, kernel pre-filter): true when events of CODE update the tables (the
+ * parser pass handles them), so dropping one could change what later rules see. */
+bool fc_state_parses(unsigned code);
+
 /* Per event. EV must stay valid until fc_state_event_done. */
 void fc_state_event(struct fc_state *st, const struct fc_evt *ev);
 const struct fc_extractor *fc_state_extractor(struct fc_state *st);

@@ -198,10 +198,11 @@ static void set_version(uint8_t *p, size_t len, void *arg)
 Test(bundle, unsupported_version)
 {
 	struct bb *b = sample();
-	uint16_t v2[] = {2, 0}, v0[] = {0, 0}, m1[] = {1, 1}, ok[] = {1, 0};
+	uint16_t v2[] = {2, 0}, v0[] = {0, 0}, m1[] = {1, FC_BUNDLE_MINOR + 1}, ok[] = {1, 0}, cur[] = {1, FC_BUNDLE_MINOR};
 	expect(load_patched(b, set_version, v2), FC_BERR_VERSION, "bundle version 2.0");
 	expect(load_patched(b, set_version, v0), FC_BERR_VERSION, NULL);
-	expect(load_patched(b, set_version, m1), FC_BERR_VERSION, "1.1");
+	expect(load_patched(b, set_version, m1), FC_BERR_VERSION, "1.2");
+	expect(load_patched(b, set_version, cur), FC_BERR_OK, NULL);
 	expect(load_patched(b, set_version, ok), FC_BERR_OK, NULL);
 	bb_free(b);
 }
