@@ -1070,6 +1070,7 @@ static int run_replay(struct engine *e, const char *path)
 	int rc;
 	if (e->rec)
 		fc_record_machine(e->rec, fc_capture_machine(cap));
+	fc_state_no_proc_lookups(e->st); /* the capture's threads are not this host's */
 	e->t0 = now_s();
 	uint64_t n = 0;
 	while (!g_stop && (rc = fc_capture_next(cap, &it)) == 1) {
