@@ -1136,6 +1136,7 @@ static int run_live(struct engine *e, const struct fc_bundle *b, const struct fc
 		.ksel = ksel,
 		.nksel = nksel,
 		.kprog = ks,
+		.drop_self = true,
 	};
 	struct fc_probe *p;
 	int prc = fc_probe_open(&po, &p, err, sizeof err);
@@ -1529,10 +1530,11 @@ int main(int argc, char **argv)
 		if (!replay)
 			fprintf(stderr,
 				"   probe: %llu syscalls seen, %llu sent, %llu filtered in the kernel, %llu dropped (ring "
-				"full), %llu dropped (too large), %u CPUs, %u rings\n",
+				"full), %llu dropped (too large), %u CPUs, %u rings; %llu of falcod's own dropped in the "
+				"kernel\n",
 				(unsigned long long)ps.seen, (unsigned long long)ps.sent, (unsigned long long)ps.filtered,
 				(unsigned long long)ps.drops_buffer, (unsigned long long)ps.drops_max_size, ps.ncpus,
-				ps.nrings);
+				ps.nrings, (unsigned long long)ps.own);
 	}
 done:
 	if (engine_up)
