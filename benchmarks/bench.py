@@ -14,8 +14,10 @@ Suites:
              `sysdig -r` on it with and without the union of the default rules' conditions;
              `falcod --replay` on it once falcod exists
   vm         benchmarks/vm/vm_leaf (CMake option FC_BENCH) once it exists
-  workloads  benchmarks/workloads/*.sh without a probe (full mode only); the kernel-overhead
-             comparison (no probe / empty probe / falcod) waits for the probe
+  workloads  benchmarks/workloads/*.sh without a probe (full mode only)
+  kernel     per-syscall cost (no probe / empty sys_exit program / falcod live), drop curve,
+             stress-ng storms, a build + test run under falcod (benchmarks/kernel/ksuite.py;
+             root and BPF needed, else skipped with the reason)
 Every figure is measured on this machine in this run; nothing is asserted (CI prints it)."""
 import argparse
 import datetime
@@ -32,6 +34,9 @@ import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "kernel"))
+import ksuite  # noqa: E402  (benchmarks/kernel/ksuite.py)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.path.join(ROOT, "build-bench")
@@ -157,6 +162,7 @@ def build(res):
             res.note(suite, f"{t} does not build: " + " | ".join(tail)[:400])
     tools["replicate"] = build_replicate(res)
     tools["sinsp_bench"] = build_sinsp(res)
+    tools["kbench"] = ksuite.build_kbench(res, BUILD, log)
     return tools
 
 
@@ -491,7 +497,8 @@ def suite_replay(res, tools, tmp, caps, events, peer, quick):
                 cases.append(("sysdig", "union", f"sysdig -q -r, union of {peer['n_accepted']} rule conditions",
                               ["sysdig", "-q", "-r", cap, peer["union"]]))
         if falcod:
-            cases.append(("falcod", "default", "falcod --replay, default rules", [falcod, "--replay", cap]))
+            cases.append(("falcod", "default", "falcod --replay, default rules",
+                          [falcod] + QUIET + ["--replay", cap]))
             if peer:
                 ns = [peer["n_accepted"]] if quick or tag == "sample" else [1, 4, 16, peer["n_accepted"], 64, 256]
                 for n in ns:
@@ -499,11 +506,12 @@ def suite_replay(res, tools, tmp, caps, events, peer, quick):
                     write_rules_yaml(read_tsv(peer["accepted"]), n, y)
                     k = "all" if n == peer["n_accepted"] else str(n)
                     cases.append(("falcod", f"rules{k}", f"falcod --replay, {n} rules as libsinsp ran them",
-                                  [falcod, "-r", y, "--replay", cap]))
+                                  [falcod, "-r", y] + QUIET + ["--replay", cap]))
         for tool, key, label, argv in cases:
             cpu, last = [], {}
             try:
-                ms = stats(timed_runs(argv, runs, cpu=cpu, last=last))
+                # quick: no warm-up run (the captures were just read by the sinsp suite)
+                ms = stats(timed_runs(argv, runs, warmup=0 if quick else 1, cpu=cpu, last=last))
             except RuntimeError as e:
                 res.note("replay", f"{label} ({tag}) failed: {e}")
                 continue
@@ -532,6 +540,27 @@ def suite_replay(res, tools, tmp, caps, events, peer, quick):
                 + (f" ({rec['events_per_s_net_of_startup'] / 1e6:.2f} M/s net of the "
                    f"{raw['sysdig_startup_ms']['median']:.0f} ms start-up)" if tool == "sysdig" else "")
                 + (f"\n      falcod's summary: {json.dumps(rec['summary'])}" if rec.get("summary") else ""))
+    replay_ratios(res, raw)
+
+
+def replay_ratios(res, raw):
+    """falcod --replay (default rules) over sysdig -r, events per CPU-second and per wall second,
+    per capture: the headline of the replay suite (target: >= 3x)."""
+    out = {}
+    for tag in raw["captures"]:
+        f = res.metrics.get(f"replay/{tag}/falcod/default/events_per_cpu_s")
+        fw = res.metrics.get(f"replay/{tag}/falcod/default/events_per_s")
+        for peer in ("none", "union"):
+            p = res.metrics.get(f"replay/{tag}/sysdig/{peer}/events_per_cpu_s")
+            pw = res.metrics.get(f"replay/{tag}/sysdig/{peer}/events_per_s")
+            if f and p:
+                r = {"cpu": f["value"] / p["value"], "wall": fw["value"] / pw["value"] if fw and pw else None}
+                out[f"{tag}/{peer}"] = r
+                res.metric(f"replay/{tag}/falcod_over_sysdig_{peer}", r["cpu"], "x", "higher", "ratio")
+                log(f"   {tag}: falcod --replay (default rules) / sysdig -r "
+                    f"{'(no filter)' if peer == 'none' else '(union of the rules as its filter)'}: "
+                    f"{r['cpu']:.2f}x per CPU-second" + (f", {r['wall']:.2f}x wall" if r["wall"] else ""))
+    raw["ratios"] = out
 
 
 def falcod_summary(text):
@@ -546,6 +575,10 @@ def falcod_summary(text):
         if m:
             out[key] = float(m.group(1)) if "." in m.group(1) else int(m.group(1))
     return out
+
+
+# falcod as the replay runs it: no syslog, alerts to stdout (discarded)
+QUIET = ["-o", "syslog_output.enabled=false"]
 
 
 def write_rules_yaml(rules, n, path):
@@ -650,8 +683,10 @@ def suite_workloads(res):
     res.suites["workloads"] = raw
 
 
-KERNEL_TODO = ("TODO(kernel-overhead): the no probe / empty probe / falcod comparison over these "
-               "workloads needs the eBPF probe (issue 5); only the no-probe baselines are measured.")
+def suite_kernel(res, tools, quick):
+    k = ksuite.run_suite(ksuite.Env(res, tools, BUILD, log, quick))
+    if k:
+        res.suites["kernel"] = k
 
 
 # ---- report ------------------------------------------------------------------------------------
@@ -758,6 +793,17 @@ def write_md(path, res, mach, cmp_rows, plots, args):
         if "sysdig_startup_ms" in r:
             L.append(f"\nsysdig start-up (`sysdig -q -r` on the 4141-event sample): "
                      f"{r['sysdig_startup_ms']['median']:.1f} ms.")
+        if r.get("ratios"):
+            L += ["", "falcod --replay with its default rules (49 rules, syslog off, alerts to /dev/null) over "
+                  "`sysdig -q -r` on the same file, whole commands (target: at least 3x):", "",
+                  "| capture | over sysdig -r, no filter (CPU / wall) | over sysdig -r with the rules' union as filter (CPU / wall) |",
+                  "|---|---|---|"]
+            for tag in r["captures"]:
+                def cell(peer):
+                    x = r["ratios"].get(f"{tag}/{peer}")
+                    return f"{x['cpu']:.2f}x / {x['wall']:.2f}x" if x and x.get("wall") else (
+                        f"{x['cpu']:.2f}x / –" if x else "–")
+                L.append(f"| {tag} | {cell('none')} | {cell('union')} |")
         L.append("")
     if res.suites.get("vm"):
         L += ["## VM: single-leaf rules (vm_leaf)", "",
@@ -777,6 +823,8 @@ def write_md(path, res, mach, cmp_rows, plots, args):
     w = res.suites.get("workloads")
     if w:
         L += ["## Workloads, no probe", ""] + [f"- `{json.dumps(x)}`" for x in w.values()] + [""]
+    if res.suites.get("kernel"):
+        L += ksuite.markdown(res.suites["kernel"])
     L += ["## Skipped / TODO", ""] + [f"- [{n['suite']}] {n['note']}" for n in res.notes] + [""]
     if cmp_rows is not None:
         L += [f"## Compared with `{args.compare}`", "",
@@ -852,12 +900,12 @@ def plots(res, stem):
             ("sinsp/{}/union/events_per_cpu_s", "libsinsp union filter"),
             ("replay/{}/sysdig/none/events_per_cpu_s", "sysdig -r"),
             ("replay/{}/sysdig/union/events_per_cpu_s", "sysdig -r union"),
-            ("replay/{}/falcod/default/events_per_cpu_s", "falcod --replay"))
+            ("replay/{}/falcod/default/events_per_cpu_s", "falcod --replay, default rules"))
     rows = [(label, [res.metrics.get(k.format(t), {}).get("value", float("nan")) / 1e6 for t in ("sample", "dense")])
             for k, label in rows if any(k.format(t) in res.metrics for t in ("sample", "dense"))]
     if rows:
         svg = stem + "-peers.svg"
-        if hbars(svg, "events per CPU-second on the replicated captures", "M events per CPU-second",
+        if hbars(svg, "events/s vs peers: events per CPU-second on the replicated captures", "M events per CPU-second",
                  [r[0] for r in rows], [("sample", [r[1][0] for r in rows]), ("dense", [r[1][1] for r in rows])]):
             out.append(svg)
     leaves = [x for x in s.get("leaves_warm", []) if "error" not in x]
@@ -871,11 +919,12 @@ def plots(res, stem):
         svg = stem + "-leaves.svg"
         if hbars(svg, "ns per leaf", "ns", [x["name"] for x in leaves], series):
             out.append(svg)
+    out += ksuite.plots(res.suites.get("kernel"), stem, head, hbars)
     return out
 
 
 machine_cache = {}
-ALL_SUITES = ("compile", "sinsp", "replay", "vm", "workloads")
+ALL_SUITES = ("compile", "sinsp", "replay", "vm", "workloads", "kernel")
 
 
 def main():
@@ -898,26 +947,36 @@ def main():
     log(f"machine: {mach['cpu']}, {mach['cores']} cores, {mach['memory']}, {mach['arch']}, kernel {mach['kernel']}, "
         f"load {mach['load_avg']:.2f}")
     tools = build(res)
+    mach["suite_seconds"] = secs = {}
+
+    def timed_suite(name, fn, *a):
+        t0 = time.time()
+        r = fn(*a)
+        secs[name] = round(time.time() - t0, 1)
+        log(f"   ({name}: {secs[name]} s)")
+        return r
+
     with tempfile.TemporaryDirectory() as tmp:
         if "compile" in suites:
-            suite_compile(res, tools, tmp, args.quick)
+            timed_suite("compile", suite_compile, res, tools, tmp, args.quick)
         caps, peer = {}, None
         if suites & {"sinsp", "replay"}:
-            caps = make_captures(res, tools, args.events)
+            caps = timed_suite("captures", make_captures, res, tools, args.events)
             small = caps.pop("dense-small", None)  # for the warm leaves only
             rules_tsv = os.path.join(tmp, "default_rules.tsv")
             default_rules_tsv(tools["falcoc"], rules_tsv)
             if "sinsp" in suites:
-                peer = suite_sinsp(res, tools, tmp, caps, small, rules_tsv, args.quick)
+                peer = timed_suite("sinsp", suite_sinsp, res, tools, tmp, caps, small, rules_tsv, args.quick)
             if "replay" in suites:
-                suite_replay(res, tools, tmp, caps, args.events, peer, args.quick)
+                timed_suite("replay", suite_replay, res, tools, tmp, caps, args.events, peer, args.quick)
         if "vm" in suites:
-            suite_vm(res, tools, args.quick)
+            timed_suite("vm", suite_vm, res, tools, args.quick)
         if "workloads" in suites and not args.quick:
-            suite_workloads(res)
+            timed_suite("workloads", suite_workloads, res)
         elif "workloads" in suites:
             res.note("workloads", "skipped in --quick mode")
-        res.note("kernel", KERNEL_TODO)
+        if "kernel" in suites:
+            timed_suite("kernel", suite_kernel, res, tools, args.quick)
     cmp_rows = None
     if args.compare:
         cmp_rows = compare(res, args.compare, args.threshold_instr, args.threshold_time)

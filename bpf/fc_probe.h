@@ -12,6 +12,11 @@
  *   fc_counters   PERCPU_ARRAY, one struct fc_counters
  *   fc_sys_tail   PROG_ARRAY indexed by native syscall number: the exit-event builder
  *   fc_ext_*      PROG_ARRAY of continuation programs (slots below), one per hook
+ *   fc_kprog      HASH event code -> struct fc_kp_lprog (bpf/kpred.h): the kernel predicate of
+ *                 that exit event, written by the loader after verification (no prealloc, so a
+ *                 replaced program is freed only after readers are done)
+ *   fc_kp_scr     PERCPU_ARRAY, one struct fc_kp_scratch: the evaluator's scratch
+ *   .bss fc_kp_on u8 per event code: 1 = fc_kprog has a program for it (written through the mmap)
  *   .bss fc_sel   u8 per native syscall number: 1 = selected (written through the mmap)
  *   .rodata       boot time, page shift, native number -> PPM_SC table (set before load) */
 #ifndef FC_PROBE_SHARED_H
@@ -29,6 +34,8 @@
 #define FC_UNIX_PATH_MAX 108
 #define FC_SYSCALL_SLOTS 512    /* = FC_ARCH_SYSCALL_MAX of both arch headers */
 #define FC_HDR_LEN 26
+#define FC_KP_MAX_PROGS 256     /* fc_kprog entries: event codes with a predicate program */
+#define FC_KP_CODES 512         /* fc_kp_on size (>= FC_EVENT_MAX) */
 
 /* Scratch areas per CPU: one for the sys_exit chain, one for the sched_* programs, so that a
  * sched tracepoint firing while a sys_exit program is building an event cannot clobber it. */
@@ -57,7 +64,7 @@ enum fc_dropcat {
 
 /* Per-CPU counters. seen = every event the probe tried to send (selected syscall or
  * tracepoint, dropped ones included); sent = written to a ring; filtered = dropped by the
- * in-kernel predicate (issue 5, predicate part; stays 0 until that exists); drops_buf[c] =
+ * in-kernel predicate program of its event code (bpf/kpred.h); drops_buf[c] =
  * ring full; drops_max_size = larger than FC_EVT_MAX_SIZE; drops_noring = no ring or scratch
  * for this CPU; build_err = a builder produced the wrong parameter count (a probe bug; the
  * event is not sent); compat = 32-bit syscalls skipped (not translated). */
@@ -77,7 +84,8 @@ struct fc_counters {
 	X(EXECVE_1, "t1_execve_x")                                                              \
 	X(EXECVE_2, "t2_execve_x")                                                              \
 	X(EXECVE_3, "t3_execve_x")                                                              \
-	X(CLONE_1, "t1_clone_x")
+	X(CLONE_1, "t1_clone_x")                                                                \
+	X(KFILTER, "t_kfilter")
 
 /* Continuations of sched_process_exec (fc_ext_exec) and sched_process_fork (fc_ext_fork). */
 #define FC_EXT_EXEC(X)                                                                          \

@@ -43,6 +43,7 @@
 #include "fc_probe.h"
 #include "fc_push.h"
 #include "fc_extract.h"
+#include "kpred.h"
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
@@ -94,8 +95,84 @@ struct {
 	__type(value, __u32);
 } fc_ext_fork SEC(".maps");
 
+/* ---- kernel predicate programs (bpf/kpred.h) ---- */
+
+/* 1 when fc_kprog holds a program for the event code (mmapped .bss, written by the loader). */
+__u8 fc_kp_on[FC_KP_CODES];
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FC_KP_MAX_PROGS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u32);
+	__type(value, struct fc_kp_lprog);
+} fc_kprog SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fc_kp_scratch);
+} fc_kp_scr SEC(".maps");
+
+#define FC_FMODE_PATH 0x4000
+
+/* FDDIR: FD refers, in the current task, to a directory or to an O_PATH file. */
+static __always_inline int fc_kp_fddir(__s64 fd)
+{
+	struct file *f = fc_fd_file(fc_task(), fd);
+	if (!f)
+		return 0;
+	__u16 mode = BPF_CORE_READ(f, f_inode, i_mode);
+	__u32 fmode = BPF_CORE_READ(f, f_mode);
+	return (mode & FC_S_IFMT) == FC_S_IFDIR || (fmode & FC_FMODE_PATH) != 0;
+}
+
+#define FC_KP_LD64(p) (*(const __u64 *)(p))
+#define FC_KP_FDDIR(env, fd) fc_kp_fddir(fd)
+#define FC_KP_ENV void *
+#define FC_KP_INLINE static __always_inline
+#include "kpred.h"
+
+/* The end of every sys_exit builder: events of a code with a predicate program continue in
+ * t_kfilter (a tail call keeps the evaluator out of every builder's verification), the others
+ * go to the ring at once. A failed tail call (no program installed) sends the event. */
+static __always_inline void fc_submit_sys(void *ctx, struct fc_aux *a)
+{
+	__u32 t = a->type;
+	if (t < FC_KP_CODES && fc_kp_on[t])
+		bpf_tail_call(ctx, &fc_ext_sys, FC_EXT_KFILTER);
+	fc_submit(a);
+}
+
 #define FC_SYSX(name) SEC("tp_btf/sys_exit") int BPF_PROG(name, struct pt_regs *regs, long ret)
 #define ARG(i) fc_sc_arg(regs, i)
+
+/* Runs the predicate of the event built in the scratch area, before any ring space is used:
+ * accepted events are sent, dropped ones counted (seen and filtered). */
+FC_SYSX(t_kfilter)
+{
+	struct fc_aux *a = fc_aux_get(FC_AUX_SYS);
+	if (!a)
+		return 0;
+	__u32 key = a->type, zero = 0;
+	const struct fc_kp_lprog *p = bpf_map_lookup_elem(&fc_kprog, &key);
+	struct fc_kp_scratch *sc = bpf_map_lookup_elem(&fc_kp_scr, &zero);
+	if (!p || !sc || a->pidx != a->nparams || a->nparams > FC_KP_MAX_PARAMS) {
+		fc_submit(a);
+		return 0;
+	}
+	if (fc_kp_run(p, a->data, a->nparams, sc, NULL)) {
+		fc_submit(a);
+		return 0;
+	}
+	struct fc_counters *c = fc_ctr();
+	if (c) {
+		c->seen++;
+		c->filtered++;
+	}
+	return 0;
+}
 
 /* ---- dispatcher ---- */
 
@@ -399,7 +476,7 @@ FC_SYSX(t3_execve_x)
 	fc_exec_tail(a, fc_task());
 	if (a->type == FC_PPME_SYSCALL_EXECVE_19_X)
 		fc_ustr(a, (const void *)ARG(0), FC_MAX_PATH); /* filename */
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
@@ -444,7 +521,7 @@ FC_SYSX(t1_clone_x)
 		bpf_probe_read_user(&lxflags, sizeof(lxflags), (const void *)ARG(0)); /* clone_args.flags */
 	fc_cgroups(a, t);
 	fc_clone_tail(a, t, fc_clone_flags(lxflags), ret == 0);
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
@@ -484,7 +561,7 @@ FC_SYSX(x_SYSCALL_OPEN_X)
 	fc_s64(a, ret);
 	fc_ustr(a, (const void *)ARG(0), FC_MAX_PATH);
 	fc_open_tail(a, ret, ARG(1), ARG(2), 0, 0);
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
@@ -498,7 +575,7 @@ FC_SYSX(x_SYSCALL_OPENAT_2_X)
 	fc_s64(a, fc_dirfd(ARG(0)));
 	fc_ustr(a, (const void *)ARG(1), FC_MAX_PATH);
 	fc_open_tail(a, ret, ARG(2), ARG(3), 0, 0);
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
@@ -514,7 +591,7 @@ FC_SYSX(x_SYSCALL_OPENAT2_X)
 	fc_s64(a, fc_dirfd(ARG(0)));
 	fc_ustr(a, (const void *)ARG(1), FC_MAX_PATH);
 	fc_open_tail(a, ret, how.flags, how.mode, 1, how.resolve);
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
@@ -539,7 +616,7 @@ FC_SYSX(x_SYSCALL_CREAT_X)
 	fc_u32(a, dev);
 	fc_u64(a, ino);
 	fc_u16(a, cflags);
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
@@ -551,7 +628,7 @@ FC_SYSX(x_SYSCALL_CLOSE_X)
 	fc_begin(a, FC_PPME_SYSCALL_CLOSE_X, 2, FC_DROP_CLOSE);
 	fc_s64(a, ret);
 	fc_s64(a, (__s32)ARG(0));
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
@@ -563,7 +640,7 @@ FC_SYSX(x_SYSCALL_DUP_1_X)
 	fc_begin(a, FC_PPME_SYSCALL_DUP_1_X, 2, FC_DROP_OTHER_INTEREST);
 	fc_s64(a, ret);
 	fc_s64(a, (__s32)ARG(0));
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
@@ -576,7 +653,7 @@ FC_SYSX(x_SYSCALL_DUP2_X)
 	fc_s64(a, ret);
 	fc_s64(a, (__s32)ARG(0));
 	fc_s64(a, (__s32)ARG(1));
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
@@ -590,12 +667,12 @@ FC_SYSX(x_SYSCALL_DUP3_X)
 	fc_s64(a, (__s32)ARG(0));
 	fc_s64(a, (__s32)ARG(1));
 	fc_u32(a, (ARG(2) & FC_LX_O_CLOEXEC) ? FC_PPM_O_CLOEXEC : 0);
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
 /* pipe/pipe2: the two fds read back from the user array, the pipe inode. */
-static __always_inline int fc_pipe_x(long ret, __u16 type, __u32 np, const int *ufds, __u64 lxflags)
+static __always_inline int fc_pipe_x(void *ctx, long ret, __u16 type, __u32 np, const int *ufds, __u64 lxflags)
 {
 	struct fc_aux *a = fc_aux_get(FC_AUX_SYS);
 	if (!a)
@@ -619,15 +696,15 @@ static __always_inline int fc_pipe_x(long ret, __u16 type, __u32 np, const int *
 		if (lxflags & FC_LX_O_NONBLOCK) f |= FC_PPM_O_NONBLOCK;
 		fc_u32(a, f);
 	}
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
-FC_SYSX(x_SYSCALL_PIPE_X) { return fc_pipe_x(ret, FC_PPME_SYSCALL_PIPE_X, 4, (const int *)ARG(0), 0); }
-FC_SYSX(x_SYSCALL_PIPE2_X) { return fc_pipe_x(ret, FC_PPME_SYSCALL_PIPE2_X, 5, (const int *)ARG(0), ARG(1)); }
+FC_SYSX(x_SYSCALL_PIPE_X) { return fc_pipe_x(ctx, ret, FC_PPME_SYSCALL_PIPE_X, 4, (const int *)ARG(0), 0); }
+FC_SYSX(x_SYSCALL_PIPE2_X) { return fc_pipe_x(ctx, ret, FC_PPME_SYSCALL_PIPE2_X, 5, (const int *)ARG(0), ARG(1)); }
 
 /* res + one path (unlink, rmdir, chdir, chroot). */
-static __always_inline int fc_res_path(long ret, __u16 type, const void *path, __u32 cat)
+static __always_inline int fc_res_path(void *ctx, long ret, __u16 type, const void *path, __u32 cat)
 {
 	struct fc_aux *a = fc_aux_get(FC_AUX_SYS);
 	if (!a)
@@ -635,14 +712,14 @@ static __always_inline int fc_res_path(long ret, __u16 type, const void *path, _
 	fc_begin(a, type, 2, cat);
 	fc_s64(a, ret);
 	fc_ustr(a, path, FC_MAX_PATH);
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
-FC_SYSX(x_SYSCALL_UNLINK_2_X) { return fc_res_path(ret, FC_PPME_SYSCALL_UNLINK_2_X, (void *)ARG(0), FC_DROP_DIR_FILE); }
-FC_SYSX(x_SYSCALL_RMDIR_2_X) { return fc_res_path(ret, FC_PPME_SYSCALL_RMDIR_2_X, (void *)ARG(0), FC_DROP_DIR_FILE); }
-FC_SYSX(x_SYSCALL_CHDIR_X) { return fc_res_path(ret, FC_PPME_SYSCALL_CHDIR_X, (void *)ARG(0), FC_DROP_OTHER_INTEREST); }
-FC_SYSX(x_SYSCALL_CHROOT_X) { return fc_res_path(ret, FC_PPME_SYSCALL_CHROOT_X, (void *)ARG(0), FC_DROP_OTHER_INTEREST); }
+FC_SYSX(x_SYSCALL_UNLINK_2_X) { return fc_res_path(ctx, ret, FC_PPME_SYSCALL_UNLINK_2_X, (void *)ARG(0), FC_DROP_DIR_FILE); }
+FC_SYSX(x_SYSCALL_RMDIR_2_X) { return fc_res_path(ctx, ret, FC_PPME_SYSCALL_RMDIR_2_X, (void *)ARG(0), FC_DROP_DIR_FILE); }
+FC_SYSX(x_SYSCALL_CHDIR_X) { return fc_res_path(ctx, ret, FC_PPME_SYSCALL_CHDIR_X, (void *)ARG(0), FC_DROP_OTHER_INTEREST); }
+FC_SYSX(x_SYSCALL_CHROOT_X) { return fc_res_path(ctx, ret, FC_PPME_SYSCALL_CHROOT_X, (void *)ARG(0), FC_DROP_OTHER_INTEREST); }
 
 FC_SYSX(x_SYSCALL_UNLINKAT_2_X)
 {
@@ -654,12 +731,12 @@ FC_SYSX(x_SYSCALL_UNLINKAT_2_X)
 	fc_s64(a, fc_dirfd(ARG(0)));
 	fc_ustr(a, (const void *)ARG(1), FC_MAX_PATH);
 	fc_u32(a, ARG(2) & 0x200); /* AT_REMOVEDIR, same value */
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
 /* res + two paths (rename, link, symlink: the first is a CHARBUF target for symlink). */
-static __always_inline int fc_res_2path(long ret, __u16 type, const void *p1, const void *p2)
+static __always_inline int fc_res_2path(void *ctx, long ret, __u16 type, const void *p1, const void *p2)
 {
 	struct fc_aux *a = fc_aux_get(FC_AUX_SYS);
 	if (!a)
@@ -668,16 +745,16 @@ static __always_inline int fc_res_2path(long ret, __u16 type, const void *p1, co
 	fc_s64(a, ret);
 	fc_ustr(a, p1, FC_MAX_PATH);
 	fc_ustr(a, p2, FC_MAX_PATH);
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
-FC_SYSX(x_SYSCALL_RENAME_X) { return fc_res_2path(ret, FC_PPME_SYSCALL_RENAME_X, (void *)ARG(0), (void *)ARG(1)); }
-FC_SYSX(x_SYSCALL_LINK_2_X) { return fc_res_2path(ret, FC_PPME_SYSCALL_LINK_2_X, (void *)ARG(0), (void *)ARG(1)); }
-FC_SYSX(x_SYSCALL_SYMLINK_X) { return fc_res_2path(ret, FC_PPME_SYSCALL_SYMLINK_X, (void *)ARG(0), (void *)ARG(1)); }
+FC_SYSX(x_SYSCALL_RENAME_X) { return fc_res_2path(ctx, ret, FC_PPME_SYSCALL_RENAME_X, (void *)ARG(0), (void *)ARG(1)); }
+FC_SYSX(x_SYSCALL_LINK_2_X) { return fc_res_2path(ctx, ret, FC_PPME_SYSCALL_LINK_2_X, (void *)ARG(0), (void *)ARG(1)); }
+FC_SYSX(x_SYSCALL_SYMLINK_X) { return fc_res_2path(ctx, ret, FC_PPME_SYSCALL_SYMLINK_X, (void *)ARG(0), (void *)ARG(1)); }
 
 /* renameat, renameat2, linkat: res, olddirfd, oldpath, newdirfd, newpath [, flags]. */
-static __always_inline int fc_2at(struct pt_regs *regs, long ret, __u16 type, __u32 np, __u32 flags)
+static __always_inline int fc_2at(void *ctx, struct pt_regs *regs, long ret, __u16 type, __u32 np, __u32 flags)
 {
 	struct fc_aux *a = fc_aux_get(FC_AUX_SYS);
 	if (!a)
@@ -690,13 +767,13 @@ static __always_inline int fc_2at(struct pt_regs *regs, long ret, __u16 type, __
 	fc_ustr(a, (const void *)ARG(3), FC_MAX_PATH);
 	if (np == 6)
 		fc_u32(a, flags);
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
-FC_SYSX(x_SYSCALL_RENAMEAT_X) { return fc_2at(regs, ret, FC_PPME_SYSCALL_RENAMEAT_X, 5, 0); }
-FC_SYSX(x_SYSCALL_RENAMEAT2_X) { return fc_2at(regs, ret, FC_PPME_SYSCALL_RENAMEAT2_X, 6, ARG(4) & 0x7); }
-FC_SYSX(x_SYSCALL_LINKAT_2_X) { return fc_2at(regs, ret, FC_PPME_SYSCALL_LINKAT_2_X, 6, ARG(4) & 0x1400); }
+FC_SYSX(x_SYSCALL_RENAMEAT_X) { return fc_2at(ctx, regs, ret, FC_PPME_SYSCALL_RENAMEAT_X, 5, 0); }
+FC_SYSX(x_SYSCALL_RENAMEAT2_X) { return fc_2at(ctx, regs, ret, FC_PPME_SYSCALL_RENAMEAT2_X, 6, ARG(4) & 0x7); }
+FC_SYSX(x_SYSCALL_LINKAT_2_X) { return fc_2at(ctx, regs, ret, FC_PPME_SYSCALL_LINKAT_2_X, 6, ARG(4) & 0x1400); }
 
 FC_SYSX(x_SYSCALL_SYMLINKAT_X)
 {
@@ -708,7 +785,7 @@ FC_SYSX(x_SYSCALL_SYMLINKAT_X)
 	fc_ustr(a, (const void *)ARG(0), FC_MAX_PATH);
 	fc_s64(a, fc_dirfd(ARG(1)));
 	fc_ustr(a, (const void *)ARG(2), FC_MAX_PATH);
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
@@ -721,7 +798,7 @@ FC_SYSX(x_SYSCALL_MKDIR_2_X)
 	fc_s64(a, ret);
 	fc_ustr(a, (const void *)ARG(0), FC_MAX_PATH);
 	fc_u32(a, ARG(1));
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
@@ -735,7 +812,7 @@ FC_SYSX(x_SYSCALL_MKDIRAT_X)
 	fc_s64(a, fc_dirfd(ARG(0)));
 	fc_ustr(a, (const void *)ARG(1), FC_MAX_PATH);
 	fc_u32(a, ARG(2));
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
@@ -748,7 +825,7 @@ FC_SYSX(x_SYSCALL_CHMOD_X)
 	fc_s64(a, ret);
 	fc_ustr(a, (const void *)ARG(0), FC_MAX_PATH);
 	fc_u32(a, ARG(1) & 07777);
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
@@ -761,7 +838,7 @@ FC_SYSX(x_SYSCALL_FCHMOD_X)
 	fc_s64(a, ret);
 	fc_s64(a, (__s32)ARG(0));
 	fc_u32(a, ARG(1) & 07777);
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
@@ -775,12 +852,12 @@ FC_SYSX(x_SYSCALL_FCHMODAT_X)
 	fc_s64(a, fc_dirfd(ARG(0)));
 	fc_ustr(a, (const void *)ARG(1), FC_MAX_PATH);
 	fc_u32(a, ARG(2) & 07777);
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
 /* chown, lchown: res, path, uid, gid. */
-static __always_inline int fc_chown_x(struct pt_regs *regs, long ret, __u16 type)
+static __always_inline int fc_chown_x(void *ctx, struct pt_regs *regs, long ret, __u16 type)
 {
 	struct fc_aux *a = fc_aux_get(FC_AUX_SYS);
 	if (!a)
@@ -790,12 +867,12 @@ static __always_inline int fc_chown_x(struct pt_regs *regs, long ret, __u16 type
 	fc_ustr(a, (const void *)ARG(0), FC_MAX_PATH);
 	fc_u32(a, ARG(1));
 	fc_u32(a, ARG(2));
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
-FC_SYSX(x_SYSCALL_CHOWN_X) { return fc_chown_x(regs, ret, FC_PPME_SYSCALL_CHOWN_X); }
-FC_SYSX(x_SYSCALL_LCHOWN_X) { return fc_chown_x(regs, ret, FC_PPME_SYSCALL_LCHOWN_X); }
+FC_SYSX(x_SYSCALL_CHOWN_X) { return fc_chown_x(ctx, regs, ret, FC_PPME_SYSCALL_CHOWN_X); }
+FC_SYSX(x_SYSCALL_LCHOWN_X) { return fc_chown_x(ctx, regs, ret, FC_PPME_SYSCALL_LCHOWN_X); }
 
 FC_SYSX(x_SYSCALL_FCHOWN_X)
 {
@@ -807,7 +884,7 @@ FC_SYSX(x_SYSCALL_FCHOWN_X)
 	fc_s64(a, (__s32)ARG(0));
 	fc_u32(a, ARG(1));
 	fc_u32(a, ARG(2));
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
@@ -823,7 +900,7 @@ FC_SYSX(x_SYSCALL_FCHOWNAT_X)
 	fc_u32(a, ARG(2));
 	fc_u32(a, ARG(3));
 	fc_u32(a, ARG(4) & 0x1100); /* AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, kernel values */
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
@@ -836,7 +913,7 @@ FC_SYSX(x_SYSCALL_FCHDIR_X)
 	fc_begin(a, FC_PPME_SYSCALL_FCHDIR_X, 2, FC_DROP_OTHER_INTEREST);
 	fc_s64(a, ret);
 	fc_s64(a, (__s32)ARG(0));
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
@@ -854,7 +931,7 @@ FC_SYSX(x_SYSCALL_MOUNT_X)
 	fc_ustr(a, (const void *)ARG(1), FC_MAX_PATH);
 	fc_ustr(a, (const void *)ARG(2), FC_MAX_PATH);
 	fc_u32(a, flags);
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
@@ -867,7 +944,7 @@ FC_SYSX(x_SYSCALL_UMOUNT2_X)
 	fc_s64(a, ret);
 	fc_ustr(a, (const void *)ARG(0), FC_MAX_PATH);
 	fc_u32(a, ARG(1) & 0xf);
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
@@ -880,7 +957,7 @@ FC_SYSX(x_SYSCALL_MEMFD_CREATE_X)
 	fc_s64(a, ret);
 	fc_ustr(a, (const void *)ARG(0), FC_MAX_PATH);
 	fc_u32(a, ARG(1) & 0x7);
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
@@ -935,7 +1012,7 @@ FC_SYSX(x_SYSCALL_FCNTL_X)
 	fc_s64(a, ret);
 	fc_s64(a, (__s32)ARG(0));
 	fc_u8(a, fc_fcntl_cmd(ARG(1)));
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
@@ -960,7 +1037,7 @@ FC_SYSX(x_SOCKET_SOCKETPAIR_X)
 	fc_u32(a, ARG(0));
 	fc_u32(a, ARG(1));
 	fc_u32(a, ARG(2));
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
@@ -973,7 +1050,7 @@ FC_SYSX(x_SOCKET_SHUTDOWN_X)
 	fc_s64(a, ret);
 	fc_s64(a, (__s32)ARG(0));
 	fc_u8(a, ARG(1)); /* SHUT_RD/WR/RDWR: same values */
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
@@ -986,7 +1063,7 @@ FC_SYSX(x_SYSCALL_EVENTFD_X)
 	fc_s64(a, ret);
 	fc_u64(a, (__u32)ARG(0));
 	fc_u32(a, 0); /* eventfd has no flags argument */
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
@@ -999,7 +1076,7 @@ FC_SYSX(x_SYSCALL_EVENTFD2_X)
 	fc_s64(a, ret);
 	fc_u16(a, fc_cloexec_nonblock(ARG(1)));
 	fc_u64(a, (__u32)ARG(0));
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
@@ -1011,7 +1088,7 @@ FC_SYSX(x_SYSCALL_INOTIFY_INIT_X)
 	fc_begin(a, FC_PPME_SYSCALL_INOTIFY_INIT_X, 2, FC_DROP_OTHER_INTEREST);
 	fc_s64(a, ret);
 	fc_u8(a, 0); /* inotify_init has no flags argument */
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
@@ -1023,7 +1100,7 @@ FC_SYSX(x_SYSCALL_INOTIFY_INIT1_X)
 	fc_begin(a, FC_PPME_SYSCALL_INOTIFY_INIT1_X, 2, FC_DROP_OTHER_INTEREST);
 	fc_s64(a, ret);
 	fc_u16(a, fc_cloexec_nonblock(ARG(0)));
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
@@ -1035,7 +1112,7 @@ FC_SYSX(x_SYSCALL_EPOLL_CREATE_X)
 	fc_begin(a, FC_PPME_SYSCALL_EPOLL_CREATE_X, 2, FC_DROP_OTHER_INTEREST);
 	fc_s64(a, ret);
 	fc_u32(a, (__s32)ARG(0));
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
@@ -1047,7 +1124,7 @@ FC_SYSX(x_SYSCALL_EPOLL_CREATE1_X)
 	fc_begin(a, FC_PPME_SYSCALL_EPOLL_CREATE1_X, 2, FC_DROP_OTHER_INTEREST);
 	fc_s64(a, ret);
 	fc_u32(a, (ARG(0) & FC_LX_O_CLOEXEC) ? 1 : 0); /* EPOLL_CLOEXEC -> PPM_EPOLL_CLOEXEC */
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
@@ -1060,7 +1137,7 @@ FC_SYSX(x_SYSCALL_TIMERFD_CREATE_X)
 	fc_s64(a, ret);
 	fc_u8(a, ARG(0));
 	fc_u8(a, 0); /* TFD_* flags do not fit the u8 of the schema: not reported */
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
@@ -1073,7 +1150,7 @@ FC_SYSX(x_SYSCALL_PIDFD_OPEN_X)
 	fc_s64(a, ret);
 	fc_s64(a, (__s32)ARG(0));
 	fc_u32(a, (ARG(1) & FC_LX_O_NONBLOCK) ? 1 : 0); /* PIDFD_NONBLOCK */
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
@@ -1087,7 +1164,7 @@ FC_SYSX(x_SYSCALL_PIDFD_GETFD_X)
 	fc_s64(a, (__s32)ARG(0));
 	fc_s64(a, (__s32)ARG(1));
 	fc_u32(a, ARG(2));
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
@@ -1111,7 +1188,7 @@ FC_SYSX(x_SYSCALL_OPEN_BY_HANDLE_AT_X)
 		fc_empty(a);
 	fc_u32(a, dev);
 	fc_u64(a, ino);
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
@@ -1122,7 +1199,7 @@ FC_SYSX(x_SYSCALL_SETSID_X)
 		return 0;
 	fc_begin(a, FC_PPME_SYSCALL_SETSID_X, 1, FC_DROP_OTHER_INTEREST);
 	fc_s64(a, ret);
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
@@ -1135,7 +1212,7 @@ FC_SYSX(x_SYSCALL_SETPGID_X)
 	fc_s64(a, ret);
 	fc_s64(a, (__s32)ARG(0));
 	fc_s64(a, (__s32)ARG(1));
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
@@ -1150,12 +1227,12 @@ FC_SYSX(x_SYSCALL_GETCWD_X)
 		fc_ustr(a, (const void *)ARG(0), FC_MAX_PATH);
 	else
 		fc_empty(a);
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
-FC_SYSX(x_SYSCALL_STAT_X) { return fc_res_path(ret, FC_PPME_SYSCALL_STAT_X, (void *)ARG(0), FC_DROP_OTHER); }
-FC_SYSX(x_SYSCALL_LSTAT_X) { return fc_res_path(ret, FC_PPME_SYSCALL_LSTAT_X, (void *)ARG(0), FC_DROP_OTHER); }
+FC_SYSX(x_SYSCALL_STAT_X) { return fc_res_path(ctx, ret, FC_PPME_SYSCALL_STAT_X, (void *)ARG(0), FC_DROP_OTHER); }
+FC_SYSX(x_SYSCALL_LSTAT_X) { return fc_res_path(ctx, ret, FC_PPME_SYSCALL_LSTAT_X, (void *)ARG(0), FC_DROP_OTHER); }
 
 FC_SYSX(x_SYSCALL_FSTAT_X)
 {
@@ -1165,7 +1242,7 @@ FC_SYSX(x_SYSCALL_FSTAT_X)
 	fc_begin(a, FC_PPME_SYSCALL_FSTAT_X, 2, FC_DROP_OTHER);
 	fc_s64(a, ret);
 	fc_s64(a, (__s32)ARG(0));
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
@@ -1178,7 +1255,7 @@ FC_SYSX(x_SYSCALL_ACCESS_X)
 	fc_s64(a, ret);
 	fc_ustr(a, (const void *)ARG(0), FC_MAX_PATH);
 	fc_u32(a, ARG(1) & 7); /* F_OK/X_OK/W_OK/R_OK: same values */
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
@@ -1191,26 +1268,26 @@ FC_SYSX(x_SYSCALL_SECCOMP_X)
 	fc_s64(a, ret);
 	fc_u64(a, ARG(0));
 	fc_u64(a, ARG(1));
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
 /* getuid, geteuid, getgid, getegid: the id is the return value. */
-static __always_inline int fc_getid_x(long ret, __u16 type)
+static __always_inline int fc_getid_x(void *ctx, long ret, __u16 type)
 {
 	struct fc_aux *a = fc_aux_get(FC_AUX_SYS);
 	if (!a)
 		return 0;
 	fc_begin(a, type, 1, FC_DROP_OTHER);
 	fc_u32(a, ret);
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
-FC_SYSX(x_SYSCALL_GETUID_X) { return fc_getid_x(ret, FC_PPME_SYSCALL_GETUID_X); }
-FC_SYSX(x_SYSCALL_GETEUID_X) { return fc_getid_x(ret, FC_PPME_SYSCALL_GETEUID_X); }
-FC_SYSX(x_SYSCALL_GETGID_X) { return fc_getid_x(ret, FC_PPME_SYSCALL_GETGID_X); }
-FC_SYSX(x_SYSCALL_GETEGID_X) { return fc_getid_x(ret, FC_PPME_SYSCALL_GETEGID_X); }
+FC_SYSX(x_SYSCALL_GETUID_X) { return fc_getid_x(ctx, ret, FC_PPME_SYSCALL_GETUID_X); }
+FC_SYSX(x_SYSCALL_GETEUID_X) { return fc_getid_x(ctx, ret, FC_PPME_SYSCALL_GETEUID_X); }
+FC_SYSX(x_SYSCALL_GETGID_X) { return fc_getid_x(ctx, ret, FC_PPME_SYSCALL_GETGID_X); }
+FC_SYSX(x_SYSCALL_GETEGID_X) { return fc_getid_x(ctx, ret, FC_PPME_SYSCALL_GETEGID_X); }
 
 /* ---- network ---- */
 
@@ -1231,7 +1308,7 @@ FC_SYSX(x_SOCKET_SOCKET_X)
 	fc_u32(a, type);
 	fc_u32(a, ARG(2));
 	fc_u32(a, flags);
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
@@ -1244,7 +1321,7 @@ FC_SYSX(x_SOCKET_BIND_X)
 	fc_s64(a, ret);
 	fc_sockaddr(a, (const void *)ARG(1), ARG(2));
 	fc_s64(a, (__s32)ARG(0));
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
@@ -1257,7 +1334,7 @@ FC_SYSX(x_SOCKET_LISTEN_X)
 	fc_s64(a, ret);
 	fc_s64(a, (__s32)ARG(0));
 	fc_u32(a, (__s32)ARG(1));
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
@@ -1276,12 +1353,12 @@ FC_SYSX(x_SOCKET_CONNECT_X)
 		fc_empty(a);
 	fc_s64(a, fd);
 	fc_sockaddr(a, (const void *)ARG(1), ARG(2));
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
 /* accept/accept4: the new socket's tuple (remote first) and the listener's queue. */
-static __always_inline int fc_accept_x(struct pt_regs *regs, long ret, __u16 type, __u32 np)
+static __always_inline int fc_accept_x(void *ctx, struct pt_regs *regs, long ret, __u16 type, __u32 np)
 {
 	struct fc_aux *a = fc_aux_get(FC_AUX_SYS);
 	if (!a)
@@ -1308,12 +1385,12 @@ static __always_inline int fc_accept_x(struct pt_regs *regs, long ret, __u16 typ
 	fc_u32(a, qmax);
 	if (np == 6)
 		fc_u32(a, (__s32)ARG(3));
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
-FC_SYSX(x_SOCKET_ACCEPT_5_X) { return fc_accept_x(regs, ret, FC_PPME_SOCKET_ACCEPT_5_X, 5); }
-FC_SYSX(x_SOCKET_ACCEPT4_6_X) { return fc_accept_x(regs, ret, FC_PPME_SOCKET_ACCEPT4_6_X, 6); }
+FC_SYSX(x_SOCKET_ACCEPT_5_X) { return fc_accept_x(ctx, regs, ret, FC_PPME_SOCKET_ACCEPT_5_X, 5); }
+FC_SYSX(x_SOCKET_ACCEPT4_6_X) { return fc_accept_x(ctx, regs, ret, FC_PPME_SOCKET_ACCEPT4_6_X, 6); }
 
 /* ---- I/O: the first FC_SNAPLEN bytes of the data (Falco's default snaplen) ---- */
 
@@ -1331,7 +1408,7 @@ static __always_inline void fc_io_data(struct fc_aux *a, const void *buf, long r
 	fc_ubuf(a, buf, n, FC_SNAPLEN);
 }
 
-static __always_inline int fc_rw_x(struct pt_regs *regs, long ret, __u16 type, int sent)
+static __always_inline int fc_rw_x(void *ctx, struct pt_regs *regs, long ret, __u16 type, int sent)
 {
 	struct fc_aux *a = fc_aux_get(FC_AUX_SYS);
 	if (!a)
@@ -1341,12 +1418,12 @@ static __always_inline int fc_rw_x(struct pt_regs *regs, long ret, __u16 type, i
 	fc_io_data(a, (const void *)ARG(1), ret, ARG(2), sent);
 	fc_s64(a, (__s32)ARG(0));
 	fc_u32(a, ARG(2));
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
-FC_SYSX(x_SYSCALL_READ_X) { return fc_rw_x(regs, ret, FC_PPME_SYSCALL_READ_X, 0); }
-FC_SYSX(x_SYSCALL_WRITE_X) { return fc_rw_x(regs, ret, FC_PPME_SYSCALL_WRITE_X, 1); }
+FC_SYSX(x_SYSCALL_READ_X) { return fc_rw_x(ctx, regs, ret, FC_PPME_SYSCALL_READ_X, 0); }
+FC_SYSX(x_SYSCALL_WRITE_X) { return fc_rw_x(ctx, regs, ret, FC_PPME_SYSCALL_WRITE_X, 1); }
 
 /* sendto: res, data, fd, size, tuple (local -> remote, from the socket). */
 FC_SYSX(x_SOCKET_SENDTO_X)
@@ -1361,7 +1438,7 @@ FC_SYSX(x_SOCKET_SENDTO_X)
 	fc_s64(a, fd);
 	fc_u32(a, ARG(2));
 	fc_socktuple(a, ret >= 0 ? fc_fd_sock(fc_task(), fd) : NULL, 1);
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
@@ -1378,13 +1455,13 @@ FC_SYSX(x_SOCKET_RECVFROM_X)
 	fc_socktuple(a, ret >= 0 ? fc_fd_sock(fc_task(), fd) : NULL, 0);
 	fc_s64(a, fd);
 	fc_u32(a, ARG(2));
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
 /* ---- identity, capabilities, namespaces ---- */
 
-static __always_inline int fc_res_u32s(long ret, __u16 type, __u32 n, __u32 v0, __u32 v1, __u32 v2)
+static __always_inline int fc_res_u32s(void *ctx, long ret, __u16 type, __u32 n, __u32 v0, __u32 v1, __u32 v2)
 {
 	struct fc_aux *a = fc_aux_get(FC_AUX_SYS);
 	if (!a)
@@ -1396,16 +1473,16 @@ static __always_inline int fc_res_u32s(long ret, __u16 type, __u32 n, __u32 v0, 
 		fc_u32(a, v1);
 	if (n > 2)
 		fc_u32(a, v2);
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
-FC_SYSX(x_SYSCALL_SETUID_X) { return fc_res_u32s(ret, FC_PPME_SYSCALL_SETUID_X, 1, ARG(0), 0, 0); }
-FC_SYSX(x_SYSCALL_SETGID_X) { return fc_res_u32s(ret, FC_PPME_SYSCALL_SETGID_X, 1, ARG(0), 0, 0); }
-FC_SYSX(x_SYSCALL_SETRESUID_X) { return fc_res_u32s(ret, FC_PPME_SYSCALL_SETRESUID_X, 3, ARG(0), ARG(1), ARG(2)); }
-FC_SYSX(x_SYSCALL_SETRESGID_X) { return fc_res_u32s(ret, FC_PPME_SYSCALL_SETRESGID_X, 3, ARG(0), ARG(1), ARG(2)); }
-FC_SYSX(x_SYSCALL_SETREUID_X) { return fc_res_u32s(ret, FC_PPME_SYSCALL_SETREUID_X, 2, ARG(0), ARG(1), 0); }
-FC_SYSX(x_SYSCALL_SETREGID_X) { return fc_res_u32s(ret, FC_PPME_SYSCALL_SETREGID_X, 2, ARG(0), ARG(1), 0); }
+FC_SYSX(x_SYSCALL_SETUID_X) { return fc_res_u32s(ctx, ret, FC_PPME_SYSCALL_SETUID_X, 1, ARG(0), 0, 0); }
+FC_SYSX(x_SYSCALL_SETGID_X) { return fc_res_u32s(ctx, ret, FC_PPME_SYSCALL_SETGID_X, 1, ARG(0), 0, 0); }
+FC_SYSX(x_SYSCALL_SETRESUID_X) { return fc_res_u32s(ctx, ret, FC_PPME_SYSCALL_SETRESUID_X, 3, ARG(0), ARG(1), ARG(2)); }
+FC_SYSX(x_SYSCALL_SETRESGID_X) { return fc_res_u32s(ctx, ret, FC_PPME_SYSCALL_SETRESGID_X, 3, ARG(0), ARG(1), ARG(2)); }
+FC_SYSX(x_SYSCALL_SETREUID_X) { return fc_res_u32s(ctx, ret, FC_PPME_SYSCALL_SETREUID_X, 2, ARG(0), ARG(1), 0); }
+FC_SYSX(x_SYSCALL_SETREGID_X) { return fc_res_u32s(ctx, ret, FC_PPME_SYSCALL_SETREGID_X, 2, ARG(0), ARG(1), 0); }
 
 /* capset: the capability sets of the calling thread after the call. */
 FC_SYSX(x_SYSCALL_CAPSET_X)
@@ -1419,7 +1496,7 @@ FC_SYSX(x_SYSCALL_CAPSET_X)
 	fc_u64(a, fc_cap(&cr->cap_inheritable));
 	fc_u64(a, fc_cap(&cr->cap_permitted));
 	fc_u64(a, fc_cap(&cr->cap_effective));
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
@@ -1432,7 +1509,7 @@ FC_SYSX(x_SYSCALL_SETNS_X)
 	fc_s64(a, ret);
 	fc_s64(a, (__s32)ARG(0));
 	fc_u32(a, fc_clone_flags(ARG(1)));
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
@@ -1444,7 +1521,7 @@ FC_SYSX(x_SYSCALL_UNSHARE_X)
 	fc_begin(a, FC_PPME_SYSCALL_UNSHARE_X, 2, FC_DROP_OTHER_INTEREST);
 	fc_s64(a, ret);
 	fc_u32(a, fc_clone_flags(ARG(0)));
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
@@ -1527,7 +1604,7 @@ FC_SYSX(x_SYSCALL_PTRACE_X)
 	fc_close(a, start);
 	fc_u16(a, req);
 	fc_s64(a, (__s32)ARG(1));
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
@@ -1541,7 +1618,7 @@ FC_SYSX(x_SYSCALL_KILL_X)
 	fc_s64(a, ret);
 	fc_s64(a, (__s32)ARG(0));
 	fc_u8(a, ARG(1));
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
@@ -1554,7 +1631,7 @@ FC_SYSX(x_SYSCALL_TKILL_X)
 	fc_s64(a, ret);
 	fc_s64(a, (__s32)ARG(0));
 	fc_u8(a, ARG(1));
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
@@ -1568,7 +1645,7 @@ FC_SYSX(x_SYSCALL_TGKILL_X)
 	fc_s64(a, (__s32)ARG(0));
 	fc_s64(a, (__s32)ARG(1));
 	fc_u8(a, ARG(2));
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
@@ -1580,7 +1657,7 @@ FC_SYSX(x_SYSCALL_BPF_2_X)
 	fc_begin(a, FC_PPME_SYSCALL_BPF_2_X, 2, FC_DROP_OTHER_INTEREST);
 	fc_s64(a, ret);
 	fc_u32(a, ARG(0));
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
@@ -1595,7 +1672,7 @@ FC_SYSX(x_SYSCALL_INIT_MODULE_X)
 	fc_ubuf(a, (const void *)ARG(0), ARG(1), FC_SNAPLEN);
 	fc_u64(a, ARG(1));
 	fc_ustr(a, (const void *)ARG(2), FC_MAX_PATH);
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
@@ -1609,7 +1686,7 @@ FC_SYSX(x_SYSCALL_FINIT_MODULE_X)
 	fc_s64(a, (__s32)ARG(0));
 	fc_ustr(a, (const void *)ARG(1), FC_MAX_PATH);
 	fc_u32(a, ARG(2) & 0x7);
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
@@ -1637,7 +1714,7 @@ FC_SYSX(x_SYSCALL_PRCTL_X)
 		fc_empty(a);
 		fc_s64(a, arg2);
 	}
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
@@ -1653,7 +1730,7 @@ FC_SYSX(x_SYSCALL_USERFAULTFD_X)
 	fc_begin(a, FC_PPME_SYSCALL_USERFAULTFD_X, 2, FC_DROP_OTHER_INTEREST);
 	fc_s64(a, ret);
 	fc_u32(a, flags);
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
@@ -1675,7 +1752,7 @@ FC_SYSX(x_SYSCALL_MPROTECT_X)
 	fc_u64(a, ARG(0));
 	fc_u64(a, ARG(1));
 	fc_u32(a, prot);
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 
@@ -1691,7 +1768,7 @@ FC_SYSX(x_GENERIC_X)
 	fc_begin(a, FC_PPME_GENERIC_X, 2, FC_DROP_OTHER);
 	fc_u16(a, fc_ppm_sc[id]);
 	fc_u16(a, (__u16)id);
-	fc_submit(a);
+	fc_submit_sys(ctx, a);
 	return 0;
 }
 

@@ -6,4 +6,14 @@ if(FC_BENCH)
   add_executable(vm_leaf ${CMAKE_SOURCE_DIR}/benchmarks/vm/vm_leaf.c)
   target_include_directories(vm_leaf PRIVATE ${CMAKE_SOURCE_DIR}/tests/unit)
   target_link_libraries(vm_leaf PRIVATE fcruntime)
+  # Whole default ruleset over a realistic event mix: state, state+VM, VM alone
+  # (benchmarks/vm/vm_mix.c); links the compiler for the embedded ruleset.
+  add_executable(vm_mix ${CMAKE_SOURCE_DIR}/benchmarks/vm/vm_mix.c ${CMAKE_BINARY_DIR}/default_rules.c)
+  target_link_libraries(vm_mix PRIVATE fccompiler fcruntime)
+endif()
+if(FC_BENCH)
+  # Kernel pre-filter: probe CPU cost per openat with the predicate programs on and off, and an
+  # unselected syscall (benchmarks/kernel/kfilter_bench.c; needs root).
+  add_executable(kfilter_bench ${CMAKE_SOURCE_DIR}/benchmarks/kernel/kfilter_bench.c)
+  target_link_libraries(kfilter_bench PRIVATE fccompiler fcruntime pthread)
 endif()

@@ -30,6 +30,7 @@ bool fc_backend_bundle(struct fc_compiled *c, const struct fc_backend_opts *o, s
 	memset(&eo, 0, sizeof eo);
 	size_t before = out->len;
 	if (ok) {
+		ir_split(&m); /* on the lowered trees, before the optimiser rewrites them */
 		optimise(&m);
 		ok = ir_emit(&m, &eo) && ir_write_bundle(&m, &eo, out);
 	}
@@ -46,6 +47,7 @@ bool fc_backend_bundle(struct fc_compiled *c, const struct fc_backend_opts *o, s
 	if (!ok)
 		out->len = before;
 	ir_out_free(&eo);
+	ir_split_free(&m);
 	ir_mod_free(&m);
 	return ok;
 }
@@ -108,6 +110,8 @@ bool fc_backend_dump(struct fc_compiled *c, const struct fc_backend_opts *o, enu
 		ir_out_free(&eo);
 	} else if (ok && stage == FC_DUMP_KERN) {
 		ir_dump_kern(&m, rule, out);
+		fputc('\n', out);
+		ir_split_dump(&m, rule, out);
 	}
 	ir_mod_free(&m);
 	return ok;

@@ -378,17 +378,23 @@ static void sec_meta(const struct ir_mod *m, struct ir_out *o, struct sect *s)
 
 bool ir_write_bundle(struct ir_mod *m, struct ir_out *o, struct fc_buf *out)
 {
-	enum { NS = 14 };
-	struct sect s[NS];
-	static const uint32_t ids[NS] = {FC_SEC_STRS, FC_SEC_CONSTS, FC_SEC_LISTS, FC_SEC_EVSETS, FC_SEC_REGEX,
-					 FC_SEC_SLOTS, FC_SEC_CODE, FC_SEC_PROGS, FC_SEC_RULES, FC_SEC_OUTFMT,
-					 FC_SEC_INDEX, FC_SEC_SRCMAP, FC_SEC_KSEL, FC_SEC_META};
+	enum { NS_MAX = 15 };
+	struct sect s[NS_MAX];
+	/* FC_SEC_KPROG (index 13) only when the split stage ran: the others keep their places */
+	static const uint32_t ids[NS_MAX] = {FC_SEC_STRS, FC_SEC_CONSTS, FC_SEC_LISTS, FC_SEC_EVSETS, FC_SEC_REGEX,
+					     FC_SEC_SLOTS, FC_SEC_CODE, FC_SEC_PROGS, FC_SEC_RULES, FC_SEC_OUTFMT,
+					     FC_SEC_INDEX, FC_SEC_SRCMAP, FC_SEC_KSEL, FC_SEC_KPROG, FC_SEC_META};
 	memset(s, 0, sizeof s);
-	for (int i = 0; i < NS; i++)
+	for (int i = 0; i < NS_MAX; i++)
 		s[i].id = ids[i];
 	/* everything that interns into the final pools first, the pools last */
 	sec_rules(m, o, &s[8], &s[9]);
-	sec_meta(m, o, &s[13]);
+	sec_meta(m, o, &s[14]);
+	if (m->kprog_built) {
+		s[13].count = m->kprog_count;
+		if (m->kprog_len)
+			fc_buf_add(&s[13].b, (const char *)m->kprog, m->kprog_len);
+	}
 	sec_index(m, &s[10]);
 	sec_ksel(m, &s[12]);
 	sec_code(&s[6], o);
@@ -400,9 +406,14 @@ bool ir_write_bundle(struct ir_mod *m, struct ir_out *o, struct fc_buf *out)
 	sec_lists(&s[2], &o->p);
 	sec_consts(&s[1], &o->p);
 	sec_strs(&s[0], &o->p);
+	int NS = NS_MAX;
+	if (!m->kprog_built) {
+		s[13] = s[14];
+		NS = NS_MAX - 1;
+	}
 
 	size_t base = out->len;
-	uint32_t off[NS];
+	uint32_t off[NS_MAX];
 	size_t pos = FC_BUNDLE_HDR_LEN + 16 * NS;
 	for (int i = 0; i < NS; i++) {
 		pos = (pos + 7) & ~(size_t)7;

@@ -986,6 +986,7 @@ void fc_ruleset_init(struct fc_ruleset *rs, struct fc_arena *a, struct fc_diags 
 	memset(rs, 0, sizeof(*rs));
 	rs->arena = a;
 	rs->diags = d;
+	rs->max_expansion = FC_MAX_EXPANSION;
 	rs->priv = calloc(1, sizeof(struct priv));
 	if (!rs->priv)
 		abort();

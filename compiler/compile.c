@@ -74,6 +74,14 @@ static struct fc_ast *parse_text(struct fc_ruleset *rs, const struct fc_origin *
 	return ast;
 }
 
+/* A condition whose list substitution does not fit in the expansion budget (compile.h). */
+static void too_big(struct fc_ruleset *rs, const struct fc_origin *org)
+{
+	fc_diag(rs->diags, FC_LOAD_ERR_COMPILE_CONDITION, org->ctx, org->text->loc,
+		"condition does not fit in the expansion limit of the ruleset's conditions (%llu MiB) after list substitution",
+		(unsigned long long)(rs->max_expansion >> 20));
+}
+
 static void compile_macro(struct fc_compiled *c, uint32_t i)
 {
 	struct fc_ruleset *rs = c->rs;
@@ -81,9 +89,13 @@ static void compile_macro(struct fc_compiled *c, uint32_t i)
 	struct fc_cmacro *cm = &c->macros[i];
 	struct fc_ctx *cctx = fc_arena_alloc(rs->arena, sizeof(*cctx));
 	*cctx = (struct fc_ctx){.item_type = "macro condition", .item_name = "", .loc = m->cond.loc, .parent = &m->ctx};
-	fc_subst_lists(rs, &m->cond, &cm->text);
+	bool fits = fc_subst_lists(rs, &m->cond, &cm->text);
 	cm->org.text = &cm->text;
 	cm->org.ctx = cctx;
+	if (!fits) {
+		too_big(rs, &cm->org);
+		return;
+	}
 	struct fc_ast *ast = parse_text(rs, &cm->org);
 	if (!ast)
 		return;
@@ -149,9 +161,13 @@ static void compile_rule(struct fc_compiled *c, uint32_t i)
 
 	struct fc_text cond;
 	fc_rule_condition_text(rs, r, &cond);
-	fc_subst_lists(rs, &cond, &cr->text);
+	bool fits = fc_subst_lists(rs, &cond, &cr->text);
 	cr->org.text = &cr->text;
 	cr->org.ctx = &r->cond_ctx;
+	if (!fits) {
+		too_big(rs, &cr->org);
+		return;
+	}
 	struct fc_ast *ast = parse_text(rs, &cr->org);
 	if (!ast)
 		return;

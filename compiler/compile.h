@@ -18,10 +18,11 @@ struct fc_origin {
 };
 
 /* One segment of a compiled output format (§11). */
+#define FC_OUTPUT_MAX_WIDTH 0xFFFF /* larger widths are clamped (the bundle stores a u16) */
 struct fc_fmtseg {
 	const char *lit;     /* literal text, or NULL for a field */
 	struct fc_ast *expr; /* FC_AST_FIELD or FC_AST_TRANSFORMER when a field */
-	int width;           /* %20proc.name, 0 when none */
+	int width;           /* %20proc.name, 0 when none; at most FC_OUTPUT_MAX_WIDTH */
 };
 
 struct fc_cmacro {
@@ -30,6 +31,7 @@ struct fc_cmacro {
 	struct fc_origin org;
 	struct fc_ast *ast;   /* parsed and macro-resolved; NULL when it failed */
 	bool resolving;       /* loop detection */
+	uint64_t cost;        /* expansion charged per use (FC_MAX_EXPANSION), 0 = not computed yet */
 };
 
 struct fc_crule {
@@ -58,9 +60,21 @@ bool fc_compile(struct fc_ruleset *rs, struct fc_compiled *out);
 
 /* --- stages, exposed for tests and the dump/describe commands --- */
 
+/* Expansion budget of one compilation (rs->max_expansion, FC_MAX_EXPANSION by default), in
+ * bytes of memory it costs: list-substituted text
+ * (FC_EXP_TEXT_COST per byte: the text, its source map, the nodes it parses into) plus
+ * macro-inlined AST nodes (each node, its slot in its parent, and its origin's re-parented
+ * context frames). Substitution is textual and inlining copies, so a small hostile file can
+ * expand quadratically (a big list or macro used by many rules) or exponentially (each macro
+ * using the previous one twice); past the budget the conditions that need more fail with
+ * LOAD_ERR_COMPILE_CONDITION instead of exhausting memory. The default ruleset uses ~2 MiB. */
+#define FC_EXP_TEXT_COST 24u
+
 /* Upstream's textual list substitution (§1.2), in one pass with hashed lookups. OUT's map
- * composes IN's map: substituted items map to the list name's position. Marks used lists. */
-void fc_subst_lists(struct fc_ruleset *rs, const struct fc_text *in, struct fc_text *out);
+ * composes IN's map: substituted items map to the list name's position. Marks used lists.
+ * Charges the result to rs->expanded; returns false (OUT empty) when it would not fit in
+ * what is left of FC_MAX_EXPANSION. */
+bool fc_subst_lists(struct fc_ruleset *rs, const struct fc_text *in, struct fc_text *out);
 
 /* Inlines macro references of AST (§1.4). VISIBILITY limits which macros are visible
  * (UINT32_MAX for rules). Errors are raised at the referencing node, in its context.

@@ -82,7 +82,12 @@ static uint32_t remap_k(struct ir_mod *m, struct ir_out *o, const struct ir_test
 		return ir_evset(&o->p, &m->p.evsets[t->k]);
 	case K_REGEX: {
 		const struct ir_regex *r = &m->p.regex[t->k];
-		return ir_regex(&o->p, out_str(m, o, r->pat), r->lit == FC_NONE ? FC_NONE : out_str(m, o, r->lit), r->flags);
+		/* Pattern first, then literal, as separate statements: the order of evaluation of
+		 * function arguments is unspecified (gcc goes right to left on x86_64, left to right on
+		 * aarch64), and the interning order decides string ids, so bundle bytes (issue 7). */
+		uint32_t pat = out_str(m, o, r->pat);
+		uint32_t lit = r->lit == FC_NONE ? FC_NONE : out_str(m, o, r->lit);
+		return ir_regex(&o->p, pat, lit, r->flags);
 	}
 	case K_SLOT:
 		return ir_out_slot(m, o, t->k);
@@ -158,25 +163,15 @@ static bool emit_prog(struct ir_mod *m, struct ir_out *o, uint32_t pi)
 {
 	const struct ir_prog *p = &m->progs[pi];
 	struct lin L = {0};
-	/* block order: unreachable blocks (kept when DEAD is off) are visited first so that the
-	 * entry, visited last, comes first once the postorder is reversed */
+	/* block order: reverse postorder from the entry, which the VM runs first. Blocks the entry
+	 * does not reach (left by constant kids when DEAD is off) are not emitted: one of them
+	 * may jump into the reachable part, and no forward-only order could then start with the
+	 * entry (placed first, a dead block would run instead of the entry). */
 	uint8_t *mark = calloc(p->nb + 1, 1);
 	uint32_t *post = xrealloc(NULL, sizeof(uint32_t) * (p->nb + 1)), np = 0;
 	if (!mark)
 		abort();
-	if (!IR_IS_RET(p->entry)) {
-		uint8_t *reach = calloc(p->nb + 1, 1);
-		uint32_t *tmp = xrealloc(NULL, sizeof(uint32_t) * (p->nb + 1)), nt = 0;
-		if (!reach)
-			abort();
-		dfs(p, p->entry, reach, tmp, &nt);
-		for (uint32_t b = 0; b < p->nb; b++)
-			if (!reach[b])
-				dfs(p, b, mark, post, &np);
-		dfs(p, p->entry, mark, post, &np);
-		free(reach);
-		free(tmp);
-	}
+	dfs(p, p->entry, mark, post, &np);
 	uint32_t *bitem = xrealloc(NULL, sizeof(uint32_t) * (p->nb + 1));
 	for (uint32_t i = np; i-- > 0;)
 		bitem[post[i]] = add_item(&L, (struct item){IT_BLOCK, post[i], 0, 0});

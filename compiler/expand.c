@@ -22,12 +22,18 @@ struct subst {
 	struct fc_buf out;
 	struct fc_srcmap map; /* out offset → input offset (file pointer unused here) */
 	bool trail; /* the output ends with a substitution's closing blank */
+	uint64_t room; /* output bytes left in the expansion budget */
+	bool over;     /* the output would exceed room: stop */
 };
 
 static void emit(struct subst *s, const char *p, size_t n, uint32_t src, bool fixed)
 {
-	if (!n)
+	if (!n || s->over)
 		return;
+	if (n > s->room - s->out.len) {
+		s->over = true;
+		return;
+	}
 	s->trail = false;
 	fc_srcmap_add(&s->map, NULL, (uint32_t)s->out.len, src, fixed);
 	fc_buf_add(&s->out, p, n);
@@ -60,7 +66,7 @@ static size_t substitute(struct subst *s, const struct fc_list *l, const char *t
 		s->map.n--;
 	if (s->out.len)
 		emit(s, " ", 1, srcpos, true);
-	for (uint32_t i = 0; i < l->nitems; i++) {
+	for (uint32_t i = 0; i < l->nitems && !s->over; i++) {
 		if (i)
 			emit(s, ", ", 2, srcpos, true);
 		bool q = needs_quotes(&l->items[i]);
@@ -83,7 +89,7 @@ static void scan(struct subst *s, const char *t, size_t len, uint32_t min_index,
 {
 	char name[512];
 	size_t i = 0;
-	while (i < len) {
+	while (i < len && !s->over) {
 		if (is_delim(t[i])) {
 			size_t j = i;
 			while (j < len && is_delim(t[j]))
@@ -113,11 +119,18 @@ static void scan(struct subst *s, const char *t, size_t len, uint32_t min_index,
 	}
 }
 
-void fc_subst_lists(struct fc_ruleset *rs, const struct fc_text *in, struct fc_text *out)
+bool fc_subst_lists(struct fc_ruleset *rs, const struct fc_text *in, struct fc_text *out)
 {
-	struct subst s = {.rs = rs};
+	struct subst s = {.rs = rs,
+			  .room = rs->expanded < rs->max_expansion ? (rs->max_expansion - rs->expanded) / FC_EXP_TEXT_COST : 0};
 	fc_buf_add(&s.out, "", 0);
 	scan(&s, in->s, in->len, 0, false, 0);
+	if (s.over) { /* the rest of the compilation has no room either */
+		rs->expanded = rs->max_expansion;
+		s.out.len = 0;
+		s.map.n = 0;
+	}
+	rs->expanded += s.out.len * FC_EXP_TEXT_COST;
 	if (!s.map.n)
 		fc_srcmap_add(&s.map, NULL, 0, 0, true);
 	out->s = fc_arena_strndup(rs->arena, s.out.p, s.out.len);
@@ -133,6 +146,7 @@ void fc_subst_lists(struct fc_ruleset *rs, const struct fc_text *in, struct fc_t
 	fc_srcmap_free(&tmp);
 	fc_srcmap_free(&s.map);
 	fc_buf_free(&s.out);
+	return !s.over;
 }
 
 /* --- macros --- */
@@ -187,6 +201,24 @@ static void restamp(struct remap *r, struct fc_ast *n)
 		restamp(r, n->kids[i]);
 }
 
+/* Node count of N, and the longest context chain of its nodes' origins (what re-parenting
+ * copies per node, at worst). */
+static void ast_measure(const struct fc_ast *n, uint64_t *nodes, unsigned *chain)
+{
+	if (!n)
+		return;
+	++*nodes;
+	unsigned k = 0;
+	for (const struct fc_ctx *c = n->org ? n->org->ctx : NULL; c && k < 32; c = c->parent)
+		k++;
+	if (k > *chain)
+		*chain = k;
+	ast_measure(n->left, nodes, chain);
+	ast_measure(n->right, nodes, chain);
+	for (uint32_t i = 0; i < n->nkids; i++)
+		ast_measure(n->kids[i], nodes, chain);
+}
+
 static struct fc_ast *inline_rec(struct fc_compiled *c, struct fc_ast *n, uint32_t visibility, bool *ok)
 {
 	if (!n)
@@ -217,6 +249,23 @@ static struct fc_ast *inline_rec(struct fc_compiled *c, struct fc_ast *n, uint32
 			*ok = false;
 			return n;
 		}
+		if (!cm->cost) {
+			uint64_t nodes = 0;
+			unsigned chain = 0;
+			ast_measure(cm->ast, &nodes, &chain);
+			cm->cost = nodes * (sizeof(struct fc_ast) + sizeof(struct fc_ast *) + sizeof(struct fc_origin) +
+					    chain * sizeof(struct fc_ctx));
+		}
+		uint64_t cost = cm->cost;
+		if (c->rs->expanded > c->rs->max_expansion || cost > c->rs->max_expansion - c->rs->expanded) {
+			fc_diag_node(c->rs, FC_LOAD_ERR_COMPILE_CONDITION, n, n->pos,
+				     "macro '%s' does not fit in the expansion limit of the ruleset's conditions (%llu MiB)",
+				     m->name, (unsigned long long)(c->rs->max_expansion >> 20));
+			c->rs->expanded = c->rs->max_expansion;
+			*ok = false;
+			return n;
+		}
+		c->rs->expanded += cost;
 		struct fc_ast *copy = fc_ast_clone(c->rs->arena, cm->ast, NULL);
 		struct remap r = {.site = n->org, .arena = c->rs->arena};
 		restamp(&r, copy);

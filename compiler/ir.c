@@ -7,9 +7,12 @@
  * against the left operand's type (decimal integers truncated to the type's width, booleans,
  * port names, IP addresses and CIDR networks as raw records, hex for bcontains/bstartswith,
  * doubles), `icontains` becomes an `iglob "*v*"` (the ICASE pass turns it into ICONTAINS with a
- * lowercased constant), modifiers on strings become SMOD, modifiers on numbers and addresses
- * become and/or trees of single tests, `!=` on a network becomes `exists and not in.net`
- * (a missing value makes `!=` false). Everything faster is the optimiser's (opt.c). */
+ * lowercased constant), modifiers on strings become SMOD (a oneof list keeps its repeated
+ * items, which opt.c resolves), `<` `<=` `>` `>=` on strings an anyof SMOD over one item
+ * (strcmp order), modifiers on numbers and addresses become and/or trees of single tests,
+ * `in` on a DOUBLE an or of EQ_D (IN_N compares integer bits), `!=` on a network becomes
+ * `exists and not in.net` (a missing value makes `!=` false). Everything faster is the
+ * optimiser's (opt.c). */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <inttypes.h>
@@ -242,10 +245,12 @@ static bool list_eq(const struct ir_pools *p, uint32_t id, const void *key)
 {
 	const struct lkey *k = key;
 	const struct ir_list *l = &p->lists[id];
-	return l->kind == k->kind && l->n == k->n && !memcmp(p->items + l->first, k->items, sizeof(uint32_t) * k->n);
+	/* no memcmp on an empty list: both pointers may be NULL */
+	return l->kind == k->kind && l->n == k->n &&
+	       (!k->n || !memcmp(p->items + l->first, k->items, sizeof(uint32_t) * k->n));
 }
 
-uint32_t ir_list(struct ir_pools *p, uint8_t kind, uint32_t *items, uint32_t n)
+static uint32_t intern_list(struct ir_pools *p, uint8_t kind, uint32_t *items, uint32_t n, bool dedup)
 {
 	if (n > 1) {
 		uint32_t *tmp = malloc(sizeof(uint32_t) * n);
@@ -255,7 +260,7 @@ uint32_t ir_list(struct ir_pools *p, uint8_t kind, uint32_t *items, uint32_t n)
 		free(tmp);
 		uint32_t w = 1;
 		for (uint32_t i = 1; i < n; i++)
-			if (item_cmp(p, kind, items[w - 1], items[i]))
+			if (!dedup || item_cmp(p, kind, items[w - 1], items[i]))
 				items[w++] = items[i];
 		n = w;
 	}
@@ -273,6 +278,16 @@ uint32_t ir_list(struct ir_pools *p, uint8_t kind, uint32_t *items, uint32_t n)
 	p->nitems += n;
 	ht_put(&p->lh, h, id);
 	return id;
+}
+
+uint32_t ir_list(struct ir_pools *p, uint8_t kind, uint32_t *items, uint32_t n)
+{
+	return intern_list(p, kind, items, n, true);
+}
+
+uint32_t ir_mlist(struct ir_pools *p, uint8_t kind, uint32_t *items, uint32_t n)
+{
+	return intern_list(p, kind, items, n, false);
 }
 
 static bool evset_eq(const struct ir_pools *p, uint32_t id, const void *key)
@@ -857,6 +872,9 @@ static struct ir_expr *lower_cmp(struct lower *L, const struct fc_ast *n, enum f
 		case FC_OP_IGLOB: o = FC_OPC_IGLOB; break;
 		case FC_OP_REGEX:
 			return ir_etest(m, FC_OPC_REGEX, 0, slot, ir_regex(&m->p, k, FC_NONE, 0), loc);
+		case FC_OP_LT: case FC_OP_LE: case FC_OP_GT: case FC_OP_GE: /* strcmp order: SMOD over one item */
+			return ir_etest(m, FC_OPC_SMOD, (uint8_t)(bop_of(op) | FC_MODBITS_ANYOF << FC_MOD_SHIFT), slot,
+					ir_list(&m->p, FC_LK_STR, &k, 1), loc);
 		default:
 			lerr(L, n, "operator '%s' is not supported on strings by this compiler", fc_op_text(op));
 			return NULL;
@@ -912,7 +930,9 @@ static struct ir_expr *lower_mod(struct lower *L, const struct fc_ast *n, uint32
 				free(items);
 				return NULL;
 			}
-		uint32_t list = ir_list(&m->p, FC_LK_STR, items, nv);
+		/* oneof counts repeated items: they stay until ir_opt_tree resolves them (opt.c) */
+		uint32_t list = n->mod == FC_MOD_ONEOF ? ir_mlist(&m->p, FC_LK_STR, items, nv)
+						       : ir_list(&m->p, FC_LK_STR, items, nv);
 		free(items);
 		return ir_etest(m, FC_OPC_SMOD, (uint8_t)(bop | modbits << FC_MOD_SHIFT), slot, list, loc);
 	}
@@ -923,20 +943,26 @@ static struct ir_expr *lower_mod(struct lower *L, const struct fc_ast *n, uint32
 		return NULL;
 	}
 	struct ir_expr **t1 = fc_arena_alloc(&m->arena, sizeof(*t1) * (nv ? nv : 1));
+	uint32_t *cnt = fc_arena_alloc(&m->arena, sizeof(*cnt) * (nv ? nv : 1));
 	uint32_t nt = 0;
 	for (uint32_t i = 0; i < nv; i++) {
 		struct ir_expr *e = lower_cmp(L, n, op, slot, vc, t, v[i], loc);
 		if (!e)
 			return NULL;
-		bool dup = false;
-		for (uint32_t j = 0; j < nt && !dup; j++)
-			dup = e->kind == IE_TEST && t1[j]->kind == IE_TEST && !memcmp(&e->t, &t1[j]->t, sizeof e->t);
-		if (!dup)
+		uint32_t dup = FC_NONE;
+		for (uint32_t j = 0; j < nt && dup == FC_NONE; j++)
+			if (e->kind == IE_TEST && t1[j]->kind == IE_TEST && !memcmp(&e->t, &t1[j]->t, sizeof e->t))
+				dup = j;
+		if (dup == FC_NONE) {
+			cnt[nt] = 1;
 			t1[nt++] = e;
+		} else {
+			cnt[dup]++; /* the same test written twice: oneof counts it twice */
+		}
 	}
 	if (!nt) /* anyof/oneof of nothing: false; allof of nothing: true when present */
 		return n->mod == FC_MOD_ALLOF ? ir_etest(m, FC_OPC_EXISTS, 0, slot, 0, loc) : ir_enew(m, IE_FALSE, loc);
-	if (nt == 1)
+	if (nt == 1 && (n->mod != FC_MOD_ONEOF || cnt[0] == 1))
 		return t1[0];
 	if (n->mod != FC_MOD_ONEOF) {
 		struct ir_expr *e = ir_enew(m, n->mod == FC_MOD_ANYOF ? IE_OR : IE_AND, loc);
@@ -944,9 +970,12 @@ static struct ir_expr *lower_mod(struct lower *L, const struct fc_ast *n, uint32
 			ir_epush(m, e, t1[i]);
 		return e;
 	}
-	/* exactly one: or over i of (t_i and not t_j for every j != i) */
+	/* exactly one written value: or over the values written once (t_i and not t_j for every
+	 * other j, repeated values included); false when every value is repeated */
 	struct ir_expr *e = ir_enew(m, IE_OR, loc);
 	for (uint32_t i = 0; i < nt; i++) {
+		if (cnt[i] > 1)
+			continue;
 		struct ir_expr *a = ir_enew(m, IE_AND, loc);
 		ir_epush(m, a, t1[i]);
 		for (uint32_t j = 0; j < nt; j++)
@@ -954,7 +983,7 @@ static struct ir_expr *lower_mod(struct lower *L, const struct fc_ast *n, uint32
 				ir_epush(m, a, enot(m, t1[j]));
 		ir_epush(m, e, a);
 	}
-	return e;
+	return e->nkids ? e : ir_enew(m, IE_FALSE, loc);
 }
 
 static struct ir_expr *lower_check(struct lower *L, const struct fc_ast *n)
@@ -996,6 +1025,15 @@ static struct ir_expr *lower_check(struct lower *L, const struct fc_ast *n)
 			break;
 		if (!list_operand(L, v, nv, vc, t, vc == VC_NET, &list))
 			return NULL;
+		if (vc == VC_DBL) { /* IN_N compares integer bits: an or of EQ_D (false when empty) */
+			const struct ir_list *dl = &m->p.lists[list];
+			if (dl->n == 1)
+				return ir_etest(m, FC_OPC_EQ_D, 0, slot, m->p.items[dl->first], loc);
+			struct ir_expr *e = ir_enew(m, dl->n ? IE_OR : IE_FALSE, loc);
+			for (uint32_t i = 0; i < dl->n; i++)
+				ir_epush(m, e, ir_etest(m, FC_OPC_EQ_D, 0, slot, m->p.items[dl->first + i], loc));
+			return e;
+		}
 		return ir_etest(m, vc == VC_NUM || vc == VC_DBL ? FC_OPC_IN_N
 				   : vc == VC_IP || vc == VC_NET ? FC_OPC_IN_IP
 								 : FC_OPC_IN_S,
@@ -1270,9 +1308,9 @@ void ir_test_text(struct fc_buf *b, const struct ir_pools *p, const struct ir_te
 	}
 	fc_buf_puts(b, fc_opcode_name(t->op));
 	if (t->op == FC_OPC_SMOD) {
-		static const char *const mods[4] = {"?", "anyof", "allof", "oneof"};
+		static const char *const mods[8] = {"?", "anyof", "allof", "oneof", "oneofw", "?", "?", "?"};
 		unsigned bop = t->aux & 31u;
-		fc_buf_printf(b, ".%s.%s", bop < FC_BOP_MAX_ ? bop_names[bop] : "?", mods[(t->aux >> FC_MOD_SHIFT) & 3]);
+		fc_buf_printf(b, ".%s.%s", bop < FC_BOP_MAX_ ? bop_names[bop] : "?", mods[(t->aux >> FC_MOD_SHIFT) & 7]);
 	} else if (t->op == FC_OPC_FCMP) {
 		fc_buf_printf(b, ".%s", t->aux < FC_BOP_MAX_ ? bop_names[t->aux] : "?");
 	}

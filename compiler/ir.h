@@ -92,6 +92,9 @@ uint32_t ir_const(struct ir_pools *p, uint64_t v);
 /* Sorts ITEMS (by bytes for STR/IP, by unsigned value for NUM), drops duplicates (ITEMS is
  * modified), and interns the list. */
 uint32_t ir_list(struct ir_pools *p, uint8_t kind, uint32_t *items, uint32_t n);
+/* The same, keeping repeated items (a multiset): the list of a `oneof` SMOD until
+ * ir_opt_tree resolves its repeats (opt.c); such a list never reaches the bundle. */
+uint32_t ir_mlist(struct ir_pools *p, uint8_t kind, uint32_t *items, uint32_t n);
 uint32_t ir_evset(struct ir_pools *p, const fc_evtset *s);
 uint32_t ir_regex(struct ir_pools *p, uint32_t pat, uint32_t lit, uint32_t flags);
 /* Interns a slot by its canonical text; ARGS are its XF arguments. */
@@ -159,6 +162,12 @@ struct ir_mod {
 	struct ir_prog *progs; /* SUB programs first (callees before callers), then rules */
 	uint32_t nprogs, nsubs;
 	bool ok;
+	/* split.c: the FC_SEC_KPROG section body (malloc'd; freed by ir_mod_free's caller through
+	 * ir_split_free) */
+	uint8_t *kprog;
+	size_t kprog_len;
+	uint32_t kprog_count;
+	bool kprog_built;
 };
 
 /* ir.c */
@@ -205,6 +214,12 @@ bool ir_emit(struct ir_mod *m, struct ir_out *o);
 uint32_t ir_out_slot(struct ir_mod *m, struct ir_out *o, uint32_t wslot);
 void ir_out_free(struct ir_out *o);
 void ir_dump_bc(const struct ir_mod *m, const struct ir_out *o, const char *rule, FILE *out);
+
+/* split.c: the kernel predicate programs of the enabled rules, computed on the lowered trees
+ * (before the optimiser), kept in m->kprog for the bundle writer; and their dump. */
+bool ir_split(struct ir_mod *m);
+void ir_split_free(struct ir_mod *m);
+void ir_split_dump(struct ir_mod *m, const char *rule, FILE *out);
 
 /* bundlew.c */
 bool ir_write_bundle(struct ir_mod *m, struct ir_out *o, struct fc_buf *out);

@@ -10,6 +10,7 @@
  *   SETS    or-chains of = / in on one slot → one IN_S / IN_N / IN_IP, `= anyof` → IN_S;
  *   TRIES   or-chains of startswith on one slot, `startswith anyof` → PREFIX_S;
  *   REGEX   the literal every match must contain, for the VM's pre-check;
+ *   (always) `oneof` lists with repeated items resolved into what a bundle list can hold;
  *   CSE     sub-expressions met twice or more (inlined macro bodies among them) → SUB programs,
  *           memoised per event by the VM, numbered callees first;
  * on graphs (per program):
@@ -449,9 +450,10 @@ static void icase_test(struct ir_mod *m, struct ir_test *t)
 				it[i] = lower_sid(m, lit.p, (uint32_t)lit.len);
 			fc_buf_free(&lit);
 		}
-		if (all) {
+		if (all) { /* a oneof keeps the items folding made equal: each still counts */
 			t->aux = (uint8_t)((t->aux & ~31u) | FC_BOP_ICONTAINS);
-			t->k = ir_list(&m->p, FC_LK_STR, it, l->n);
+			t->k = (t->aux >> FC_MOD_SHIFT) == FC_MODBITS_ONEOF ? ir_mlist(&m->p, FC_LK_STR, it, l->n)
+									     : ir_list(&m->p, FC_LK_STR, it, l->n);
 		}
 		free(it);
 	}
@@ -573,7 +575,8 @@ static void sets_leaf(struct ir_mod *m, struct ir_test *t, bool sets, bool tries
 		uint32_t *it = malloc(sizeof(uint32_t) * (l->n + 1));
 		if (!it)
 			abort();
-		memcpy(it, m->p.items + l->first, sizeof(uint32_t) * l->n);
+		if (l->n) /* the pool's item array may still be NULL */
+			memcpy(it, m->p.items + l->first, sizeof(uint32_t) * l->n);
 		set_test(m, t, f, it, l->n);
 		free(it);
 		return;
@@ -585,9 +588,10 @@ static void sets_leaf(struct ir_mod *m, struct ir_test *t, bool sets, bool tries
 			uint32_t *it = malloc(sizeof(uint32_t) * (l->n + 1));
 			if (!it)
 				abort();
-			memcpy(it, m->p.items + l->first, sizeof(uint32_t) * l->n);
-			if (l->n)
+			if (l->n) {
+				memcpy(it, m->p.items + l->first, sizeof(uint32_t) * l->n);
 				set_test(m, t, f, it, l->n);
+			}
 			free(it);
 		}
 	}
@@ -654,6 +658,85 @@ static void sets_pass(struct ir_mod *m, struct ir_expr *e, bool sets, bool tries
 		sets_pass(m, e->kids[i], sets, tries);
 	if (e->kind == IE_AND || e->kind == IE_OR)
 		sets_merge(m, e, sets, tries);
+}
+
+/* ---- ONEOF (always run, after the passes that fold constants) ---------------------------- */
+
+/* `oneof` is true when exactly one written item matches, a repeated item counting each time
+ * (LANGUAGE.md §4), but a bundle list holds distinct items: the lowering keeps the repeats
+ * (ir_mlist) through ICASE, whose folding can make items equal, and they are resolved here.
+ * With D the repeated items and U the others: false when U is empty; `= anyof U` for equality
+ * (a value equals at most one item); `not anyof D and oneof U` on a scalar slot; on an ancestor
+ * slot the two tests could be satisfied by different ancestors, so one weighted SMOD
+ * (FC_MODBITS_ONEOFW: each item prefixed by its weight byte) keeps the count per ancestor. */
+static struct ir_expr *oneof_leaf(struct ir_mod *m, struct ir_expr *e)
+{
+	struct ir_test *t = &e->t;
+	if (t->op != FC_OPC_SMOD || (t->aux >> FC_MOD_SHIFT) != FC_MODBITS_ONEOF)
+		return e;
+	const struct ir_list *l = &m->p.lists[t->k];
+	uint32_t n = l->n, nd = 0, nu = 0;
+	uint32_t *d = malloc(sizeof(uint32_t) * (n + 1)), *u = malloc(sizeof(uint32_t) * (n + 1));
+	if (!d || !u)
+		abort();
+	for (uint32_t i = 0, j; i < n; i = j) { /* sorted: repeats are adjacent, equal strings one sid */
+		uint32_t it = m->p.items[l->first + i];
+		for (j = i + 1; j < n && m->p.items[l->first + j] == it; j++)
+			;
+		if (j - i > 1)
+			d[nd++] = it;
+		else
+			u[nu++] = it;
+	}
+	struct ir_expr *r = e;
+	uint8_t base = t->aux & ((1u << FC_MOD_SHIFT) - 1);
+	uint8_t any = (uint8_t)(base | FC_MODBITS_ANYOF << FC_MOD_SHIFT);
+	if (!nd) {
+		/* nothing repeated: the list is already what the bundle holds */
+	} else if (!nu) {
+		r = econst(m, false, e->loc);
+	} else if (base == FC_BOP_EQ) {
+		r = ir_etest(m, FC_OPC_SMOD, any, t->slot, ir_list(&m->p, FC_LK_STR, u, nu), e->loc);
+	} else if (!(m->p.slots[t->slot].sflags & FC_SLF_ANCESTORS)) {
+		struct ir_expr *no_d = ir_enew(m, IE_NOT, e->loc);
+		ir_epush(m, no_d, ir_etest(m, FC_OPC_SMOD, any, t->slot, ir_list(&m->p, FC_LK_STR, d, nd), e->loc));
+		r = ir_enew(m, IE_AND, e->loc);
+		ir_epush(m, r, no_d);
+		ir_epush(m, r, ir_etest(m, FC_OPC_SMOD, t->aux, t->slot, ir_list(&m->p, FC_LK_STR, u, nu), e->loc));
+	} else {
+		uint32_t *w = malloc(sizeof(uint32_t) * (nd + nu + 1));
+		struct fc_buf b = {0};
+		if (!w)
+			abort();
+		for (uint32_t i = 0; i < nd + nu; i++) {
+			uint32_t sid = i < nd ? d[i] : u[i - nd], len;
+			const char *sp = ir_strp(&m->p, sid, &len);
+			b.len = 0;
+			fc_buf_putc(&b, i < nd ? 2 : 1);
+			fc_buf_add(&b, sp, len);
+			w[i] = ir_str(&m->p, b.p, (uint32_t)b.len);
+		}
+		r = ir_etest(m, FC_OPC_SMOD, (uint8_t)(base | FC_MODBITS_ONEOFW << FC_MOD_SHIFT), t->slot,
+			     ir_list(&m->p, FC_LK_STR, w, nd + nu), e->loc);
+		fc_buf_free(&b);
+		free(w);
+	}
+	free(d);
+	free(u);
+	if (r != e) {
+		r->macro = e->macro;
+		r->keep = e->keep;
+	}
+	return r;
+}
+
+static struct ir_expr *oneof_pass(struct ir_mod *m, struct ir_expr *e)
+{
+	if (e->kind == IE_TEST)
+		return oneof_leaf(m, e);
+	for (uint32_t i = 0; i < e->nkids; i++)
+		e->kids[i] = oneof_pass(m, e->kids[i]);
+	return e;
 }
 
 /* ---- REGEX -------------------------------------------------------------------------------- */
@@ -1233,6 +1316,7 @@ void ir_opt_tree(struct ir_mod *m)
 			icase_pass(m, p->expr);
 		if (on(m, FC_OPT_REGEX))
 			regex_pass(m, p->expr);
+		p->expr = oneof_pass(m, p->expr); /* after ICASE, whose folding can make items equal */
 		p->expr = simplify(m, p->expr);
 		if (sets || tries) { /* flattening may have brought new siblings together */
 			sets_pass(m, p->expr, sets, tries);

@@ -131,8 +131,13 @@ bool fc_compile_output(struct fc_arena *a, const char *fmt, struct fc_fmtseg **s
 			break;
 		}
 		int width = 0;
-		while (isdigit((unsigned char)*p))
-			width = width * 10 + (*p++ - '0');
+		while (isdigit((unsigned char)*p)) { /* saturates: the bundle stores a u16 */
+			if (width <= FC_OUTPUT_MAX_WIDTH)
+				width = width * 10 + (*p - '0');
+			p++;
+		}
+		if (width > FC_OUTPUT_MAX_WIDTH)
+			width = FC_OUTPUT_MAX_WIDTH;
 		struct fc_ast *expr = NULL;
 		size_t used = call_token(p);
 		if (used) {

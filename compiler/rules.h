@@ -103,11 +103,15 @@ struct fc_ruleset {
 	const char *required_engine;      /* highest required_engine_version seen */
 	struct fc_source **files;         /* every file loaded, in order */
 	uint32_t nfiles;
+	/* Expansion budget (compile.h): charged so far, and the limit (FC_MAX_EXPANSION unless the
+	 * caller lowers it after fc_ruleset_init). */
+	uint64_t expanded, max_expansion;
 	/* private to the collector: name hash tables etc. */
 	void *priv;
 };
 
 #define FC_ENGINE_VERSION "0.62.0" /* the Falco 0.44 language (LANGUAGE.md §0) */
+#define FC_MAX_EXPANSION (256ull << 20) /* compile.h, "Expansion budget" */
 
 void fc_ruleset_init(struct fc_ruleset *rs, struct fc_arena *a, struct fc_diags *d);
 void fc_ruleset_free(struct fc_ruleset *rs);

@@ -1327,6 +1327,8 @@ static int yaml_error_pos(struct rd *rd, const yaml_parser_t *p, struct fc_loc *
  * nesting outside quotes and comments. Returns the offset of the first bracket past
  * FC_YAML_MAX_FLOW_DEPTH, or -1. Rules files nest two or three levels. */
 #define FC_YAML_MAX_FLOW_DEPTH 1000
+/* Aliases may unfold a document by this many bytes beyond twice the file's length. */
+#define FC_YAML_MAX_UNFOLDED (16u << 20)
 static long flow_too_deep(const char *t, size_t n)
 {
 	long depth = 0;
@@ -1347,6 +1349,68 @@ static long flow_too_deep(const char *t, size_t n)
 		}
 	}
 	return -1;
+}
+
+/* Anchors and aliases: libyaml hands out a graph in which an alias is one more reference to the
+ * anchored node, so a few bytes can describe a cyclic tree or one that unfolds to gigabytes
+ * ("billion laughs"), which the readers below would walk and copy node by node. A document is
+ * refused when an alias closes a cycle or when its unfolded size (scalar bytes plus one per node)
+ * passes LIMIT; without aliases the unfolded size stays under twice the file's length. Returns
+ * the offending node (*CYCLIC says which case) or NULL. Iterative: block nesting is unbounded. */
+static const yaml_node_t *unfold_check(yaml_document_t *d, uint64_t limit, bool *cyclic)
+{
+	size_t n = (size_t)(d->nodes.top - d->nodes.start);
+	uint64_t *size = calloc(n + 1, sizeof *size);
+	uint8_t *state = calloc(n + 1, 1); /* 0 unseen, 1 on the path, 2 done */
+	struct unfold_frame {
+		int id;
+		size_t next; /* next child to visit */
+	} *stk = malloc((n + 1) * sizeof *stk);
+	if (!size || !state || !stk)
+		abort();
+	const yaml_node_t *bad = NULL;
+	size_t sp = 0;
+	*cyclic = false;
+	if (n) {
+		stk[sp++] = (struct unfold_frame){1, 0};
+		state[1] = 1;
+	}
+	while (sp && !bad) {
+		int id = stk[sp - 1].id;
+		const yaml_node_t *v = &d->nodes.start[id - 1];
+		size_t nkids = v->type == YAML_SEQUENCE_NODE ? (size_t)(v->data.sequence.items.top - v->data.sequence.items.start)
+			       : v->type == YAML_MAPPING_NODE ? 2 * (size_t)(v->data.mapping.pairs.top - v->data.mapping.pairs.start)
+							      : 0;
+		size_t k = stk[sp - 1].next++;
+		if (k < nkids) {
+			int kid = v->type == YAML_SEQUENCE_NODE ? v->data.sequence.items.start[k]
+				  : k % 2 == 0			? v->data.mapping.pairs.start[k / 2].key
+								: v->data.mapping.pairs.start[k / 2].value;
+			if (kid < 1 || (size_t)kid > n)
+				continue;
+			if (state[kid] == 1) {
+				*cyclic = true;
+				bad = &d->nodes.start[kid - 1];
+			} else if (state[kid] == 0) {
+				state[kid] = 1;
+				stk[sp++] = (struct unfold_frame){kid, 0};
+			} else if ((size[id] += size[kid]) > limit) {
+				bad = &d->nodes.start[kid - 1];
+			}
+			continue;
+		}
+		/* all children counted: close the node and add it to its parent */
+		size[id] += 1 + (v->type == YAML_SCALAR_NODE ? v->data.scalar.length : 0);
+		state[id] = 2;
+		if (size[id] > limit)
+			bad = v;
+		else if (--sp && (size[stk[sp - 1].id] += size[id]) > limit)
+			bad = v;
+	}
+	free(size);
+	free(state);
+	free(stk);
+	return bad;
 }
 
 bool fc_yaml_read(struct fc_ruleset *rs, struct fc_source *src, const struct fc_ctx *root)
@@ -1394,6 +1458,21 @@ bool fc_yaml_read(struct fc_ruleset *rs, struct fc_source *src, const struct fc_
 		docs[ndocs++] = d;
 	}
 	yaml_parser_delete(&p);
+	for (size_t i = 0; ok && i < ndocs; i++) {
+		bool cyclic;
+		const yaml_node_t *bad = unfold_check(&docs[i], FC_YAML_MAX_UNFOLDED + 2 * (uint64_t)src->len, &cyclic);
+		if (bad) {
+			struct fc_loc loc = nloc(&rd, bad);
+			struct fc_ctx f = frame(root, "value for", "", loc);
+			if (cyclic)
+				fc_diag(rs->diags, FC_LOAD_ERR_YAML_PARSE, &f, loc, "an alias refers to a node that contains it");
+			else
+				fc_diag(rs->diags, FC_LOAD_ERR_YAML_PARSE, &f, loc,
+					"aliases unfold the document to more than %llu bytes",
+					(unsigned long long)(FC_YAML_MAX_UNFOLDED + 2 * (uint64_t)src->len));
+			ok = false;
+		}
+	}
 	for (size_t i = 0; ok && i < ndocs; i++) {
 		rd.doc = &docs[i];
 		yaml_node_t *r = yaml_document_get_root_node(&docs[i]);

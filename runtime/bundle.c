@@ -24,6 +24,7 @@
 #include <xxhash.h>
 
 #include "bundle_int.h"
+#include "kprog.h"
 #include "le.h"
 
 /* ---- arena: every native structure lives in chunks freed with the bundle ---- */
@@ -68,7 +69,7 @@ struct fc_listcache {
 	struct fc_prefixset *pfx;
 	struct fc_pmatch *pm;
 	struct fc_iplist *ip;
-	struct fc_smod *smod[FC_BOP_MAX_];
+	struct fc_smod *smod[2 * FC_BOP_MAX_]; /* [base], then [FC_BOP_MAX_ + base] for weighted items */
 };
 
 /* ---- errors ---- */
@@ -830,8 +831,9 @@ static int load_progs(struct ld *L)
 static bool smod_base_ok(unsigned base)
 {
 	switch (base) {
-	case FC_BOP_EQ: case FC_BOP_NE: case FC_BOP_CONTAINS: case FC_BOP_ICONTAINS: case FC_BOP_STARTSWITH:
-	case FC_BOP_ENDSWITH: case FC_BOP_GLOB: case FC_BOP_IGLOB: case FC_BOP_REGEX:
+	case FC_BOP_EQ: case FC_BOP_NE: case FC_BOP_LT: case FC_BOP_LE: case FC_BOP_GT: case FC_BOP_GE:
+	case FC_BOP_CONTAINS: case FC_BOP_ICONTAINS: case FC_BOP_STARTSWITH: case FC_BOP_ENDSWITH:
+	case FC_BOP_GLOB: case FC_BOP_IGLOB: case FC_BOP_REGEX:
 		return true;
 	default:
 		return false;
@@ -913,7 +915,9 @@ static int list_operand(struct ld *L, uint32_t i, uint64_t at, const struct fc_b
 		return 0;
 	default: /* SMOD */ {
 		unsigned base = in->aux & ((1u << FC_MOD_SHIFT) - 1);
-		struct fc_smod *sm = l->smod[base];
+		bool weighted = (in->aux >> FC_MOD_SHIFT) == FC_MODBITS_ONEOFW;
+		struct fc_smod **cache = &l->smod[base + (weighted ? FC_BOP_MAX_ : 0)];
+		struct fc_smod *sm = *cache;
 		if (!sm) {
 			sm = balloc(b, sizeof *sm);
 			if (!sm)
@@ -922,15 +926,33 @@ static int list_operand(struct ld *L, uint32_t i, uint64_t at, const struct fc_b
 			sm->base = (uint8_t)base;
 			sm->s = l->s;
 			sm->len = l->len;
+			if (weighted) { /* each item: its weight byte (1 or 2), then the operand */
+				const char **ws = balloc(b, (size_t)l->n * sizeof *ws + 8);
+				uint32_t *wl = balloc(b, (size_t)l->n * sizeof *wl + 8);
+				uint8_t *w = balloc(b, (size_t)l->n + 8);
+				if (!ws || !wl || !w)
+					return oom(L);
+				for (uint32_t j = 0; j < l->n; j++) {
+					if (!l->len[j] || (l->s[j][0] != 1 && l->s[j][0] != 2))
+						return cor(L, FC_SEC_CODE, "instruction", i, at,
+							   "weighted smod: list %u item %u does not start with a weight byte 1 or 2", in->k, j);
+					w[j] = (uint8_t)l->s[j][0];
+					ws[j] = l->s[j] + 1;
+					wl[j] = l->len[j] - 1;
+				}
+				sm->s = ws;
+				sm->len = wl;
+				sm->w = w;
+			}
 			if (base == FC_BOP_ICONTAINS) { /* the list is not guaranteed lowercased: fold it once */
 				char **ls = balloc(b, (size_t)l->n * sizeof *ls + 8);
 				if (!ls)
 					return oom(L);
 				for (uint32_t j = 0; j < l->n; j++) {
-					if (!(ls[j] = balloc(b, l->len[j] + 1)))
+					if (!(ls[j] = balloc(b, sm->len[j] + 1)))
 						return oom(L);
-					for (uint32_t c = 0; c < l->len[j]; c++) {
-						char ch = l->s[j][c];
+					for (uint32_t c = 0; c < sm->len[j]; c++) {
+						char ch = sm->s[j][c];
 						ls[j][c] = ch >= 'A' && ch <= 'Z' ? (char)(ch + 32) : ch;
 					}
 				}
@@ -941,7 +963,7 @@ static int list_operand(struct ld *L, uint32_t i, uint64_t at, const struct fc_b
 				if (!sm->glob)
 					return oom(L);
 				for (uint32_t j = 0; j < l->n; j++)
-					if (!(sm->glob[j] = glob_new(b, l->s[j], l->len[j], base == FC_BOP_IGLOB)))
+					if (!(sm->glob[j] = glob_new(b, sm->s[j], sm->len[j], base == FC_BOP_IGLOB)))
 						return oom(L);
 			}
 			if (base == FC_BOP_REGEX) {
@@ -950,14 +972,14 @@ static int list_operand(struct ld *L, uint32_t i, uint64_t at, const struct fc_b
 					return oom(L);
 				for (uint32_t j = 0; j < l->n; j++) {
 					char msg[300];
-					if (compile_regex(L, &sm->re[j], l->s[j], l->len[j], msg, sizeof msg)) {
+					if (compile_regex(L, &sm->re[j], sm->s[j], sm->len[j], msg, sizeof msg)) {
 						sm->n = j; /* free what compiled */
-						l->smod[base] = sm;
+						*cache = sm;
 						return cor(L, FC_SEC_CODE, "instruction", i, at, "list %u item %u: %s", in->k, j, msg);
 					}
 				}
 			}
-			l->smod[base] = sm;
+			*cache = sm;
 		}
 		out->k.p = sm;
 		return 0;
@@ -1009,7 +1031,7 @@ static int load_code(struct ld *L)
 		}
 		if (in.op == FC_OPC_SMOD) {
 			unsigned base = in.aux & ((1u << FC_MOD_SHIFT) - 1), mod = in.aux >> FC_MOD_SHIFT;
-			if (!smod_base_ok(base) || mod < FC_MODBITS_ANYOF || mod > FC_MODBITS_ONEOF)
+			if (!smod_base_ok(base) || mod < FC_MODBITS_ANYOF || mod > FC_MODBITS_ONEOFW)
 				return cor(L, FC_SEC_CODE, "instruction", i, at, "smod aux 0x%02x: base %u / modifier %u invalid", in.aux,
 					   base, mod);
 		} else if (in.op == FC_OPC_FCMP) {
@@ -1283,6 +1305,15 @@ static int load_rest(struct ld *L)
 		for (uint32_t i = 0; i < b->nksel; i++)
 			b->ksel[i] = rd64(rec(L, FC_SEC_KSEL, 8, i));
 	}
+	if (L->s[FC_SEC_KPROG].present) {
+		/* kernel predicate programs: decoded and verified by kprog.c (the probe loads them) */
+		const struct sec *ks = &L->s[FC_SEC_KPROG];
+		char msg[256];
+		uint64_t at = 0;
+		b->kprog = fc_kprog_decode(L->d + ks->off, ks->size, ks->count, msg, sizeof msg, &at);
+		if (!b->kprog)
+			return cor(L, FC_SEC_KPROG, NULL, 0, ks->off + at, "%s", msg);
+	}
 	if (L->s[FC_SEC_META].present) {
 		if ((rc = sec_layout(L, FC_SEC_META, 4, false, NULL)))
 			return rc;
@@ -1304,6 +1335,7 @@ void fc_bundle_free(struct fc_bundle *b)
 {
 	if (!b)
 		return;
+	fc_kprog_free(b->kprog);
 	for (uint32_t i = 0; i < b->nregex; i++)
 		pcre2_code_free(b->regex[i].code);
 	for (uint32_t i = 0; i < b->nlist; i++) {
@@ -1316,10 +1348,12 @@ void fc_bundle_free(struct fc_bundle *b)
 			fc_numset_free(l->ip->v4);
 			fc_strset_free(l->ip->v6);
 		}
-		struct fc_smod *sm = l->smod[FC_BOP_REGEX];
-		if (sm && sm->re)
-			for (uint32_t j = 0; j < sm->n; j++)
-				pcre2_code_free(sm->re[j].code);
+		for (int w = 0; w < 2; w++) {
+			struct fc_smod *sm = l->smod[FC_BOP_REGEX + (w ? FC_BOP_MAX_ : 0)];
+			if (sm && sm->re)
+				for (uint32_t j = 0; j < sm->n; j++)
+					pcre2_code_free(sm->re[j].code);
+		}
 	}
 	while (b->arena) {
 		struct fc_chunk *c = b->arena;
@@ -1422,6 +1456,11 @@ const struct fc_fieldspec *fc_bundle_slot_field(const struct fc_bundle *b, uint3
 const char *fc_bundle_slot_text(const struct fc_bundle *b, uint32_t slot)
 {
 	return slot < b->nslots ? b->slots[slot].text : NULL;
+}
+
+const struct fc_kprog_set *fc_bundle_kprog(const struct fc_bundle *b)
+{
+	return b->kprog;
 }
 
 const uint64_t *fc_bundle_ksel(const struct fc_bundle *b, uint32_t *nwords)

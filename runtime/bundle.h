@@ -1,7 +1,7 @@
 /* bundle.h — the compiled-rules bundle: the file format (written by falcoc's bundle writer,
  * read by falcod) and the reader/verifier API.
  *
- * FORMAT (version 1.0). Everything is little-endian, whatever the host; no pointers, no
+ * FORMAT (version 1.1; 1.1 added FC_SEC_KPROG, which a 1.0 reader skips). Everything is little-endian, whatever the host; no pointers, no
  * padding that depends on the compiler; the same input gives the same bytes on every arch.
  *
  *   header, 64 bytes:
@@ -74,7 +74,14 @@
  *   FC_SEC_SRCMAP   one {prog u32, file sid u32, line u32, col u32} per instruction of CODE
  *   FC_SEC_KSEL     kernel part, syscall selection: count × u64 bitset words over PPM_SC codes
  *                   (the syscalls some rule or the state engine needs) — arch-neutral
- *   FC_SEC_KPROG    kernel predicate programs (issue 5; absent in 1.0 bundles from falcoc < 5)
+ *   FC_SEC_KPROG    kernel predicate programs (since 1.1): count programs, one per exit event
+ *                   code, each a bounded bytecode the probe runs on the event before it is
+ *                   copied to a ring (accept or drop). Record, instruction and constant layout
+ *                   and the verifier's rules: kprog.h; semantics: bpf/kpred.h. Every program is
+ *                   implied by the conditions of the enabled rules indexed under its code (it
+ *                   accepts whatever some enabled rule could match), and codes the state engine
+ *                   needs have none (compiler/split.c). A runtime that enables a rule disabled
+ *                   at compile time must not load the programs of that rule's codes.
  *   FC_SEC_META     count strings-ids (u32 sids): [0] compiler version, [1] engine version,
  *                   [2..] the source files, in load order
  *   FC_SEC_SIG      reserved for an ed25519 signature; always the last section
@@ -107,7 +114,13 @@
  *   - FC_SEC_SRCMAP: RET instructions and jump trampolines map to their program's position (a
  *     rule program: the rule item; a SUB program: its first test). A trampoline (emitted only
  *     for jumps beyond 65535) is an EVTYPE test on the all-codes set with jt == jf.
- *   - SMOD lists are deduplicated like any list: `= oneof (a, a)` means `= oneof (a)`.
+ *   - SMOD lists hold distinct items like any list. `oneof` counts the written items, repeats
+ *     included (`= oneof (a, a)` is false for "a"); the compiler resolves repeats before writing:
+ *     `not anyof(repeated) and oneof(single)` on a scalar slot, and on an ancestor slot (where
+ *     the two tests would see different ancestors) one SMOD with FC_MODBITS_ONEOFW, whose list
+ *     items each start with their weight byte (1, or 2 for an item written twice or more).
+ *   - SMOD bases LT..GE order strings as strcmp(3) does (each side ends at its first NUL); the
+ *     compiler lowers `<` `<=` `>` `>=` on a string field to an anyof SMOD over one item.
  *
  * The reader validates everything once (each offset, count and size; every sid, list, slot,
  * program and instruction operand in range; opcodes known; jumps forward and inside their
@@ -125,7 +138,7 @@
 
 #define FC_BUNDLE_MAGIC "FCBUNDL\n"
 #define FC_BUNDLE_MAJOR 1
-#define FC_BUNDLE_MINOR 0
+#define FC_BUNDLE_MINOR 1
 #define FC_BUNDLE_HDR_LEN 64
 #define FC_NONE 0xFFFFFFFFu
 #define FC_ARG_STR 0x80000000u
@@ -174,7 +187,8 @@ enum fc_bop {
 	FC_BOP_CONTAINS, FC_BOP_ICONTAINS, FC_BOP_STARTSWITH, FC_BOP_ENDSWITH,
 	FC_BOP_GLOB, FC_BOP_IGLOB, FC_BOP_REGEX, FC_BOP_MAX_
 };
-enum { FC_MOD_SHIFT = 5, FC_MODBITS_ANYOF = 1, FC_MODBITS_ALLOF = 2, FC_MODBITS_ONEOF = 3 };
+enum { FC_MOD_SHIFT = 5, FC_MODBITS_ANYOF = 1, FC_MODBITS_ALLOF = 2, FC_MODBITS_ONEOF = 3,
+       FC_MODBITS_ONEOFW = 4 /* oneof over weighted items (see SMOD lists above) */ };
 
 enum fc_opcode {
 #define OPC(id, num, mnem, k) FC_OPC_##id = (num),
@@ -246,6 +260,9 @@ const struct fc_fieldspec *fc_bundle_slot_field(const struct fc_bundle *b, uint3
 const char *fc_bundle_slot_text(const struct fc_bundle *b, uint32_t slot);
 /* Syscall selection (PPM_SC bitset), for the probe; and metadata strings. */
 const uint64_t *fc_bundle_ksel(const struct fc_bundle *b, uint32_t *nwords);
+/* Kernel predicate programs (kprog.h), verified at load; NULL when the bundle has none. */
+struct fc_kprog_set;
+const struct fc_kprog_set *fc_bundle_kprog(const struct fc_bundle *b);
 const char *fc_bundle_meta(const struct fc_bundle *b, uint32_t i); /* NULL past the end */
 uint32_t fc_bundle_size(const struct fc_bundle *b);
 

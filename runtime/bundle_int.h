@@ -57,6 +57,7 @@ struct fc_smod {
 	const uint32_t *len;
 	struct fc_glob **glob;   /* GLOB/IGLOB */
 	struct fc_regex *re;     /* REGEX */
+	const uint8_t *w;        /* FC_MODBITS_ONEOFW: item weights (s/len without the weight byte); else NULL */
 };
 
 struct fc_nslot {
@@ -108,6 +109,7 @@ struct fc_bundle {
 	uint32_t *index_ids;
 	uint32_t nksel;
 	uint64_t *ksel;
+	struct fc_kprog_set *kprog; /* FC_SEC_KPROG (kprog.h), NULL when absent */
 	uint32_t nmeta;
 	const char **meta;
 	uint32_t max_depth; /* deepest program (SUB nesting) */

@@ -4,10 +4,12 @@
  * userspace/libscap/scap_savefile.h and the savefile reader, as summarised in RUNTIME.md §3;
  * the code is our own. Shape of the reader:
  *
- *   source (stdio FILE, zlib gzFile, or a memory buffer) ─► read_block: header, whole body into
- *   cap->buf (or streamed past for blocks we skip), trailer check ─► process_block: SHB, MI,
- *   events (decoded with evt.c) ─► list blocks (PL, FDL) stay in cap->buf and next_proc /
- *   next_fd hand out one entry per call through a bounds-checked cursor.
+ *   source (stdio FILE, zlib gzFile, or a memory buffer) ─► read window (256 KiB gulps; a
+ *   memory source is its own window) ─► read_block: header, whole body in place in the window
+ *   (or copied into cap->buf when larger than the window, or streamed past for blocks we skip),
+ *   trailer check ─► process_block: SHB, MI, events (decoded with evt.c) ─► list blocks (PL,
+ *   FDL) stay where they were read and next_proc / next_fd hand out one entry per call through
+ *   a bounds-checked cursor. A body stays valid until the next block is read.
  *
  * Why whole blocks: every field is then checked against an in-memory end instead of trusting
  * lengths while streaming, and list entries can point into the block without copies. Bodies are
@@ -25,8 +27,8 @@
 
 #define MAX_BLOCK (256u << 20)   /* metadata and large-event blocks; beyond = corrupt */
 #define MAX_EV_BLOCK 65536u      /* non-large event blocks (upstream READER_BUF_SIZE) */
-#define CHUNK (1u << 20)         /* body read granularity */
-#define SKIP_CHUNK 65536u
+#define CHUNK (1u << 20)         /* body read granularity (blocks larger than the window) */
+#define WIN (1u << 18)           /* read window: event blocks are parsed in place */
 
 enum src_kind { SRC_FILE, SRC_GZ, SRC_MEM };
 enum list_kind { LIST_NONE, LIST_PL, LIST_FDL };
@@ -37,11 +39,16 @@ struct fc_capture {
 	enum src_kind src;
 	FILE *f;
 	gzFile gz;
-	const uint8_t *mem;
-	size_t memlen, mempos;
 	uint64_t pos; /* bytes consumed from the (uncompressed) stream */
 
-	/* current block */
+	/* read window (see win_refill): a memory source is its own window */
+	const uint8_t *wdata;
+	uint8_t *wbuf;
+	size_t wlen, wpos;
+	bool weof;
+
+	/* current block: body points into the window, or into buf for blocks larger than it */
+	const uint8_t *body;
 	uint8_t *buf;
 	size_t bufcap;
 	uint32_t btype, blen;
@@ -56,7 +63,6 @@ struct fc_capture {
 	size_t lpos;
 	uint64_t fdl_tid;
 
-	uint8_t *scratch; /* for skipping bodies */
 	enum cap_state state;
 	char err[720]; /* name + offset + message always fit */
 	unsigned major, minor;
@@ -100,51 +106,89 @@ static int fail(struct fc_capture *cap, uint64_t off, const char *fmt, ...)
 /* sources                                                                                    */
 /* ------------------------------------------------------------------------------------------ */
 
+/* The read window: file and gzip sources are read in WIN-sized gulps into cap->wbuf (one
+ * read or gzread per gulp instead of three stdio calls per block); a memory source is its own
+ * window. Blocks that fit in the window are parsed where they lie (no copy). wdata + wpos is
+ * the next unconsumed byte, wlen the bytes the window holds. */
+
+/* Reads more of a file or gzip source into the window, after moving what is left to its
+ * front; stops when N bytes are buffered, the window is full or the stream ends. 0 or -1. */
+static int win_refill(struct fc_capture *cap, size_t n)
+{
+	if (!cap->wbuf) {
+		if (!(cap->wbuf = malloc(WIN)))
+			return fail(cap, cap->pos, "out of memory");
+		cap->wdata = cap->wbuf;
+	}
+	size_t left = cap->wlen - cap->wpos;
+	if (cap->wpos) {
+		memmove(cap->wbuf, cap->wbuf + cap->wpos, left);
+		cap->wpos = 0;
+		cap->wlen = left;
+	}
+	while (!cap->weof && cap->wlen < n && cap->wlen < WIN) {
+		size_t want = WIN - cap->wlen;
+		uint64_t at = cap->pos + cap->wlen; /* stream offset of the first byte asked for */
+		if (cap->src == SRC_FILE) {
+			size_t got = fread(cap->wbuf + cap->wlen, 1, want, cap->f);
+			if (got < want && ferror(cap->f))
+				return fail(cap, at + got, "read error: %s", strerror(errno));
+			cap->wlen += got;
+			if (got < want)
+				cap->weof = true;
+			continue;
+		}
+		int r = gzread(cap->gz, cap->wbuf + cap->wlen, (unsigned)want);
+		if (r < 0) {
+			int zerr;
+			const char *m = gzerror(cap->gz, &zerr);
+			return fail(cap, at, "gzip error: %s", m ? m : "?");
+		}
+		cap->wlen += (size_t)r;
+		if (r == 0) {
+			int zerr = Z_OK;
+			const char *m = gzerror(cap->gz, &zerr);
+			/* Z_BUF_ERROR here = the compressed stream ended mid-member. */
+			if (zerr != Z_OK && zerr != Z_STREAM_END)
+				return fail(cap, at, "gzip stream truncated or corrupt: %s", m ? m : "?");
+			cap->weof = true;
+		}
+	}
+	return 0;
+}
+
+/* Bytes buffered at wdata + wpos after trying to have N (N <= WIN): fewer only at the end of
+ * the stream; -1 (error set) on I/O or gzip errors, including a gzip stream cut short. */
+static long long win_avail(struct fc_capture *cap, size_t n)
+{
+	if (cap->wlen - cap->wpos < n && cap->src != SRC_MEM && !cap->weof && win_refill(cap, n) < 0)
+		return -1;
+	return (long long)(cap->wlen - cap->wpos);
+}
+
+static void win_consume(struct fc_capture *cap, size_t n)
+{
+	cap->wpos += n;
+	cap->pos += n;
+}
+
 /* Reads up to N bytes; fewer only at the end of the stream. -1 (error set) on I/O or gzip
  * errors, including a gzip stream cut short. */
 static long long src_read(struct fc_capture *cap, void *dst, size_t n)
 {
 	size_t got = 0;
-	switch (cap->src) {
-	case SRC_MEM: {
-		size_t left = cap->memlen - cap->mempos;
-		got = n < left ? n : left;
-		if (got)
-			memcpy(dst, cap->mem + cap->mempos, got);
-		cap->mempos += got;
-		break;
+	while (got < n) {
+		size_t want = n - got < WIN ? n - got : WIN;
+		long long a = win_avail(cap, want);
+		if (a < 0)
+			return -1;
+		if (a == 0)
+			break;
+		size_t k = (size_t)a < want ? (size_t)a : want;
+		memcpy((uint8_t *)dst + got, cap->wdata + cap->wpos, k);
+		win_consume(cap, k);
+		got += k;
 	}
-	case SRC_FILE:
-		got = fread(dst, 1, n, cap->f);
-		if (got < n && ferror(cap->f))
-			return fail(cap, cap->pos + got, "read error: %s", strerror(errno));
-		break;
-	case SRC_GZ:
-		while (got < n) {
-			size_t want = n - got;
-			if (want > (1u << 30))
-				want = 1u << 30;
-			int r = gzread(cap->gz, (uint8_t *)dst + got, (unsigned)want);
-			if (r < 0) {
-				int zerr;
-				const char *m = gzerror(cap->gz, &zerr);
-				return fail(cap, cap->pos + got, "gzip error: %s", m ? m : "?");
-			}
-			if (r == 0)
-				break;
-			got += (size_t)r;
-		}
-		if (got < n) {
-			int zerr = Z_OK;
-			const char *m = gzerror(cap->gz, &zerr);
-			/* Z_BUF_ERROR here = the compressed stream ended mid-member. */
-			if (zerr != Z_OK && zerr != Z_STREAM_END)
-				return fail(cap, cap->pos + got, "gzip stream truncated or corrupt: %s",
-					    m ? m : "?");
-		}
-		break;
-	}
-	cap->pos += got;
 	return (long long)got;
 }
 
@@ -162,21 +206,18 @@ static int src_read_full(struct fc_capture *cap, void *dst, size_t n, const char
 
 static int src_skip(struct fc_capture *cap, size_t n, const char *what)
 {
-	if (cap->src == SRC_MEM) {
-		if (cap->memlen - cap->mempos < n)
-			return fail(cap, cap->pos, "truncated file: %s needs %zu bytes, %zu left", what,
-				    n, cap->memlen - cap->mempos);
-		cap->mempos += n;
-		cap->pos += n;
-		return 0;
-	}
-	if (!cap->scratch && !(cap->scratch = malloc(SKIP_CHUNK)))
-		return fail(cap, cap->pos, "out of memory");
-	while (n) {
-		size_t k = n < SKIP_CHUNK ? n : SKIP_CHUNK;
-		if (src_read_full(cap, cap->scratch, k, what) < 0)
+	uint64_t at = cap->pos;
+	size_t done = 0;
+	while (done < n) {
+		size_t want = n - done < WIN ? n - done : WIN;
+		long long a = win_avail(cap, want);
+		if (a < 0)
 			return -1;
-		n -= k;
+		if (a == 0)
+			return fail(cap, at, "truncated file: %s needs %zu bytes, %zu left", what, n, done);
+		size_t k = (size_t)a < want ? (size_t)a : want;
+		win_consume(cap, k);
+		done += k;
 	}
 	return 0;
 }
@@ -263,17 +304,19 @@ static int load_body(struct fc_capture *cap, size_t n)
  * of file, -1 = error. */
 static int read_block(struct fc_capture *cap)
 {
-	uint8_t h[8];
 	cap->boff = cap->pos;
-	long long r = src_read(cap, h, sizeof(h));
+	cap->body = NULL;
+	long long r = win_avail(cap, 8);
 	if (r < 0)
 		return -1;
 	if (r == 0)
 		return 0;
 	if (r < 8)
 		return fail(cap, cap->boff, "truncated file: block header has %lld of 8 bytes", r);
+	const uint8_t *h = cap->wdata + cap->wpos;
 	cap->btype = rd32(h);
 	cap->blen = rd32(h + 4);
+	win_consume(cap, 8);
 	if (cap->st.blocks == 0 && cap->btype != FC_BLK_SHB)
 		return fail(cap, cap->boff,
 			    "not a scap capture: first block type 0x%08x, want a section header",
@@ -297,11 +340,30 @@ static int read_block(struct fc_capture *cap)
 	    cap->btype != FC_BLK_EVF_V2_LARGE && cap->body_len + 4 > MAX_EV_BLOCK)
 		load = false;
 	cap->loaded = load;
-	if (load ? load_body(cap, cap->body_len) < 0 : src_skip(cap, cap->body_len, "block body") < 0)
-		return -1;
 	uint8_t t[4];
-	if (src_read_full(cap, t, 4, "block trailer") < 0)
-		return -1;
+	if (load && cap->body_len + 4 <= WIN) {
+		/* in place: body and trailer from the window */
+		long long a = win_avail(cap, cap->body_len + 4);
+		if (a < 0)
+			return -1;
+		if ((size_t)a < cap->body_len)
+			return fail(cap, cap->pos, "truncated file: block body needs %zu bytes, %lld left",
+				    cap->body_len, a);
+		cap->body = cap->wdata + cap->wpos;
+		win_consume(cap, cap->body_len);
+		if ((size_t)a < cap->body_len + 4)
+			return fail(cap, cap->pos, "truncated file: block trailer needs 4 bytes, %lld left",
+				    a - (long long)cap->body_len);
+		memcpy(t, cap->wdata + cap->wpos, 4);
+		win_consume(cap, 4);
+	} else {
+		if (load ? load_body(cap, cap->body_len) < 0 : src_skip(cap, cap->body_len, "block body") < 0)
+			return -1;
+		if (load)
+			cap->body = cap->buf;
+		if (src_read_full(cap, t, 4, "block trailer") < 0)
+			return -1;
+	}
 	if (rd32(t) != cap->blen)
 		return fail(cap, cap->boff,
 			    "corrupt block 0x%x: trailer length %u differs from header length %u",
@@ -311,7 +373,7 @@ static int read_block(struct fc_capture *cap)
 
 static int parse_shb(struct fc_capture *cap)
 {
-	const uint8_t *b = cap->buf;
+	const uint8_t *b = cap->body;
 	if (cap->body_len < 16)
 		return fail(cap, cap->boff, "section header block too short (%zu bytes)",
 			    cap->body_len);
@@ -331,7 +393,7 @@ static int parse_shb(struct fc_capture *cap)
 
 static void parse_mi(struct fc_capture *cap)
 {
-	const uint8_t *b = cap->buf;
+	const uint8_t *b = cap->body;
 	size_t n = cap->body_len;
 	struct fc_cap_machine *m = &cap->mi;
 	memset(m, 0, sizeof(*m));
@@ -430,7 +492,7 @@ static int entry_begin(struct fc_capture *cap, struct cur *c, bool lenpfx, const
 		cap->list = LIST_NONE;
 		return 0;
 	}
-	c->p = cap->buf + cap->lpos;
+	c->p = cap->body + cap->lpos;
 	c->off = 0;
 	c->end = rem;
 	c->bad = false;
@@ -699,7 +761,7 @@ static int process_block(struct fc_capture *cap, struct fc_cap_item *item)
 		if (cap->body_len < 8)
 			return fail(cap, cap->boff, "corrupt fd list block: %zu bytes, no thread id",
 				    cap->body_len);
-		cap->fdl_tid = rd64(cap->buf);
+		cap->fdl_tid = rd64(cap->body);
 		cap->list = LIST_FDL;
 		cap->list_ver = ver;
 		cap->lpos = 8;
@@ -716,14 +778,19 @@ static int process_block(struct fc_capture *cap, struct fc_cap_item *item)
 		bool v1 = t == FC_BLK_EV || t == FC_BLK_EV_INT || t == FC_BLK_EVF;
 		size_t pre = evf ? 6 : 2; /* u16 cpuid [+ u32 flags] */
 		int rc;
-		memset(item, 0, sizeof(*item));
+		/* No memset of the whole item (a process entry's size, per event): the decoder fills
+		 * the header and the present parameters; the lengths past them are cleared below. */
+		item->ev.block_type = 0;
+		item->ev.cpuid = 0;
+		item->ev.flags = 0;
 		if (cap->body_len < pre) {
 			rc = FC_EVT_ETRUNC;
 		} else {
-			item->ev.cpuid = rd16(cap->buf);
-			item->ev.flags = evf ? rd32(cap->buf + 2) : 0;
-			rc = v1 ? fc_evt_decode_v1(cap->buf + pre, cap->body_len - pre, &item->ev.evt)
-				: fc_evt_decode(cap->buf + pre, cap->body_len - pre, &item->ev.evt);
+			const uint8_t *b = cap->body;
+			item->ev.cpuid = rd16(b);
+			item->ev.flags = evf ? rd32(b + 2) : 0;
+			rc = v1 ? fc_evt_decode_v1(b + pre, cap->body_len - pre, &item->ev.evt)
+				: fc_evt_decode(b + pre, cap->body_len - pre, &item->ev.evt);
 		}
 		if (rc == FC_EVT_ETYPE) {
 			cap->st.events_unknown++;
@@ -735,6 +802,8 @@ static int process_block(struct fc_capture *cap, struct fc_cap_item *item)
 			cap->st.last_evt_error_offset = cap->boff;
 			return 0;
 		}
+		struct fc_evt *e = &item->ev.evt;
+		memset(e->plen + e->nparams, 0, (FC_EVT_MAX_PARAMS - e->nparams) * sizeof(e->plen[0]));
 		item->kind = FC_CAP_EVENT;
 		item->offset = cap->boff;
 		item->ev.block_type = t;
@@ -865,8 +934,9 @@ int fc_capture_open_mem(const void *data, size_t len, const char *name, struct f
 		return -1;
 	}
 	cap->src = SRC_MEM;
-	cap->mem = data;
-	cap->memlen = data ? len : 0;
+	cap->wdata = data;
+	cap->wlen = data ? len : 0;
+	cap->weof = true;
 	if (read_head(cap, err, errlen) < 0) {
 		fc_capture_close(cap);
 		return -1;
@@ -912,6 +982,6 @@ void fc_capture_close(struct fc_capture *cap)
 	if (cap->gz)
 		gzclose(cap->gz);
 	free(cap->buf);
-	free(cap->scratch);
+	free(cap->wbuf);
 	free(cap);
 }

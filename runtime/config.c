@@ -76,6 +76,25 @@ static const struct key keys[] = {
 	{"http_output.compress_uploads", T_BOOL, F(http_output.compress_uploads), 0, 0, NULL},
 	{"http_output.keep_alive", T_BOOL, F(http_output.keep_alive), 0, 0, NULL},
 	{"http_output.max_consecutive_timeouts", T_U32, F(http_output.max_consecutive_timeouts), 0, 0, NULL},
+	{"http_output.timeout", T_DURATION, F(http_output.timeout_ms), 1, 0, NULL},
+	{"http_output.connect_timeout", T_DURATION, F(http_output.connect_timeout_ms), 1, 0, NULL},
+	{"http_output.retries", T_U32, F(http_output.retries), 0, 100, NULL},
+	{"http_output.retry_backoff", T_DURATION, F(http_output.retry_backoff_ms), 1, 0, NULL},
+	{"http_output.retry_backoff_max", T_DURATION, F(http_output.retry_backoff_max_ms), 1, 0, NULL},
+	{"http_output.queue_capacity", T_U64, F(http_output.queue_capacity), 1, 10000000, NULL},
+	{"nats_output.enabled", T_BOOL, F(nats_output.enabled), 0, 0, NULL},
+	{"nats_output.url", T_STR, F(nats_output.url), 0, 0, NULL},
+	{"nats_output.subject", T_STR, F(nats_output.subject), 0, 0, NULL},
+	{"nats_output.user", T_STR, F(nats_output.user), 0, 0, NULL},
+	{"nats_output.password", T_STR, F(nats_output.password), 0, 0, NULL},
+	{"nats_output.token", T_STR, F(nats_output.token), 0, 0, NULL},
+	{"nats_output.name", T_STR, F(nats_output.name), 0, 0, NULL},
+	{"nats_output.connect_timeout", T_DURATION, F(nats_output.connect_timeout_ms), 1, 0, NULL},
+	{"nats_output.reconnect_wait", T_DURATION, F(nats_output.reconnect_wait_ms), 1, 0, NULL},
+	{"nats_output.reconnect_wait_max", T_DURATION, F(nats_output.reconnect_wait_max_ms), 1, 0, NULL},
+	{"nats_output.retries", T_U32, F(nats_output.retries), 0, 100, NULL},
+	{"nats_output.max_consecutive_failures", T_U32, F(nats_output.max_consecutive_failures), 0, 0, NULL},
+	{"nats_output.queue_capacity", T_U64, F(nats_output.queue_capacity), 1, 10000000, NULL},
 	{"metrics.enabled", T_BOOL, F(metrics.enabled), 0, 0, NULL},
 	{"metrics.interval", T_DURATION, F(metrics.interval_ms), 100, 0, NULL},
 	{"metrics.output_rule", T_BOOL, F(metrics.output_rule), 0, 0, NULL},
@@ -91,6 +110,7 @@ static const struct key keys[] = {
 	{"metrics.jemalloc_stats_enabled", T_BOOL, F(metrics.jemalloc_stats_enabled), 0, 0, NULL},
 	{"metrics.convert_memory_to_mb", T_BOOL, F(metrics.convert_memory_to_mb), 0, 0, NULL},
 	{"metrics.include_empty_values", T_BOOL, F(metrics.include_empty_values), 0, 0, NULL},
+	{"metrics.rules_profile_enabled", T_BOOL, F(metrics.rules_profile_enabled), 0, 0, NULL},
 	{"webserver.enabled", T_BOOL, F(webserver.enabled), 0, 0, NULL},
 	{"webserver.threadiness", T_U32, F(webserver.threadiness), 0, 1024, NULL},
 	{"webserver.listen_port", T_U32, F(webserver.listen_port), 1, 65535, NULL},
@@ -99,6 +119,9 @@ static const struct key keys[] = {
 	{"webserver.ssl_enabled", T_BOOL, F(webserver.ssl_enabled), 0, 0, NULL},
 	{"webserver.ssl_certificate", T_STR, F(webserver.ssl_certificate), 0, 0, NULL},
 	{"webserver.prometheus_metrics_enabled", T_BOOL, F(webserver.prometheus_metrics_enabled), 0, 0, NULL},
+	{"webserver.ssl_key", T_STR, F(webserver.ssl_key), 0, 0, NULL},
+	{"webserver.health_max_event_age", T_DURATION, F(webserver.health_max_event_age_ms), 0, 0, NULL},
+	{"webserver.health_max_drop_perc", T_U32, F(webserver.health_max_drop_perc), 0, 100, NULL},
 	{"engine.kind", T_ENGINE, F(engine.kind), 0, 0, NULL},
 	{"engine.replay.capture_file", T_STR, F(engine.capture_file), 0, 0, NULL},
 	{"engine.modern_ebpf.cpus_for_each_buffer", T_U32, F(probe.cpus_per_ring), 0, 0, NULL},
@@ -150,6 +173,18 @@ void fc_config_defaults(struct fc_config *c)
 		.file_output.keep_alive = false,
 		.program_output.keep_alive = false,
 		.http_output.max_consecutive_timeouts = 5,
+		.http_output.timeout_ms = 5000,
+		.http_output.connect_timeout_ms = 2000,
+		.http_output.retries = 3,
+		.http_output.retry_backoff_ms = 100,
+		.http_output.retry_backoff_max_ms = 5000,
+		.http_output.queue_capacity = 1000,
+		.nats_output.connect_timeout_ms = 2000,
+		.nats_output.reconnect_wait_ms = 100,
+		.nats_output.reconnect_wait_max_ms = 5000,
+		.nats_output.retries = 3,
+		.nats_output.max_consecutive_failures = 5,
+		.nats_output.queue_capacity = 1000,
 		.metrics.interval_ms = 3600 * 1000,
 		.metrics.output_rule = true,
 		.metrics.rules_counters_enabled = true,
@@ -157,7 +192,12 @@ void fc_config_defaults(struct fc_config *c)
 		.metrics.state_counters_enabled = true,
 		.metrics.kernel_event_counters_enabled = true,
 		.metrics.convert_memory_to_mb = true,
+		.metrics.rules_profile_enabled = true,
 		.webserver.listen_port = 8765,
+		.webserver.threadiness = 0,
+		.webserver.prometheus_metrics_enabled = false,
+		.webserver.health_max_event_age_ms = 60000,
+		.webserver.health_max_drop_perc = 5,
 		.falco_libs.thread_table_size = 262144,
 		.falco_libs.thread_timeout_s = 300,
 		.log_stderr = true,
@@ -165,6 +205,13 @@ void fc_config_defaults(struct fc_config *c)
 		.log_level = 6, /* info */
 		.watch_config_files = true,
 	};
+	/* String defaults are owned like any value read from the file. */
+	c->webserver.listen_address = strdup("127.0.0.1");
+	c->webserver.k8s_healthz_endpoint = strdup("/healthz");
+	c->http_output.user_agent = strdup("falcosecurity/falco");
+	c->nats_output.url = strdup("nats://127.0.0.1:4222");
+	c->nats_output.subject = strdup("falco.<priority>.<rule>");
+	c->nats_output.name = strdup("falcod");
 }
 
 static void free_strlist(char **l, size_t n)
@@ -194,6 +241,9 @@ void fc_config_free(struct fc_config *c)
 	c->rules_files = NULL;
 	c->rulesel = NULL;
 	c->nrules_files = c->nrulesel = 0;
+	if (c->key_where)
+		free_strlist(c->key_where, NKEYS);
+	c->key_where = NULL;
 }
 
 /* ---- diagnostics ---- */
@@ -546,7 +596,33 @@ static bool apply_rulesel(struct rd *r, yaml_node_t *v)
 	return true;
 }
 
+static bool apply_value(struct rd *r, const struct key *k, yaml_node_t *v);
+
+/* Remembers where K was set, for fc_config_validate's messages. */
+static void note_where(struct rd *r, const struct key *k, const yaml_node_t *v)
+{
+	char where[700];
+	if (r->name)
+		snprintf(where, sizeof where, "%s:%lu:%lu", r->name, (unsigned long)v->start_mark.line + 1,
+			 (unsigned long)v->start_mark.column + 1);
+	else
+		snprintf(where, sizeof where, "-o %s", r->override ? r->override : k->path);
+	if (!r->c->key_where && !(r->c->key_where = calloc(NKEYS, sizeof *r->c->key_where)))
+		return;
+	size_t i = (size_t)(k - keys);
+	free(r->c->key_where[i]);
+	r->c->key_where[i] = strdup(where);
+}
+
 static bool apply(struct rd *r, const struct key *k, yaml_node_t *v)
+{
+	bool ok = apply_value(r, k, v);
+	if (ok && k->type != T_IGNORED)
+		note_where(r, k, v);
+	return ok;
+}
+
+static bool apply_value(struct rd *r, const struct key *k, yaml_node_t *v)
 {
 	void *dst = (char *)r->c + k->off;
 	if (k->type == T_IGNORED) {
@@ -930,19 +1006,98 @@ bool fc_config_override(struct fc_config *c, const char *kv, struct fc_cfg_diags
 	return ok;
 }
 
+/* "WHERE: " for the place KEY was set ("" when it has its default). */
+static const char *where_of(const struct fc_config *c, const char *path, char *buf, size_t len)
+{
+	const struct key *k = find_key(path);
+	const char *w = k && c->key_where ? c->key_where[k - keys] : NULL;
+	snprintf(buf, len, "%s%s", w ? w : "", w ? ": " : "");
+	return buf;
+}
+
+static bool has_prefix(const char *s, const char *p)
+{
+	return s && !strncmp(s, p, strlen(p));
+}
+
+#define AT(path) where_of(c, path, wb, sizeof wb)
 bool fc_config_validate(const struct fc_config *c, struct fc_cfg_diags *d)
 {
 	struct rd r = {.d = d};
+	char wb[800];
 	size_t before = d->nerrors;
 	if (c->file_output.enabled && (!c->file_output.filename || !*c->file_output.filename))
-		err(&r, NULL, "file_output is enabled but file_output.filename is not set");
+		err(&r, NULL, "%sfile_output is enabled but file_output.filename is not set", AT("file_output.enabled"));
 	if (c->program_output.enabled && (!c->program_output.program || !*c->program_output.program))
-		err(&r, NULL, "program_output is enabled but program_output.program is not set");
-	if (c->http_output.enabled)
-		warn(&r, NULL, "http_output is not implemented yet; alerts will not be sent over HTTP");
-	if (c->webserver.enabled)
-		warn(&r, NULL, "webserver is not implemented yet; no /healthz or /metrics endpoint");
-	if (c->metrics.enabled)
-		warn(&r, NULL, "metrics snapshots are not implemented yet; the summary has the counters");
+		err(&r, NULL, "%sprogram_output is enabled but program_output.program is not set",
+		    AT("program_output.enabled"));
+	if (c->http_output.enabled) {
+		const char *u = c->http_output.url;
+		if (!u || !*u)
+			err(&r, NULL, "%shttp_output is enabled but http_output.url is not set", AT("http_output.enabled"));
+		else if (!has_prefix(u, "http://") && !has_prefix(u, "https://"))
+			err(&r, NULL, "%shttp_output.url: expected an http:// or https:// URL, got '%s'", AT("http_output.url"),
+			    u);
+		if (c->http_output.mtls && (!c->http_output.client_cert || !*c->http_output.client_cert ||
+					    !c->http_output.client_key || !*c->http_output.client_key))
+			err(&r, NULL, "%shttp_output.mtls needs http_output.client_cert and http_output.client_key",
+			    AT("http_output.mtls"));
+		if (c->http_output.retry_backoff_max_ms < c->http_output.retry_backoff_ms)
+			err(&r, NULL, "%shttp_output.retry_backoff_max is shorter than http_output.retry_backoff",
+			    AT("http_output.retry_backoff_max"));
+		if (c->http_output.insecure && has_prefix(u, "https://"))
+			warn(&r, NULL, "%shttp_output.insecure: the server's certificate is not verified",
+			     AT("http_output.insecure"));
+	}
+	if (c->nats_output.enabled) {
+		const char *u = c->nats_output.url;
+		if (!u || !*u)
+			err(&r, NULL, "%snats_output is enabled but nats_output.url is not set", AT("nats_output.enabled"));
+		else if (has_prefix(u, "tls://"))
+			err(&r, NULL, "%snats_output.url: TLS connections to NATS are not supported yet (use nats://)",
+			    AT("nats_output.url"));
+		else if (!has_prefix(u, "nats://"))
+			err(&r, NULL, "%snats_output.url: expected nats://[user:password@]host[:port], got '%s'",
+			    AT("nats_output.url"), u);
+		/* Checked with the placeholders filled in. */
+		char sub[512] = "";
+		const char *s = c->nats_output.subject;
+		for (size_t i = 0, n = 0; s && s[i] && n + 2 < sizeof sub;) {
+			size_t skip = !strncmp(s + i, "<priority>", 10) ? 10 : !strncmp(s + i, "<rule>", 6) ? 6 : 0;
+			sub[n++] = skip ? 'x' : s[i];
+			sub[n] = 0;
+			i += skip ? skip : 1;
+		}
+		if (!s || !*s)
+			err(&r, NULL, "%snats_output is enabled but nats_output.subject is not set", AT("nats_output.enabled"));
+		else if (strpbrk(sub, " \t\r\n*>") || sub[0] == '.' || sub[strlen(sub) - 1] == '.' || strstr(sub, ".."))
+			err(&r, NULL,
+			    "%snats_output.subject: '%s' is not a valid subject to publish on (tokens separated by '.', "
+			    "no spaces or wildcards; <priority> and <rule> are replaced)",
+			    AT("nats_output.subject"), s);
+		if (c->nats_output.reconnect_wait_max_ms < c->nats_output.reconnect_wait_ms)
+			err(&r, NULL, "%snats_output.reconnect_wait_max is shorter than nats_output.reconnect_wait",
+			    AT("nats_output.reconnect_wait_max"));
+	}
+	if (c->webserver.enabled) {
+		if (c->webserver.ssl_enabled && (!c->webserver.ssl_certificate || !*c->webserver.ssl_certificate))
+			err(&r, NULL, "%swebserver.ssl_enabled needs webserver.ssl_certificate", AT("webserver.ssl_enabled"));
+		if (!c->webserver.listen_address || !*c->webserver.listen_address)
+			err(&r, NULL, "%swebserver.listen_address is empty", AT("webserver.listen_address"));
+		const char *h = c->webserver.k8s_healthz_endpoint;
+		if (!h || h[0] != '/')
+			err(&r, NULL, "%swebserver.k8s_healthz_endpoint: expected a path starting with '/', got '%s'",
+			    AT("webserver.k8s_healthz_endpoint"), h ? h : "");
+		if (c->webserver.prometheus_metrics_enabled && !c->metrics.enabled)
+			warn(&r, NULL,
+			     "%swebserver.prometheus_metrics_enabled needs metrics.enabled: true; /metrics is not served",
+			     AT("webserver.prometheus_metrics_enabled"));
+	}
+	if (c->metrics.enabled && !c->metrics.output_rule && !(c->metrics.output_file && *c->metrics.output_file) &&
+	    !(c->webserver.enabled && c->webserver.prometheus_metrics_enabled))
+		warn(&r, NULL,
+		     "%smetrics are enabled but go nowhere (set metrics.output_rule, metrics.output_file or "
+		     "webserver.prometheus_metrics_enabled)",
+		     AT("metrics.enabled"));
 	return d->nerrors == before;
 }

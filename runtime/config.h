@@ -54,8 +54,22 @@ struct fc_config {
 	struct {
 		bool enabled, insecure, mtls, echo, compress_uploads, keep_alive;
 		char *url, *user_agent, *ca_cert, *ca_bundle, *ca_path, *client_cert, *client_key;
-		uint32_t max_consecutive_timeouts;
-	} http_output; /* parsed; not implemented yet (a warning when enabled) */
+		uint32_t max_consecutive_timeouts; /* failed deliveries in a row before retries stop */
+		/* falcod additions */
+		uint64_t timeout_ms, connect_timeout_ms; /* per request; connection set-up */
+		uint32_t retries;                        /* extra attempts per alert */
+		uint64_t retry_backoff_ms, retry_backoff_max_ms; /* first wait, doubled up to the max */
+		uint64_t queue_capacity;                 /* the channel's own queue (alerts) */
+	} http_output;
+	struct {
+		bool enabled;
+		char *url;     /* nats://[user:pass@]host[:port] */
+		char *subject; /* template: <priority> and <rule> are replaced */
+		char *user, *password, *token, *name;
+		uint64_t connect_timeout_ms, reconnect_wait_ms, reconnect_wait_max_ms;
+		uint32_t retries, max_consecutive_failures;
+		uint64_t queue_capacity;
+	} nats_output;
 
 	struct {
 		bool enabled;
@@ -65,6 +79,7 @@ struct fc_config {
 		bool rules_counters_enabled, resource_utilization_enabled, state_counters_enabled;
 		bool kernel_event_counters_enabled, kernel_event_counters_per_cpu_enabled, libbpf_stats_enabled;
 		bool plugins_metrics_enabled, jemalloc_stats_enabled, convert_memory_to_mb, include_empty_values;
+		bool rules_profile_enabled; /* falcod: per-rule evaluation time (cumulative ns, evaluations) */
 	} metrics;
 	struct {
 		bool enabled;
@@ -75,6 +90,10 @@ struct fc_config {
 		bool ssl_enabled;
 		char *ssl_certificate;
 		bool prometheus_metrics_enabled;
+		/* falcod additions */
+		char *ssl_key;                    /* NULL: the key is in ssl_certificate's PEM */
+		uint64_t health_max_event_age_ms; /* /healthz fails when no event for this long (0: off) */
+		uint32_t health_max_drop_perc;    /* /healthz fails when recent ring drops exceed this % */
 	} webserver;
 
 	struct {
@@ -93,6 +112,10 @@ struct fc_config {
 	bool log_stderr, log_syslog;
 	unsigned log_level; /* priority words; default Informational */
 	bool watch_config_files;
+
+	/* Where each key was last set ("falcod.yaml:12:3", "-o key=value"), for the messages of
+	 * fc_config_validate; indexed by the schema (config.c). */
+	char **key_where;
 };
 
 /* Fills C with the defaults (what falcod does with no config file). */

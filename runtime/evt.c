@@ -194,6 +194,14 @@ static int int_class(enum fc_ptype t)
 	}
 }
 
+/* Fixed sizes by type, from the one list (the state engine reads integers on every event:
+ * a table lookup instead of a call). */
+static const uint8_t ptype_size[PT_MAX_] = {
+#define PTYPE(e, code, name, size) [code] = size,
+#include "ptypes.def"
+#undef PTYPE
+};
+
 static bool get_int(const struct fc_evt *e, unsigned i, uint64_t *out)
 {
 	if (i >= e->nparams || e->plen[i] == 0)
@@ -202,7 +210,7 @@ static bool get_int(const struct fc_evt *e, unsigned i, uint64_t *out)
 	int cls = int_class(t);
 	uint32_t l = e->plen[i];
 	/* The decoder already enforced the exact size; re-check so a hand-built view is safe. */
-	if (cls == 0 || l != fc_ptype_size(t))
+	if (cls == 0 || (unsigned)t >= PT_MAX_ || l != ptype_size[t])
 		return false;
 	const uint8_t *p = e->pval[i];
 	uint64_t v;

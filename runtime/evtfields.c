@@ -90,6 +90,27 @@ static void sb_printf(struct sb *b, const char *fmt, ...)
 		sb_putn(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
 }
 
+/* Decimal integers without printf: every rendering of a number goes through these. */
+static void sb_u64(struct sb *b, uint64_t v)
+{
+	char t[20];
+	size_t n = sizeof t;
+	do
+		t[--n] = (char)('0' + v % 10);
+	while ((v /= 10));
+	sb_putn(b, t + n, sizeof t - n);
+}
+
+static void sb_i64(struct sb *b, int64_t v)
+{
+	if (v < 0) {
+		sb_putn(b, "-", 1);
+		sb_u64(b, (uint64_t)0 - (uint64_t)v);
+	} else {
+		sb_u64(b, (uint64_t)v);
+	}
+}
+
 static bool sb_fits(const struct sb *b)
 {
 	return b->cap && b->len < b->cap;
@@ -208,7 +229,7 @@ static const struct ftable *ftable_find(const char *name)
 	if (!name)
 		return NULL;
 	for (size_t i = 0; i < sizeof ftables / sizeof ftables[0]; i++)
-		if (strcmp(ftables[i].name, name) == 0)
+		if (ftables[i].name[0] == name[0] && strcmp(ftables[i].name, name) == 0)
 			return &ftables[i];
 	return NULL;
 }
@@ -267,9 +288,10 @@ size_t fc_flags_render(const char *table, enum fc_ptype type, uint64_t value, ch
 
 static int pfmt_of(const char *ev, const char *param)
 {
+	/* first bytes compared inline: most entries differ there (every rendering asks) */
 	for (size_t i = 0; i < sizeof pfmts / sizeof pfmts[0]; i++)
-		if ((pfmts[i].ev[0] == '*' || strcmp(pfmts[i].ev, ev) == 0) &&
-		    strcmp(pfmts[i].param, param) == 0)
+		if (pfmts[i].param[0] == param[0] && strcmp(pfmts[i].param, param) == 0 &&
+		    (pfmts[i].ev[0] == '*' || (pfmts[i].ev[0] == ev[0] && strcmp(pfmts[i].ev, ev) == 0)))
 			return pfmts[i].fmt;
 	return PF_DEC;
 }
@@ -432,7 +454,11 @@ static size_t cstr_len(const uint8_t *p, uint32_t len)
 
 static void sb_ipv4(struct sb *b, const uint8_t *a)
 {
-	sb_printf(b, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+	for (int i = 0; i < 4; i++) {
+		if (i)
+			sb_putn(b, ".", 1);
+		sb_u64(b, a[i]);
+	}
 }
 
 static void sb_ipv6(struct sb *b, const uint8_t *a)
@@ -549,7 +575,7 @@ static void sb_num(struct sb *b, uint64_t v, unsigned bytes, bool sign, int fmt)
 	else if (fmt == OCT)
 		sb_printf(b, "%#" PRIo64, v);
 	else
-		sb_printf(b, "%" PRId64, (int64_t)v);
+		sb_i64(b, (int64_t)v);
 }
 
 static void sb_fd_desc(struct sb *b, const struct fc_fd_view *fd)
@@ -649,7 +675,7 @@ static void param_render(const struct fc_evt_ctx *c, unsigned i, struct sb *raw,
 		break;
 	case PT_FD: {
 		int64_t fd = (int64_t)u;
-		sb_printf(raw, "%" PRId64, fd);
+		sb_i64(raw, fd);
 		struct fc_fd_view fv;
 		if (fd >= 0) {
 			if (r && r->fd && r->fd(r->ud, fd, &fv))
@@ -662,7 +688,7 @@ static void param_render(const struct fc_evt_ctx *c, unsigned i, struct sb *raw,
 		break;
 	}
 	case PT_PID: {
-		sb_printf(raw, "%" PRId64, (int64_t)u);
+		sb_i64(raw, (int64_t)u);
 		const char *comm;
 		if (r && r->comm && r->comm(r->ud, (int64_t)u, &comm) && comm)
 			sb_puts(res, comm);
@@ -670,7 +696,7 @@ static void param_render(const struct fc_evt_ctx *c, unsigned i, struct sb *raw,
 	}
 	case PT_ERRNO: {
 		int64_t v = (int64_t)u;
-		sb_printf(raw, "%" PRId64, v);
+		sb_i64(raw, v);
 		if (v < 0 && fc_errno_name(v))
 			sb_puts(res, fc_errno_name(v));
 		break;
@@ -705,7 +731,8 @@ static void param_render(const struct fc_evt_ctx *c, unsigned i, struct sb *raw,
 		case 2:
 			if (len == 7) {
 				sb_ipv4(raw, p + 1);
-				sb_printf(raw, ":%u", rd16(p + 5));
+				sb_putn(raw, ":", 1);
+				sb_u64(raw, rd16(p + 5));
 			} else {
 				sb_puts(raw, "INVALID IPv4");
 			}
@@ -713,7 +740,8 @@ static void param_render(const struct fc_evt_ctx *c, unsigned i, struct sb *raw,
 		case 10:
 			if (len == 19) {
 				sb_ipv6(raw, p + 1);
-				sb_printf(raw, ":%u", rd16(p + 17));
+				sb_putn(raw, ":", 1);
+				sb_u64(raw, rd16(p + 17));
 			} else {
 				sb_puts(raw, "INVALID IPv6");
 			}
@@ -727,9 +755,12 @@ static void param_render(const struct fc_evt_ctx *c, unsigned i, struct sb *raw,
 		case 2:
 			if (len == 13) {
 				sb_ipv4(raw, p + 1);
-				sb_printf(raw, ":%u->", rd16(p + 5));
+				sb_putn(raw, ":", 1);
+				sb_u64(raw, rd16(p + 5));
+				sb_putn(raw, "->", 2);
 				sb_ipv4(raw, p + 7);
-				sb_printf(raw, ":%u", rd16(p + 11));
+				sb_putn(raw, ":", 1);
+				sb_u64(raw, rd16(p + 11));
 			} else {
 				sb_puts(raw, "INVALID IPv4");
 			}
@@ -739,14 +770,20 @@ static void param_render(const struct fc_evt_ctx *c, unsigned i, struct sb *raw,
 				sb_puts(raw, "INVALID IPv6");
 			} else if (ipv4_mapped(p + 1) && ipv4_mapped(p + 19)) {
 				sb_ipv4(raw, p + 13);
-				sb_printf(raw, ":%u->", rd16(p + 17));
+				sb_putn(raw, ":", 1);
+				sb_u64(raw, rd16(p + 17));
+				sb_putn(raw, "->", 2);
 				sb_ipv4(raw, p + 31);
-				sb_printf(raw, ":%u", rd16(p + 35));
+				sb_putn(raw, ":", 1);
+				sb_u64(raw, rd16(p + 35));
 			} else {
 				sb_ipv6(raw, p + 1);
-				sb_printf(raw, ":%u->", rd16(p + 17));
+				sb_putn(raw, ":", 1);
+				sb_u64(raw, rd16(p + 17));
+				sb_putn(raw, "->", 2);
 				sb_ipv6(raw, p + 19);
-				sb_printf(raw, ":%u", rd16(p + 35));
+				sb_putn(raw, ":", 1);
+				sb_u64(raw, rd16(p + 35));
 			}
 			break;
 		case 1: {
@@ -775,14 +812,14 @@ static void param_render(const struct fc_evt_ctx *c, unsigned i, struct sb *raw,
 		break;
 	}
 	case PT_SYSCALLID: {
-		sb_printf(raw, "%u", (unsigned)u);
+		sb_u64(raw, (unsigned)u);
 		const struct fc_syscall_info *sc = fc_syscall_by_ppm_sc((unsigned)u);
 		if (sc)
 			sb_puts(res, sc->name);
 		break;
 	}
 	case PT_SIGTYPE:
-		sb_printf(raw, "%u", (unsigned)u);
+		sb_u64(raw, (unsigned)u);
 		if (fc_signal_name((unsigned)u))
 			sb_puts(res, fc_signal_name((unsigned)u));
 		break;
@@ -800,7 +837,7 @@ static void param_render(const struct fc_evt_ctx *c, unsigned i, struct sb *raw,
 	case PT_ENUMFLAGS8:
 	case PT_ENUMFLAGS16:
 	case PT_ENUMFLAGS32: {
-		sb_printf(raw, "%" PRIu32, (uint32_t)u);
+		sb_u64(raw, (uint32_t)u);
 		const struct ftable *ft = ftable_find(pi->info);
 		if (ft)
 			flags_to_sb(ft->v, t, (uint32_t)u, res);
@@ -824,7 +861,7 @@ static void param_render(const struct fc_evt_ctx *c, unsigned i, struct sb *raw,
 			sb_puts(res, "<NONE>");
 			break;
 		}
-		sb_printf(raw, "%d", (int)(int32_t)v);
+		sb_i64(raw, (int32_t)v);
 		const char *name = NULL;
 		bool ok = r && (t == PT_UID ? r->user && r->user(r->ud, v, &name)
 					    : r->group && r->group(r->ud, v, &name));
@@ -877,11 +914,11 @@ static void param_render(const struct fc_evt_ctx *c, unsigned i, struct sb *raw,
 		sb_ipv6(raw, p);
 		break;
 	case PT_PORT:
-		sb_printf(raw, "%u", (unsigned)u);
+		sb_u64(raw, (unsigned)u);
 		break;
 	case PT_FD32:
 	case PT_PID32:
-		sb_printf(raw, "%d", (int)(int32_t)u);
+		sb_i64(raw, (int32_t)u);
 		break;
 	default:
 		sb_puts(raw, "(n.a.)");
@@ -1000,8 +1037,11 @@ bool fc_evtfield_handles(enum fc_field_id id)
 {
 	if ((unsigned)id >= FC_F_MAX_ || id == FC_F_EVT_ABSPATH)
 		return false;
+	/* asked for every extraction: plain byte tests rather than two strncmp calls */
 	const char *n = fc_fields[id].name;
-	return strncmp(n, "evt.", 4) == 0 || strncmp(n, "syscall.", 8) == 0;
+	if (n[0] == 'e')
+		return n[1] == 'v' && n[2] == 't' && n[3] == '.';
+	return n[0] == 's' && strncmp(n, "syscall.", 8) == 0;
 }
 
 static bool set_u(struct fc_val *o, uint64_t v)
@@ -1503,17 +1543,17 @@ static void render_scalar(const struct fc_val *v, enum fc_ptype type, struct sb 
 		if (type == PT_BOOL)
 			sb_puts(b, v->u ? "true" : "false");
 		else if (signed_type(type))
-			sb_printf(b, "%" PRId64, (int64_t)v->u);
+			sb_i64(b, (int64_t)v->u);
 		else
-			sb_printf(b, "%" PRIu64, v->u);
+			sb_u64(b, v->u);
 		break;
 	case FC_V_I64:
 		if (type == PT_BOOL)
 			sb_puts(b, v->i ? "true" : "false");
 		else if (signed_type(type) || v->i < 0)
-			sb_printf(b, "%" PRId64, v->i);
+			sb_i64(b, v->i);
 		else
-			sb_printf(b, "%" PRIu64, (uint64_t)v->i);
+			sb_u64(b, (uint64_t)v->i);
 		break;
 	case FC_V_DBL:
 		sb_printf(b, "%.1f", v->d);

@@ -116,26 +116,31 @@ bool fc_state_extract(void *ctx, const struct fc_fieldspec *f, struct fc_val *ou
 	if (fc_extract_is_evtstate(f->id))
 		return fc_extract_evtstate(st, f, out);
 	if (fc_evtfield_handles(f->id)) {
-		const struct fc_evt_resolver r = {
-			.ud = st,
-			.event_fd = r_event_fd,
-			.fd = r_fd,
-			.comm = r_comm,
-			.cwd = r_cwd,
-			.user = r_user,
-			.group = r_group,
-			.is_main_thread = r_is_main,
-		};
-		struct fc_evt_ctx c = {
-			.ev = st->ev,
-			.num = st->evnum,
-			.first_ts = st->first_ts,
-			.hostname = st->hostname,
-			.scratch = &st->scratch,
-			.prev_ts = st->prev_ts,
-			.resolver = &r,
-		};
-		return fc_evtfield_extract(&c, f, out);
+		/* the resolver once per state, the context once per event (not per field) */
+		if (!st->ersv.ud)
+			st->ersv = (struct fc_evt_resolver){
+				.ud = st,
+				.event_fd = r_event_fd,
+				.fd = r_fd,
+				.comm = r_comm,
+				.cwd = r_cwd,
+				.user = r_user,
+				.group = r_group,
+				.is_main_thread = r_is_main,
+			};
+		if (st->ectx_evnum != st->evnum || st->ectx.ev != st->ev) {
+			st->ectx = (struct fc_evt_ctx){
+				.ev = st->ev,
+				.num = st->evnum,
+				.first_ts = st->first_ts,
+				.hostname = st->hostname,
+				.scratch = &st->scratch,
+				.prev_ts = st->prev_ts,
+				.resolver = &st->ersv,
+			};
+			st->ectx_evnum = st->evnum;
+		}
+		return fc_evtfield_extract(&st->ectx, f, out);
 	}
 	return false;
 }

@@ -140,8 +140,8 @@ static bool dirname_v(struct fc_state *st, const char *s, size_t len, struct fc_
 		return fc_vstr(out, "/", 1);
 	if (pos < len - 1)
 		len = pos;
-	char *d = fc_sarena_strdup(&st->arena, s, len);
-	return d ? fc_vstr(out, d, len) : fc_vnone(out);
+	(void)st; /* a prefix of S: values need no NUL (value.h), and S outlives the event */
+	return fc_vstr(out, s, len);
 }
 
 static bool with_ctr(struct fc_state *st, const char *s, size_t len, struct fc_val *out)
@@ -316,72 +316,79 @@ static bool lr_end(struct fc_state *st, const struct fc_fdinfo *f, bool local, b
 	return ip_val(use_s ? f->sip : f->dip, v6(f), out);
 }
 
+/* fd.* list fields of poll events (out of fc_extract_fd: its buffers would make every fd
+ * field pay for a large frame). */
+static __attribute__((noinline)) bool fdlist(struct fc_state *st, const struct fc_fieldspec *f, struct fc_val *out)
+{
+	const struct fc_evt *e = st->ev;
+	const uint8_t *p;
+	uint32_t pl;
+	struct fc_tgroup *g = st->t ? st->t->grp : NULL;
+	if (!st->t || !fc_ev_raw(st, e, FC_P_FDS, &p, &pl) || pl < 2)
+		return fc_vnone(out);
+	uint32_t nfds = rd16(p), pos = 2;
+	char *d = fc_sarena_alloc(&st->arena, (size_t)nfds * 48 + 1);
+	if (!d)
+		return fc_vnone(out);
+	size_t n = 0;
+	for (uint32_t j = 0; j < nfds && pos + 10 <= pl; j++, pos += 10) {
+		int64_t fd = (int64_t)rd64(p + pos);
+		struct fc_fdinfo *x = g ? fc_imap_get(&g->fds.map, fd) : NULL;
+		char item[INET6_ADDRSTRLEN + 8] = "";
+		bool add = true;
+		switch (f->id) {
+		case FC_F_FDLIST_NUMS:
+			snprintf(item, sizeof(item), "%" PRId64, fd);
+			break;
+		case FC_F_FDLIST_NAMES:
+			snprintf(item, sizeof(item), "%.40s",
+				 x && x->name && x->name->len ? x->name->s : "<NA>");
+			break;
+		case FC_F_FDLIST_CIPS:
+			if (x && is_sock(x))
+				fc_ip_render(x->sip, v6(x), item, sizeof(item));
+			else
+				add = false;
+			break;
+		case FC_F_FDLIST_SIPS:
+			if (x && is_sock(x))
+				fc_ip_render(x->dip, v6(x), item, sizeof(item));
+			else if (x && is_serv(x))
+				fc_ip_render(x->sip, v6(x), item, sizeof(item));
+			else
+				add = false;
+			break;
+		case FC_F_FDLIST_CPORTS:
+			if (x && is_sock(x))
+				snprintf(item, sizeof(item), "%u", (unsigned)x->sport);
+			else
+				add = false;
+			break;
+		default: /* FDLIST_SPORTS */
+			if (x && is_sock(x))
+				snprintf(item, sizeof(item), "%u", (unsigned)x->dport);
+			else
+				add = false;
+			break;
+		}
+		if (!add)
+			continue;
+		size_t il = strlen(item);
+		if (n)
+			d[n++] = ',';
+		memcpy(d + n, item, il);
+		n += il;
+	}
+	d[n] = 0;
+	return n ? fc_vstr(out, d, n) : fc_vnone(out);
+}
+
 bool fc_extract_fd(struct fc_state *st, const struct fc_fieldspec *f, struct fc_val *out)
 {
 	const struct fc_evt *e = st->ev;
 	/* fdlist: poll events */
-	if (f->id >= FC_F_FDLIST_NUMS && f->id <= FC_F_FDLIST_SPORTS) {
-		const uint8_t *p;
-		uint32_t pl;
-		struct fc_tgroup *g = st->t ? st->t->grp : NULL;
-		if (!st->t || !fc_ev_raw(st, e, FC_P_FDS, &p, &pl) || pl < 2)
-			return fc_vnone(out);
-		uint32_t nfds = rd16(p), pos = 2;
-		char *d = fc_sarena_alloc(&st->arena, (size_t)nfds * 48 + 1);
-		if (!d)
-			return fc_vnone(out);
-		size_t n = 0;
-		for (uint32_t j = 0; j < nfds && pos + 10 <= pl; j++, pos += 10) {
-			int64_t fd = (int64_t)rd64(p + pos);
-			struct fc_fdinfo *x = g ? fc_imap_get(&g->fds.map, fd) : NULL;
-			char item[INET6_ADDRSTRLEN + 8] = "";
-			bool add = true;
-			switch (f->id) {
-			case FC_F_FDLIST_NUMS:
-				snprintf(item, sizeof(item), "%" PRId64, fd);
-				break;
-			case FC_F_FDLIST_NAMES:
-				snprintf(item, sizeof(item), "%.40s",
-					 x && x->name && x->name->len ? x->name->s : "<NA>");
-				break;
-			case FC_F_FDLIST_CIPS:
-				if (x && is_sock(x))
-					fc_ip_render(x->sip, v6(x), item, sizeof(item));
-				else
-					add = false;
-				break;
-			case FC_F_FDLIST_SIPS:
-				if (x && is_sock(x))
-					fc_ip_render(x->dip, v6(x), item, sizeof(item));
-				else if (x && is_serv(x))
-					fc_ip_render(x->sip, v6(x), item, sizeof(item));
-				else
-					add = false;
-				break;
-			case FC_F_FDLIST_CPORTS:
-				if (x && is_sock(x))
-					snprintf(item, sizeof(item), "%u", (unsigned)x->sport);
-				else
-					add = false;
-				break;
-			default: /* FDLIST_SPORTS */
-				if (x && is_sock(x))
-					snprintf(item, sizeof(item), "%u", (unsigned)x->dport);
-				else
-					add = false;
-				break;
-			}
-			if (!add)
-				continue;
-			size_t il = strlen(item);
-			if (n)
-				d[n++] = ',';
-			memcpy(d + n, item, il);
-			n += il;
-		}
-		d[n] = 0;
-		return n ? fc_vstr(out, d, n) : fc_vnone(out);
-	}
+	if (f->id >= FC_F_FDLIST_NUMS && f->id <= FC_F_FDLIST_SPORTS)
+		return fdlist(st, f, out);
 	/* fs.path */
 	if (f->id >= FC_F_FS_PATH_NAME && f->id <= FC_F_FS_PATH_TARGETRAW)
 		return fc_fspath(st, f, out);
@@ -426,12 +433,15 @@ bool fc_extract_fd(struct fc_state *st, const struct fc_fieldspec *f, struct fc_
 		s = fc_fd_typestr(x->type);
 		return fc_vstr(out, s, strlen(s));
 	case FC_F_FD_TYPECHAR: {
-		char *d = fc_sarena_alloc(&st->arena, 2);
-		if (!d)
-			return fc_vnone(out);
-		d[0] = x ? fc_fd_typechar(x->type) : creator_typechar(e->type);
-		d[1] = 0;
-		return fc_vstr(out, d, 1);
+		/* one character: point into a table of all 256 instead of the arena */
+		static const unsigned char chars[256] = {
+#define C16(b) b, b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10, b + 11, b + 12, b + 13, b + 14, b + 15
+			C16(0), C16(16), C16(32), C16(48), C16(64), C16(80), C16(96), C16(112),
+			C16(128), C16(144), C16(160), C16(176), C16(192), C16(208), C16(224), C16(240),
+#undef C16
+		};
+		char c = x ? fc_fd_typechar(x->type) : creator_typechar(e->type);
+		return fc_vstr(out, (const char *)&chars[(unsigned char)c], 1);
 	}
 	case FC_F_FD_DIRECTORY:
 	case FC_F_FD_CONTAINERDIRECTORY: {

@@ -4,6 +4,7 @@
  * (state.h) → rules (vm.h) → alerts (alert.h) → output queue (outputs.h) → deferred state
  * removals. A summary goes to stderr at the end. */
 #include <dirent.h>
+#include <stdatomic.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <getopt.h>
@@ -18,12 +19,17 @@
 
 #include "alert.h"
 #include "bundle.h"
+#include "metrics.h"
+#include "reload.h"
+#include "webserver.h"
 #include "capture.h"
+#include "kprog.h"
 #include "config.h"
 #include "merge.h"
 #include "outputs.h"
 #include "priority.h"
 #include "probe.h"
+#include "record.h"
 #include "rulesrc.h"
 #include "state.h"
 #include "vm.h"
@@ -49,6 +55,10 @@ static const char usage[] =
 	"                       configuration. With no rules at all the built-in default ruleset is used.\n"
 	"      --replay FILE    Replay a .scap capture (plain or gzip) instead of live events.\n"
 	"      --json           Alerts as JSON lines (same as -o json_output=true).\n"
+	"      --record FILE    Write the events seen to a .scap capture (FILE.gz: gzip), with the\n"
+	"                       process and fd tables first; with --replay, capture-to-capture. Mode 0600.\n"
+	"      --record-matched With --record: keep only the events that raised an alert (and the\n"
+	"                       process/fd events their replay needs).\n"
 	"  -t TAG               Run only the rules that have TAG (repeatable: any of the tags).\n"
 	"  -T TAG               Do not run the rules that have TAG (repeatable).\n"
 	"      --enable NAME    Enable the rules whose name matches NAME (exact, or a * ? wildcard).\n"
@@ -57,6 +67,8 @@ static const char usage[] =
 	"  -L, --list           List the rules (name, priority, enabled after selection, tags) and exit.\n"
 	"      --dry-run        Load the configuration and rules, report, and exit.\n"
 	"  -M SECONDS           Live mode: stop after SECONDS.\n"
+	"      --no-kernel-filter  Live mode: do not load the bundle's kernel predicate programs (every\n"
+	"                       event of a selected syscall reaches userspace; alerts are the same).\n"
 	"  -h, --help           Show this help.\n"
 	"      --version        Show the version.\n"
 	"\n"
@@ -85,6 +97,9 @@ struct cli {
 	struct sel *sel;
 	size_t nsel;
 	long max_seconds;
+	const char *record;
+	bool record_matched;
+	bool no_kfilter;
 };
 
 static bool push_str(const char ***v, size_t *n, const char *s)
@@ -109,6 +124,7 @@ static void cli_free(struct cli *c)
 /* ---- signals ---- */
 
 static volatile sig_atomic_t g_stop, g_reopen, g_reload;
+static struct fc_reload *_Atomic g_reloader; /* SIGHUP wakes the reload thread when it runs */
 
 static void on_stop(int sig)
 {
@@ -125,7 +141,11 @@ static void on_usr1(int sig)
 static void on_hup(int sig)
 {
 	(void)sig;
-	g_reload = 1;
+	struct fc_reload *r = atomic_load(&g_reloader);
+	if (r)
+		fc_reload_request(r); /* an eventfd write: async-signal-safe */
+	else
+		g_reload = 1;
 }
 
 static void install_signals(void)
@@ -452,7 +472,62 @@ static uint64_t *probe_selection(const struct fc_bundle *b, const struct fc_vm *
 	return w;
 }
 
+/* The kernel predicate programs to load: the bundle's, less those of the codes of rules enabled
+ * here but not when the bundle was compiled (the programs only cover the latter) and then of
+ * the open family too (such a rule may read the descriptors opens create); NULL for none
+ * (--no-kernel-filter, or a bundle without them). Caller frees (fc_kprog_free). */
+static struct fc_kprog_set *probe_kprog(const struct fc_bundle *b, const struct fc_vm *vm, const struct cli *cli)
+{
+	const struct fc_kprog_set *ks = fc_bundle_kprog(b);
+	if (!ks || cli->no_kfilter)
+		return NULL;
+	fc_evtset drop = {0};
+	for (uint32_t r = 0; r < fc_bundle_nrules(b); r++) {
+		const struct fc_bundle_rule *rule = fc_bundle_rule(b, r);
+		if (!rule->enabled && fc_vm_enabled(vm, r) && rule->evts) {
+			fc_evtset_union(&drop, rule->evts);
+			static const char *const opens[] = {"open", "openat", "openat2", "creat"};
+			for (size_t i = 0; i < sizeof opens / sizeof opens[0]; i++)
+				fc_evtset_add_name(&drop, opens[i]);
+		}
+	}
+	return fc_kprog_without(ks, &drop);
+}
+
 /* ---- the event pipeline ---- */
+
+/* falcod's own threads (event loop, output threads, reload thread, web server): their
+ * syscalls would only feed back into the rules, so their events are skipped. The list is
+ * read from /proc/self/task once a second. */
+#define MAX_OWN_TIDS 64
+struct own_tids {
+	uint64_t tid[MAX_OWN_TIDS];
+	size_t n;
+	double next;
+};
+
+static void own_tids_refresh(struct own_tids *o)
+{
+	DIR *d = opendir("/proc/self/task");
+	if (!d)
+		return;
+	size_t n = 0;
+	struct dirent *de;
+	while ((de = readdir(d)) && n < MAX_OWN_TIDS)
+		if (de->d_name[0] >= '0' && de->d_name[0] <= '9')
+			o->tid[n++] = strtoull(de->d_name, NULL, 10);
+	closedir(d);
+	o->n = n;
+	o->next = now_s() + 1.0;
+}
+
+static inline bool own_tid(const struct own_tids *o, uint64_t tid)
+{
+	for (size_t i = 0; i < o->n; i++)
+		if (o->tid[i] == tid)
+			return true;
+	return false;
+}
 
 struct engine {
 	const struct cli *cli;
@@ -463,17 +538,32 @@ struct engine {
 	struct fc_state *st;
 	struct fc_merge *mg;
 	struct fc_outputs *out;
-	struct fc_alerter al;
+	struct fc_recorder *rec; /* --record, or NULL */
+	struct fc_alerter al;  /* the configured form (text or JSON) */
+	struct fc_alerter jal; /* JSON for the network channels when the configured form is text */
+	bool need_json;
 	enum fc_match_mode mode;
 	uint32_t nrules;
 	uint32_t *matches;
 	uint64_t *per_rule;
+	uint64_t *base_ns, *base_evals; /* rule profile carried over from earlier rulesets (by name) */
+	bool profile;
 	uint64_t read, ready, alerts, format_failures;
+	uint64_t by_type[FC_EVENT_MAX];
+	uint64_t by_prio[FC_NPRIO];
 	uint64_t own_skipped; /* live: events of falcod's own threads */
+	uint64_t last_event_mono_ns;
+	uint64_t reloads_ok, reloads_failed, reload_realtime_ns, last_swap_ns;
 	bool ran, have_cap;
 	struct fc_cap_stats cap;        /* replay: the reader's counters */
 	struct fc_outputs_stats ostats; /* filled when the outputs are closed */
 	double t0, t1;
+	/* metrics (NULL when off) */
+	struct fc_metrics *metrics;
+	double next_publish;
+	struct fc_probe *probe; /* live */
+	struct fc_reload *reloader;
+	struct own_tids own;
 };
 
 static const struct fc_val *vm_value(void *ctx, uint32_t slot)
@@ -486,34 +576,43 @@ static const struct fc_fieldspec *slot_spec(void *ctx, uint32_t slot)
 	return fc_bundle_slot_field(((struct engine *)ctx)->b, slot);
 }
 
+static void raise_alert(struct engine *e, const struct fc_bundle_rule *r, const struct fc_evt *ev)
+{
+	const struct fc_alert_values v = {vm_value, slot_spec, e};
+	size_t len, jlen = 0;
+	const char *line = fc_alert_format(&e->al, r, ev->ts, &v, &len);
+	const char *json = e->need_json && line ? fc_alert_format(&e->jal, r, ev->ts, &v, &jlen) : NULL;
+	e->alerts++;
+	if (r->priority < FC_NPRIO)
+		e->by_prio[r->priority]++;
+	if (!line || (e->need_json && !json)) {
+		e->format_failures++;
+		return;
+	}
+	fc_outputs_push_alert(e->out, line, len, json, jlen, r->priority, r->name);
+}
+
 static void process_event(struct engine *e, const struct fc_evt *raw)
 {
 	struct fc_evt ev;
 	e->read++;
-	if (fc_merge_push(e->mg, raw, &ev) != 1)
+	if (fc_merge_push(e->mg, raw, &ev) != 1) {
+		if (e->rec)
+			fc_record_event(e->rec, raw, NULL, false);
 		return; /* an enter event kept for its exit, or one that cannot be converted (counted) */
+	}
 	e->ready++;
+	e->by_type[ev.type]++;
 	fc_state_event(e->st, &ev);
 	uint32_t n = fc_vm_run(e->vm, ev.type, fc_state_extractor(e->st), e->mode, e->matches, e->nrules);
-	if (n) {
-		const struct fc_alert_values v = {vm_value, slot_spec, e};
-		for (uint32_t i = 0; i < n; i++) {
-			const struct fc_bundle_rule *r = fc_bundle_rule(e->b, e->matches[i]);
-			size_t len;
-			const char *line = fc_alert_format(&e->al, r, ev.ts, &v, &len);
-			e->per_rule[e->matches[i]]++;
-			e->alerts++;
-			if (!line) {
-				e->format_failures++;
-				continue;
-			}
-			fc_outputs_push(e->out, line, len, r->priority);
-		}
+	if (e->rec)
+		fc_record_event(e->rec, raw, &ev, n > 0);
+	for (uint32_t i = 0; i < n; i++) {
+		e->per_rule[e->matches[i]]++;
+		raise_alert(e, fc_bundle_rule(e->b, e->matches[i]), &ev);
 	}
 	fc_state_event_done(e->st);
 }
-
-/* Falco's exit report ("Events detected", counts by severity and by rule), then ours. */
 static void summary(struct engine *e, const char *what, FILE *f)
 {
 	fprintf(f, "Events detected: %llu\n", (unsigned long long)e->alerts);
@@ -563,6 +662,18 @@ static void summary(struct engine *e, const char *what, FILE *f)
 	fprintf(f, "   alerts: %llu queued, %llu written, %llu dropped (outputs queue full), %llu channel errors\n",
 		(unsigned long long)os->pushed, (unsigned long long)os->written, (unsigned long long)os->drops,
 		(unsigned long long)os->errors);
+	for (size_t i = 0; i < os->nsinks; i++) {
+		const struct fc_sink_stats *k = &os->sinks[i];
+		fprintf(f,
+			"   %s output: %llu sent, %llu dropped (queue full), %llu failed (gave up), %llu retries, "
+			"%.3f ms per delivery\n",
+			k->name, (unsigned long long)k->sent, (unsigned long long)k->drops, (unsigned long long)k->failed,
+			(unsigned long long)k->retries, k->sent ? (double)k->send_ns / 1e6 / (double)k->sent : 0.0);
+	}
+	if (e->reloads_ok || e->reloads_failed)
+		fprintf(f, "   reloads: %llu swapped in, %llu rejected (last swap %.3f ms)\n",
+			(unsigned long long)e->reloads_ok, (unsigned long long)e->reloads_failed,
+			(double)e->last_swap_ns / 1e6);
 	if (e->format_failures)
 		fprintf(f, "   alerts not formatted (out of memory): %llu\n", (unsigned long long)e->format_failures);
 	fprintf(f, "   state: %llu threads, %llu fds, %llu containers (evictions %llu threads, %llu fds)\n",
@@ -571,6 +682,7 @@ static void summary(struct engine *e, const char *what, FILE *f)
 	fprintf(f, "   wall time: %.3f s, %.0f events/s, max RSS %ld KiB\n", wall,
 		wall > 0 ? (double)e->read / wall : 0.0, ru.ru_maxrss);
 }
+
 
 static void alert_opts(const struct fc_config *cfg, struct fc_alert_opts *ao)
 {
@@ -584,24 +696,39 @@ static void alert_opts(const struct fc_config *cfg, struct fc_alert_opts *ao)
 	};
 }
 
+/* The alerters: the configured form, and JSON for the network channels when that is text. */
+static void alerters_init(struct engine *e, const struct fc_config *cfg)
+{
+	struct fc_alert_opts ao;
+	alert_opts(cfg, &ao);
+	fc_alerter_init(&e->al, &ao);
+	ao.json = true;
+	fc_alerter_init(&e->jal, &ao);
+	e->need_json = fc_outputs_wants_json(e->out) && !cfg->json_output;
+}
+
 static bool engine_init(struct engine *e, const struct cli *cli, struct rules *rules, struct fc_vm **vmp,
 			const struct fc_config *cfg, struct fc_outputs *out)
 {
 	*e = (struct engine){.cli = cli, .rules = rules, .vmp = vmp, .b = rules->b, .vm = *vmp, .out = out};
 	e->mode = cfg->rule_matching == FC_CFG_MATCH_ALL ? FC_MATCH_ALL : FC_MATCH_FIRST;
 	e->nrules = fc_bundle_nrules(e->b);
-	e->matches = calloc(e->nrules ? e->nrules : 1, sizeof *e->matches);
-	e->per_rule = calloc(e->nrules ? e->nrules : 1, sizeof *e->per_rule);
+	size_t n = e->nrules ? e->nrules : 1;
+	e->matches = calloc(n, sizeof *e->matches);
+	e->per_rule = calloc(n, sizeof *e->per_rule);
+	e->base_ns = calloc(n, sizeof *e->base_ns);
+	e->base_evals = calloc(n, sizeof *e->base_evals);
 	struct fc_state_opts so;
 	fc_state_opts_default(&so);
 	so.max_threads = cfg->falco_libs.thread_table_size;
 	so.purge_idle_ns = (uint64_t)cfg->falco_libs.thread_timeout_s * 1000000000u;
 	e->st = fc_state_new(&so);
 	e->mg = fc_merge_new(0); /* the merger's own bound on pending enter events */
-	struct fc_alert_opts ao;
-	alert_opts(cfg, &ao);
-	fc_alerter_init(&e->al, &ao);
-	if (!e->matches || !e->per_rule || !e->st || !e->mg) {
+	alerters_init(e, cfg);
+	/* The per-rule cost profile costs two clock reads per rule run: only when someone reads it. */
+	e->profile = cfg->metrics.enabled && cfg->metrics.rules_profile_enabled;
+	if (!e->matches || !e->per_rule || !e->base_ns || !e->base_evals || !e->st || !e->mg ||
+	    (e->profile && !fc_vm_set_profile(e->vm, true))) {
 		fprintf(stderr, "falcod: out of memory\n");
 		return false;
 	}
@@ -610,11 +737,325 @@ static bool engine_init(struct engine *e, const struct cli *cli, struct rules *r
 
 static void engine_fini(struct engine *e)
 {
+	if (e->rec)
+		fc_record_close(e->rec, NULL, NULL, 0);
 	fc_alerter_fini(&e->al);
+	fc_alerter_fini(&e->jal);
 	fc_merge_free(e->mg);
 	fc_state_free(e->st);
 	free(e->matches);
 	free(e->per_rule);
+	free(e->base_ns);
+	free(e->base_evals);
+}
+
+/* ---- metrics: the event thread publishes its counters for the web server ---- */
+
+static void publish_metrics(struct engine *e, bool force)
+{
+	if (!e->metrics)
+		return;
+	double now = now_s();
+	if (!force && now < e->next_publish)
+		return;
+	e->next_publish = now + 0.25;
+	static struct fc_metrics_snap s; /* a few KiB: not on the stack; event thread only */
+	memset(&s, 0, sizeof s);
+	s.last_event_mono_ns = e->last_event_mono_ns;
+	s.probe_attached = e->probe != NULL;
+	if (e->probe) {
+		s.have_probe = true;
+		fc_probe_stats(e->probe, &s.probe);
+	}
+	s.events_read = e->read;
+	s.own_skipped = e->own_skipped;
+	s.alerts = e->alerts;
+	memcpy(s.by_type, e->by_type, sizeof s.by_type);
+	memcpy(s.by_prio, e->by_prio, sizeof s.by_prio);
+	fc_merge_stats(e->mg, &s.merge);
+	fc_state_stats(e->st, &s.state);
+	fc_vm_stats(e->vm, &s.vm);
+	if (e->out)
+		fc_outputs_stats(e->out, &s.out);
+	s.reloads_ok = e->reloads_ok;
+	s.reloads_failed = e->reloads_failed;
+	if (e->reloader) {
+		unsigned long long ok, failed;
+		fc_reload_counts(e->reloader, &ok, &failed);
+		s.reloads_failed = failed;
+	}
+	s.reload_realtime_ns = e->reload_realtime_ns;
+	s.last_swap_ns = e->last_swap_ns;
+	uint64_t *ns = NULL, *ev = NULL;
+	if (e->profile) {
+		ns = malloc(e->nrules * sizeof *ns + 1);
+		ev = malloc(e->nrules * sizeof *ev + 1);
+		for (uint32_t i = 0; ns && ev && i < e->nrules; i++) {
+			fc_vm_rule_profile(e->vm, i, &ns[i], &ev[i]);
+			ns[i] += e->base_ns[i];
+			ev[i] += e->base_evals[i];
+		}
+	}
+	fc_metrics_publish(e->metrics, &s, e->per_rule, ns && ev ? ns : NULL, ns && ev ? ev : NULL, e->nrules);
+	free(ns);
+	free(ev);
+}
+
+/* ---- reload: prepared off the event thread (reload.h), swapped in between two events ---- */
+
+/* What the reload thread hands over: everything the new ruleset needs, built and verified. */
+struct prepared {
+	struct fc_config cfg;
+	struct rules r;
+	struct fc_vm *vm;
+	uint64_t *ksel;
+	uint32_t nksel;
+	struct fc_kprog_set *kprog; /* kernel predicates to install (NULL: none) */
+	uint32_t *by_name; /* the new rule ids sorted by name (counters follow rules by name) */
+	uint32_t *matches;
+	uint64_t *per_rule, *base_ns, *base_evals;
+	struct fc_metrics_rules *mrules;
+	double prep_s;
+};
+
+struct reload_ctx {
+	const struct cli *cli;
+	bool profile, metrics;
+	char **paths; /* watched: the configuration file and the rules files/directories */
+	size_t npaths;
+};
+
+static void paths_free(struct reload_ctx *rc)
+{
+	for (size_t i = 0; i < rc->npaths; i++)
+		free(rc->paths[i]);
+	free(rc->paths);
+	rc->paths = NULL;
+	rc->npaths = 0;
+}
+
+static const char *config_path(const struct cli *cli)
+{
+	if (cli->config)
+		return cli->config;
+	return access(DEFAULT_CONFIG, F_OK) == 0 ? DEFAULT_CONFIG : NULL;
+}
+
+/* The files a reload reads: the configuration and the rules paths it names (or -r). */
+static void paths_set(struct reload_ctx *rc, const struct fc_config *cfg)
+{
+	paths_free(rc);
+	const char *const *rp = rc->cli->nrules ? rc->cli->rules : (const char *const *)cfg->rules_files;
+	size_t nr = rc->cli->nrules ? rc->cli->nrules : cfg->nrules_files;
+	rc->paths = calloc(nr + 1, sizeof *rc->paths);
+	if (!rc->paths)
+		return;
+	const char *cp = config_path(rc->cli);
+	if (cp && (rc->paths[rc->npaths] = strdup(cp)))
+		rc->npaths++;
+	for (size_t i = 0; i < nr; i++)
+		if ((rc->paths[rc->npaths] = strdup(rp[i])))
+			rc->npaths++;
+}
+
+static const char *const *reload_paths(void *ctx, size_t *n)
+{
+	struct reload_ctx *rc = ctx;
+	*n = rc->npaths;
+	return (const char *const *)rc->paths;
+}
+
+static const struct fc_bundle *g_sort_bundle; /* the reload thread's qsort comparator's bundle */
+
+static int cmp_rule_name(const void *a, const void *b)
+{
+	return strcmp(fc_bundle_rule(g_sort_bundle, *(const uint32_t *)a)->name,
+		      fc_bundle_rule(g_sort_bundle, *(const uint32_t *)b)->name);
+}
+
+static void prepared_free(struct prepared *p)
+{
+	if (!p)
+		return;
+	fc_metrics_rules_free(p->mrules);
+	free(p->by_name);
+	free(p->matches);
+	free(p->per_rule);
+	free(p->base_ns);
+	free(p->base_evals);
+	free(p->ksel);
+	fc_kprog_free(p->kprog);
+	fc_vm_free(p->vm);
+	rules_free(&p->r);
+	fc_config_free(&p->cfg);
+	free(p);
+}
+
+static void reload_discard(void *ctx, void *prep)
+{
+	(void)ctx;
+	prepared_free(prep);
+}
+
+/* The reload thread: configuration, rules (compiled and verified by the bundle reader), the
+ * new VM with its selection, the probe's syscall selection. Nothing here touches the running
+ * engine. */
+static void *reload_prepare(void *ctx)
+{
+	struct reload_ctx *rc = ctx;
+	double t0 = now_s();
+	fprintf(stderr, "falcod: reloading the configuration and rules\n");
+	struct prepared *p = calloc(1, sizeof *p);
+	if (!p)
+		return NULL;
+	bool ok = load_config(rc->cli, &p->cfg); /* sets the defaults itself */
+	if (ok)
+		paths_set(rc, &p->cfg); /* the rules list may have changed: watch the new one */
+	ok = ok && setup_rules(rc->cli, &p->cfg, &p->r, &p->vm);
+	uint32_t n = ok ? fc_bundle_nrules(p->r.b) : 0;
+	size_t cnt = n ? n : 1;
+	if (ok) {
+		p->by_name = malloc(cnt * sizeof *p->by_name);
+		p->matches = calloc(cnt, sizeof *p->matches);
+		p->per_rule = calloc(cnt, sizeof *p->per_rule);
+		p->base_ns = calloc(cnt, sizeof *p->base_ns);
+		p->base_evals = calloc(cnt, sizeof *p->base_evals);
+		ok = p->by_name && p->matches && p->per_rule && p->base_ns && p->base_evals &&
+		     (!rc->profile || fc_vm_set_profile(p->vm, true));
+		if (ok && rc->metrics)
+			ok = (p->mrules = fc_metrics_rules_new(p->r.b, p->vm)) != NULL;
+	}
+	if (ok) {
+		for (uint32_t i = 0; i < n; i++)
+			p->by_name[i] = i;
+		g_sort_bundle = p->r.b;
+		qsort(p->by_name, n, sizeof *p->by_name, cmp_rule_name);
+		p->ksel = probe_selection(p->r.b, p->vm, &p->nksel);
+		p->kprog = probe_kprog(p->r.b, p->vm, rc->cli);
+	}
+	if (!ok) {
+		fprintf(stderr, "falcod: reload rejected; the running rules stay\n");
+		prepared_free(p);
+		return NULL;
+	}
+	p->prep_s = now_s() - t0;
+	return p;
+}
+
+/* The new rule with NAME in P, or -1. */
+static long find_by_name(const struct prepared *p, const char *name)
+{
+	uint32_t lo = 0, hi = fc_bundle_nrules(p->r.b);
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(fc_bundle_rule(p->r.b, p->by_name[mid])->name, name);
+		if (!c)
+			return p->by_name[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+/* The kernel side of a swap, replaced in the probe's maps while it stays attached: the
+ * syscall selection (widened first), then the kernel predicate programs (a code leaving is
+ * unfiltered before anything else changes); both are in place before the first event the new
+ * rules evaluate. A program the probe refuses turns in-kernel filtering off (never wrong,
+ * only more events). */
+static void kernel_swap(struct fc_probe *probe, const struct prepared *p)
+{
+	if (!probe)
+		return;
+	if (fc_probe_set_selection(probe, p->ksel, p->nksel) != 0)
+		fprintf(stderr, "falcod: warning: the probe kept its previous syscall selection\n");
+	char err[256];
+	if (fc_probe_set_kprog(probe, p->kprog, err, sizeof err) != 0) {
+		fprintf(stderr, "falcod: warning: kernel predicates: %s; filtering turned off\n", err);
+		fc_probe_set_kprog(probe, NULL, err, sizeof err);
+	}
+}
+
+/* On the event thread, between two events: the prepared ruleset replaces the running one.
+ * State, the merger, the outputs and the probe stay as they are. */
+static void reload_swap(struct engine *e, struct prepared *p)
+{
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	kernel_swap(e->probe, p);
+	/* Counters follow rules by name. */
+	for (uint32_t j = 0; j < e->nrules; j++) {
+		long i = find_by_name(p, fc_bundle_rule(e->b, j)->name);
+		if (i < 0)
+			continue;
+		uint64_t ns = 0, evals = 0;
+		fc_vm_rule_profile(e->vm, j, &ns, &evals);
+		p->per_rule[i] = e->per_rule[j];
+		p->base_ns[i] = e->base_ns[j] + ns;
+		p->base_evals[i] = e->base_evals[j] + evals;
+	}
+	struct fc_vm *old_vm = *e->vmp;
+	struct rules old_rules = *e->rules;
+	uint32_t *old_m = e->matches;
+	uint64_t *old_p = e->per_rule, *old_ns = e->base_ns, *old_ev = e->base_evals;
+	*e->rules = p->r;
+	*e->vmp = p->vm;
+	e->vm = p->vm;
+	e->b = p->r.b;
+	e->matches = p->matches;
+	e->per_rule = p->per_rule;
+	e->base_ns = p->base_ns;
+	e->base_evals = p->base_evals;
+	e->nrules = fc_bundle_nrules(p->r.b);
+	e->mode = p->cfg.rule_matching == FC_CFG_MATCH_ALL ? FC_MATCH_ALL : FC_MATCH_FIRST;
+	fc_alerter_fini(&e->al);
+	fc_alerter_fini(&e->jal);
+	alerters_init(e, &p->cfg);
+	if (e->metrics && p->mrules) {
+		fc_metrics_install_rules(e->metrics, p->mrules);
+		p->mrules = NULL;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	e->last_swap_ns = (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000000u + (uint64_t)t1.tv_nsec - (uint64_t)t0.tv_nsec;
+	struct timespec rt;
+	clock_gettime(CLOCK_REALTIME, &rt);
+	e->reload_realtime_ns = (uint64_t)rt.tv_sec * 1000000000u + (uint64_t)rt.tv_nsec;
+	e->reloads_ok++;
+	uint32_t on = 0;
+	for (uint32_t i = 0; i < e->nrules; i++)
+		on += fc_vm_enabled(e->vm, i);
+	fprintf(stderr, "falcod: reloaded: %s, %u rules, %u enabled (prepared in %.1f ms, swapped in %.1f us)\n",
+		p->r.desc, e->nrules, on, p->prep_s * 1e3, (double)e->last_swap_ns / 1e3);
+	/* What the old ruleset held, freed after the swap. */
+	fc_vm_free(old_vm);
+	rules_free(&old_rules);
+	free(old_m);
+	free(old_p);
+	free(old_ns);
+	free(old_ev);
+	p->r = (struct rules){0};
+	p->vm = NULL;
+	p->matches = NULL;
+	p->per_rule = p->base_ns = p->base_evals = NULL;
+	prepared_free(p);
+	publish_metrics(e, true);
+}
+
+/* Called between two events by both loops. */
+static void between_events(struct engine *e)
+{
+	if (e->reloader) {
+		struct prepared *p = fc_reload_take(e->reloader);
+		if (p)
+			reload_swap(e, p);
+	}
+	if (g_reopen) {
+		g_reopen = 0;
+		fc_outputs_reopen(e->out);
+	}
+	fc_outputs_watchdog(e->out);
+	publish_metrics(e, false);
 }
 
 static int run_replay(struct engine *e, const char *path)
@@ -627,20 +1068,29 @@ static int run_replay(struct engine *e, const char *path)
 	}
 	struct fc_cap_item it;
 	int rc;
+	if (e->rec)
+		fc_record_machine(e->rec, fc_capture_machine(cap));
 	e->t0 = now_s();
 	uint64_t n = 0;
 	while (!g_stop && (rc = fc_capture_next(cap, &it)) == 1) {
 		switch (it.kind) {
-		case FC_CAP_PROC: fc_state_seed_proc(e->st, &it.proc); break;
-		case FC_CAP_FD: fc_state_seed_fd(e->st, &it.fd); break;
+		case FC_CAP_PROC:
+			fc_state_seed_proc(e->st, &it.proc);
+			if (e->rec)
+				fc_record_proc(e->rec, &it.proc);
+			break;
+		case FC_CAP_FD:
+			fc_state_seed_fd(e->st, &it.fd);
+			if (e->rec)
+				fc_record_fd(e->rec, &it.fd);
+			break;
 		case FC_CAP_EVENT: process_event(e, &it.ev.evt); break;
 		}
 		if ((++n & 0xFFF) == 0) {
-			if (g_reopen) {
-				g_reopen = 0;
-				fc_outputs_reopen(e->out);
-			}
-			fc_outputs_watchdog(e->out);
+			struct timespec ts;
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			e->last_event_mono_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+			between_events(e);
 		}
 	}
 	e->t1 = now_s();
@@ -653,79 +1103,19 @@ static int run_replay(struct engine *e, const char *path)
 	e->cap = *fc_capture_stats(cap);
 	e->have_cap = true;
 	fc_capture_close(cap);
+	publish_metrics(e, true);
 	return status;
-}
-
-/* SIGHUP (live): the configuration and rules are read again; on success the new rules take
- * over between two events (the probe's syscall selection is replaced in place, so no event is
- * lost), on failure the running rules stay. Output channels and table sizes keep their
- * start-up settings. */
-static void reload(struct engine *e, struct fc_probe *p)
-{
-	struct fc_config cfg;
-	struct rules r = {0};
-	struct fc_vm *vm = NULL;
-	fprintf(stderr, "falcod: SIGHUP: reloading the configuration and rules\n");
-	bool ok = load_config(e->cli, &cfg) && setup_rules(e->cli, &cfg, &r, &vm);
-	uint32_t n = ok ? fc_bundle_nrules(r.b) : 0;
-	uint32_t *matches = ok ? calloc(n ? n : 1, sizeof *matches) : NULL;
-	uint64_t *per = ok ? calloc(n ? n : 1, sizeof *per) : NULL;
-	if (!ok || !matches || !per) {
-		fprintf(stderr, "falcod: reload failed; the running rules stay\n");
-		free(matches);
-		free(per);
-		fc_vm_free(vm);
-		rules_free(&r);
-		fc_config_free(&cfg);
-		return;
-	}
-	/* Counters follow rules by name. */
-	for (uint32_t i = 0; i < n; i++)
-		for (uint32_t j = 0; j < e->nrules; j++)
-			if (!strcmp(fc_bundle_rule(r.b, i)->name, fc_bundle_rule(e->b, j)->name)) {
-				per[i] = e->per_rule[j];
-				break;
-			}
-	uint32_t nksel = 0;
-	uint64_t *ksel = probe_selection(r.b, vm, &nksel);
-	if (fc_probe_set_selection(p, ksel, nksel) != 0)
-		fprintf(stderr, "falcod: warning: the probe kept its previous syscall selection\n");
-	free(ksel);
-	fc_vm_free(*e->vmp);
-	rules_free(e->rules);
-	*e->rules = r;
-	*e->vmp = vm;
-	e->vm = vm;
-	e->b = r.b;
-	free(e->matches);
-	free(e->per_rule);
-	e->matches = matches;
-	e->per_rule = per;
-	e->nrules = n;
-	e->mode = cfg.rule_matching == FC_CFG_MATCH_ALL ? FC_MATCH_ALL : FC_MATCH_FIRST;
-	struct fc_alert_opts ao;
-	alert_opts(&cfg, &ao);
-	fc_alerter_fini(&e->al);
-	fc_alerter_init(&e->al, &ao);
-	uint32_t on = 0;
-	for (uint32_t i = 0; i < n; i++)
-		on += fc_vm_enabled(vm, i);
-	fprintf(stderr, "falcod: reloaded: %s, %u rules, %u enabled\n", r.desc, n, on);
-	fc_config_free(&cfg);
 }
 
 struct live {
 	struct engine *e;
 	double deadline;
-	uint64_t self_tid, worker_tid;
 };
 
 static int live_cb(void *ctx, const struct fc_evt *ev)
 {
 	struct live *l = ctx;
-	/* Our own syscalls (reading the rings, queueing and writing alerts) would only feed back
-	 * into the rules: skip the event loop's and the output thread's. */
-	if (ev->tid == l->self_tid || ev->tid == l->worker_tid) {
+	if (own_tid(&l->e->own, ev->tid)) {
 		l->e->own_skipped++;
 		return g_stop;
 	}
@@ -739,66 +1129,228 @@ static int run_live(struct engine *e, const struct fc_bundle *b, const struct fc
 	char err[1024];
 	uint32_t nksel = 0;
 	uint64_t *ksel = probe_selection(b, e->vm, &nksel);
+	struct fc_kprog_set *ks = probe_kprog(b, e->vm, e->cli);
 	struct fc_probe_opts po = {
 		.ring_bytes = cfg->probe.ring_buffer_bytes,
 		.cpus_per_ring = cfg->probe.cpus_per_ring,
 		.ksel = ksel,
 		.nksel = nksel,
+		.kprog = ks,
 	};
 	struct fc_probe *p;
 	int prc = fc_probe_open(&po, &p, err, sizeof err);
 	free(ksel);
+	fc_kprog_free(ks);
 	if (prc != 0) {
 		fprintf(stderr, "falcod: cannot start the probe: %s\n", err);
 		return 1;
 	}
+	e->probe = p;
 	/* Attached first, so events during the /proc scan wait in the rings. */
 	if (fc_state_seed_proc_scan(e->st, err, sizeof err) != 0)
 		fprintf(stderr, "falcod: warning: reading /proc: %s\n", err);
-	struct live l = {.e = e,
-			 .deadline = max_seconds > 0 ? now_s() + (double)max_seconds : 0,
-			 .self_tid = (uint64_t)gettid(),
-			 .worker_tid = (uint64_t)fc_outputs_worker_tid(e->out)};
+	if (e->rec && fc_record_live_start(e->rec, e->st) != 0)
+		fprintf(stderr, "falcod: warning: --record: writing the process and fd tables failed\n");
+	struct live l = {.e = e, .deadline = max_seconds > 0 ? now_s() + (double)max_seconds : 0};
+	own_tids_refresh(&e->own);
+	fprintf(stderr, "falcod: probe attached; watching events\n");
 	e->t0 = now_s();
 	int status = 0;
 	while (!g_stop) {
-		if (fc_probe_poll(p, 100, live_cb, &l) < 0 && !g_stop) {
+		int got = fc_probe_poll(p, 100, live_cb, &l);
+		if (got < 0 && !g_stop) {
 			fprintf(stderr, "falcod: reading events from the probe failed\n");
 			status = 1;
 			break;
 		}
-		if (!l.worker_tid)
-			l.worker_tid = (uint64_t)fc_outputs_worker_tid(e->out);
-		if (g_reload) {
+		double now = now_s();
+		if (got > 0) {
+			struct timespec ts;
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			e->last_event_mono_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+		}
+		if (now >= e->own.next)
+			own_tids_refresh(&e->own);
+		if (g_reload && !e->reloader) { /* no reload thread: reload here */
 			g_reload = 0;
-			reload(e, p);
+			struct reload_ctx rc = {.cli = e->cli, .profile = e->profile, .metrics = e->metrics != NULL};
+			struct prepared *pr = reload_prepare(&rc);
+			paths_free(&rc);
+			if (pr)
+				reload_swap(e, pr);
+			else
+				e->reloads_failed++;
 		}
-		if (g_reopen) {
-			g_reopen = 0;
-			fc_outputs_reopen(e->out);
-		}
-		fc_outputs_watchdog(e->out);
-		if (l.deadline && now_s() >= l.deadline)
+		between_events(e);
+		if (l.deadline && now >= l.deadline)
 			break;
 	}
 	e->t1 = now_s();
 	e->ran = true;
 	fc_probe_stats(p, ps);
+	publish_metrics(e, true);
+	e->probe = NULL;
 	fc_probe_close(p);
 	return status;
 }
+/* ---- outputs, web server, reload thread: set up from the configuration ---- */
 
+static void outputs_opts(const struct fc_config *cfg, struct fc_outputs_opts *oo, struct fc_http_opts *ho,
+			 struct fc_nats_opts *no)
+{
+	*oo = (struct fc_outputs_opts){
+		.capacity = cfg->outputs_queue_capacity,
+		.timeout_ms = cfg->output_timeout_ms,
+		.buffered = cfg->buffered_outputs,
+		.stdout_enabled = cfg->stdout_output.enabled,
+		.syslog_enabled = cfg->syslog_output.enabled,
+		.file_enabled = cfg->file_output.enabled,
+		.file_keep_alive = cfg->file_output.keep_alive,
+		.filename = cfg->file_output.filename,
+		.program_enabled = cfg->program_output.enabled,
+		.program_keep_alive = cfg->program_output.keep_alive,
+		.program = cfg->program_output.program,
+	};
+	const __typeof__(cfg->http_output) *h = &cfg->http_output;
+	if (h->enabled) {
+		*ho = (struct fc_http_opts){
+			.url = h->url,
+			.user_agent = h->user_agent,
+			.insecure = h->insecure,
+			.ca_cert = h->ca_cert,
+			.ca_bundle = h->ca_bundle,
+			.ca_path = h->ca_path,
+			.mtls = h->mtls,
+			.client_cert = h->client_cert,
+			.client_key = h->client_key,
+			.echo = h->echo,
+			.compress = h->compress_uploads,
+			.keep_alive = h->keep_alive,
+			.timeout_ms = h->timeout_ms,
+			.connect_timeout_ms = h->connect_timeout_ms,
+		};
+		oo->http = ho;
+		oo->http_queue = (struct fc_sink_opts){
+			.capacity = h->queue_capacity,
+			.retries = h->retries,
+			.backoff_ms = h->retry_backoff_ms,
+			.backoff_max_ms = h->retry_backoff_max_ms,
+			.max_consecutive_failures = h->max_consecutive_timeouts,
+		};
+	}
+	const __typeof__(cfg->nats_output) *n = &cfg->nats_output;
+	if (n->enabled) {
+		*no = (struct fc_nats_opts){
+			.url = n->url,
+			.subject = n->subject,
+			.user = n->user,
+			.password = n->password,
+			.token = n->token,
+			.name = n->name,
+			.connect_timeout_ms = n->connect_timeout_ms,
+		};
+		oo->nats = no;
+		oo->nats_queue = (struct fc_sink_opts){
+			.capacity = n->queue_capacity,
+			.retries = n->retries,
+			.backoff_ms = n->reconnect_wait_ms,
+			.backoff_max_ms = n->reconnect_wait_max_ms,
+			.max_consecutive_failures = n->max_consecutive_failures,
+		};
+	}
+}
+
+/* The metrics store and the web server, when the configuration asks for them. */
+static bool start_web(const struct fc_config *cfg, bool live, struct engine *e, struct fc_websrv **web)
+{
+	char err[1024];
+	bool want_metrics = cfg->metrics.enabled;
+	if (!want_metrics && !cfg->webserver.enabled)
+		return true;
+	struct timespec rt;
+	clock_gettime(CLOCK_REALTIME, &rt);
+	struct fc_metrics_opts mo = {
+		.version = FALCOD_VERSION,
+		.engine = live ? "modern_ebpf" : "replay",
+		.live = live,
+		.rules_counters = cfg->metrics.rules_counters_enabled,
+		.resource_utilization = cfg->metrics.resource_utilization_enabled,
+		.state_counters = cfg->metrics.state_counters_enabled,
+		.kernel_event_counters = cfg->metrics.kernel_event_counters_enabled,
+		.rules_profile = e->profile,
+		.include_empty_values = cfg->metrics.include_empty_values,
+		.health_max_event_age_ms = cfg->webserver.health_max_event_age_ms,
+		.health_max_drop_perc = cfg->webserver.health_max_drop_perc,
+		.start_realtime_ns = (uint64_t)rt.tv_sec * 1000000000u + (uint64_t)rt.tv_nsec,
+	};
+	if (!(e->metrics = fc_metrics_new(&mo)) || !fc_metrics_set_rules(e->metrics, e->b, e->vm)) {
+		fprintf(stderr, "falcod: out of memory\n");
+		return false;
+	}
+	publish_metrics(e, true);
+	if (!cfg->webserver.enabled)
+		return true;
+	struct fc_websrv_opts wo = {
+		.address = cfg->webserver.listen_address,
+		.port = (uint16_t)cfg->webserver.listen_port,
+		.threads = cfg->webserver.threadiness,
+		.healthz = cfg->webserver.k8s_healthz_endpoint,
+		.prometheus = cfg->webserver.prometheus_metrics_enabled && want_metrics,
+		.tls = cfg->webserver.ssl_enabled,
+		.cert = cfg->webserver.ssl_certificate,
+		.key = cfg->webserver.ssl_key,
+	};
+	if (fc_websrv_start(&wo, e->metrics, web, err, sizeof err) != 0) {
+		fprintf(stderr, "falcod: %s\n", err);
+		return false;
+	}
+	fprintf(stderr, "falcod: web server on %s%s:%u (%s%s, /versions)\n", cfg->webserver.ssl_enabled ? "https://" : "http://",
+		cfg->webserver.listen_address, fc_websrv_port(*web), cfg->webserver.k8s_healthz_endpoint,
+		wo.prometheus ? ", /metrics" : "");
+	return true;
+}
+
+/* The reload thread: SIGHUP always, file changes when watch_config_files. */
+static bool start_reloader(const struct fc_config *cfg, struct engine *e, struct reload_ctx *rc)
+{
+	char err[512];
+	*rc = (struct reload_ctx){.cli = e->cli, .profile = e->profile, .metrics = e->metrics != NULL};
+	paths_set(rc, cfg);
+	struct fc_reload_ops ops = {
+		.prepare = reload_prepare, .discard = reload_discard, .paths = reload_paths, .ctx = rc};
+	if (fc_reload_start(&ops, cfg->watch_config_files, stderr, &e->reloader, err, sizeof err) != 0) {
+		fprintf(stderr, "falcod: warning: %s; SIGHUP reloads on the event thread\n", err);
+		paths_free(rc);
+		e->reloader = NULL;
+		return false;
+	}
+	atomic_store(&g_reloader, e->reloader);
+	return true;
+}
+
+static void stop_reloader(struct engine *e, struct reload_ctx *rc)
+{
+	if (!e->reloader)
+		return;
+	atomic_store(&g_reloader, NULL);
+	fc_reload_stop(e->reloader);
+	e->reloader = NULL;
+	paths_free(rc);
+}
 /* ---- main ---- */
 
 static bool parse_cli(int argc, char **argv, struct cli *c, int *exit_code)
 {
-	enum { O_REPLAY = 256, O_JSON, O_ENABLE, O_DISABLE, O_DRYRUN, O_VERSION };
+	enum { O_REPLAY = 256, O_JSON, O_ENABLE, O_DISABLE, O_DRYRUN, O_VERSION, O_RECORD, O_RECORD_MATCHED,
+	       O_NO_KFILTER };
 	static const struct option longopts[] = {
 		{"config", required_argument, NULL, 'c'}, {"rules", required_argument, NULL, 'r'},
 		{"replay", required_argument, NULL, O_REPLAY}, {"json", no_argument, NULL, O_JSON},
 		{"enable", required_argument, NULL, O_ENABLE}, {"disable", required_argument, NULL, O_DISABLE},
 		{"list", no_argument, NULL, 'L'}, {"dry-run", no_argument, NULL, O_DRYRUN},
 		{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, O_VERSION},
+		{"record", required_argument, NULL, O_RECORD}, {"record-matched", no_argument, NULL, O_RECORD_MATCHED},
+		{"no-kernel-filter", no_argument, NULL, O_NO_KFILTER},
 		{NULL, 0, NULL, 0},
 	};
 	int ch;
@@ -822,6 +1374,9 @@ static bool parse_cli(int argc, char **argv, struct cli *c, int *exit_code)
 			break;
 		}
 		case O_REPLAY: c->replay = optarg; break;
+		case O_RECORD: c->record = optarg; break;
+		case O_RECORD_MATCHED: c->record_matched = true; break;
+		case O_NO_KFILTER: c->no_kfilter = true; break;
 		case O_JSON: c->json = true; break;
 		case O_ENABLE:
 		case O_DISABLE: {
@@ -843,6 +1398,11 @@ static bool parse_cli(int argc, char **argv, struct cli *c, int *exit_code)
 	}
 	if (optind < argc) {
 		fprintf(stderr, "falcod: unexpected argument '%s'\nTry 'falcod --help'.\n", argv[optind]);
+		*exit_code = 2;
+		return false;
+	}
+	if (c->record_matched && !c->record) {
+		fprintf(stderr, "falcod: --record-matched needs --record FILE\n");
 		*exit_code = 2;
 		return false;
 	}
@@ -894,6 +1454,8 @@ int main(int argc, char **argv)
 	struct fc_outputs *out = NULL;
 	struct engine e;
 	bool engine_up = false;
+	struct fc_websrv *web = NULL;
+	struct reload_ctx rctx = {0};
 	code = 1;
 	if (!load_config(&cli, &cfg))
 		goto done;
@@ -924,19 +1486,10 @@ int main(int argc, char **argv)
 	}
 
 	char err[1024];
-	struct fc_outputs_opts oo = {
-		.capacity = cfg.outputs_queue_capacity,
-		.timeout_ms = cfg.output_timeout_ms,
-		.buffered = cfg.buffered_outputs,
-		.stdout_enabled = cfg.stdout_output.enabled,
-		.syslog_enabled = cfg.syslog_output.enabled,
-		.file_enabled = cfg.file_output.enabled,
-		.file_keep_alive = cfg.file_output.keep_alive,
-		.filename = cfg.file_output.filename,
-		.program_enabled = cfg.program_output.enabled,
-		.program_keep_alive = cfg.program_output.keep_alive,
-		.program = cfg.program_output.program,
-	};
+	struct fc_outputs_opts oo;
+	struct fc_http_opts ho;
+	struct fc_nats_opts no;
+	outputs_opts(&cfg, &oo, &ho, &no);
 	if (fc_outputs_new(&oo, &out, err, sizeof err) != 0 || fc_outputs_start(out) != 0) {
 		fprintf(stderr, "falcod: %s\n", out ? "cannot start the output thread" : err);
 		goto done;
@@ -944,6 +1497,13 @@ int main(int argc, char **argv)
 	if (!engine_init(&e, &cli, &rules, &vm, &cfg, out))
 		goto done;
 	engine_up = true;
+	if (cli.record && fc_record_open(cli.record, cli.record_matched, &e.rec, err, sizeof err) != 0) {
+		fprintf(stderr, "falcod: --record: %s\n", err);
+		goto done;
+	}
+	if (!start_web(&cfg, !replay, &e, &web))
+		goto done;
+	start_reloader(&cfg, &e, &rctx);
 	install_signals();
 	fprintf(stderr, "falcod: %s: %u rules, %u enabled; %s\n", rules.desc, nrules, nenabled,
 		replay ? "replaying a capture" : "live events from the probe");
@@ -952,8 +1512,16 @@ int main(int argc, char **argv)
 		code = run_replay(&e, replay);
 	else
 		code = run_live(&e, rules.b, &cfg, cli.max_seconds, &ps);
+	stop_reloader(&e, &rctx);
 	fc_outputs_close(out, &e.ostats); /* every alert is delivered before the summary */
 	out = e.out = NULL;
+	if (e.rec) {
+		if (fc_record_close(e.rec, stderr, err, sizeof err) != 0) {
+			fprintf(stderr, "falcod: --record: %s\n", err);
+			code = 1;
+		}
+		e.rec = NULL;
+	}
 	if (e.ran) {
 		char what[600];
 		snprintf(what, sizeof what, replay ? "replay of %s" : "live%s", replay ? replay : "");
@@ -968,7 +1536,12 @@ int main(int argc, char **argv)
 	}
 done:
 	if (engine_up)
+		stop_reloader(&e, &rctx);
+	fc_websrv_stop(web);
+	if (engine_up) {
+		fc_metrics_free(e.metrics);
 		engine_fini(&e);
+	}
 	fc_outputs_close(out, NULL);
 	fc_vm_free(vm);
 	rules_free(&rules);

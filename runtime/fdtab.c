@@ -262,8 +262,46 @@ bool fc_fd_is_file(const struct fc_fdinfo *f)
 	return f->type == FC_FD_FILE || f->type == FC_FD_FILE_V2;
 }
 
+/* Decimal of V at D (no NUL); returns the digits written. */
+static size_t put_dec(char *d, unsigned v)
+{
+	char t[10];
+	size_t n = 0;
+	do
+		t[n++] = (char)('0' + v % 10);
+	while ((v /= 10));
+	for (size_t i = 0; i < n; i++)
+		d[i] = t[n - 1 - i];
+	return n;
+}
+
+/* Dotted quad, as inet_ntop writes it (the hot path of every accept and connect). */
+static size_t ip4_render(const uint8_t *ip, char *d)
+{
+	size_t n = 0;
+	for (int i = 0; i < 4; i++) {
+		unsigned v = ip[i];
+		if (i)
+			d[n++] = '.';
+		if (v >= 100) {
+			d[n++] = (char)('0' + v / 100);
+			v %= 100;
+			d[n++] = (char)('0' + v / 10);
+		} else if (v >= 10) {
+			d[n++] = (char)('0' + v / 10);
+		}
+		d[n++] = (char)('0' + v % 10);
+	}
+	return n;
+}
+
 size_t fc_ip_render(const uint8_t *ip, bool v6, char *out, size_t outlen)
 {
+	if (!v6 && outlen >= 16) {
+		size_t n = ip4_render(ip, out);
+		out[n] = 0;
+		return n;
+	}
 	if (!inet_ntop(v6 ? AF_INET6 : AF_INET, ip, out, (socklen_t)outlen)) {
 		if (outlen)
 			out[0] = 0;
@@ -291,6 +329,21 @@ void fc_fd_set_inet_name(struct fc_fdinfo *f)
 	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], buf[2 * INET6_ADDRSTRLEN + 32];
 	bool v6 = f->type == FC_FD_IPV6_SOCK || f->type == FC_FD_IPV6_SERVSOCK;
 	int n;
+	if (f->type == FC_FD_IPV4_SOCK || f->type == FC_FD_IPV4_SERVSOCK) {
+		/* "a.b.c.d:p->e.f.g.h:q" / "a.b.c.d:p" without printf */
+		size_t k = ip4_render(f->sip, buf);
+		buf[k++] = ':';
+		k += put_dec(buf + k, f->sport);
+		if (f->type == FC_FD_IPV4_SOCK) {
+			buf[k++] = '-';
+			buf[k++] = '>';
+			k += ip4_render(f->dip, buf + k);
+			buf[k++] = ':';
+			k += put_dec(buf + k, f->dport);
+		}
+		fc_rstr_set(&f->name, fc_rstr_new(buf, k));
+		return;
+	}
 	switch (f->type) {
 	case FC_FD_IPV4_SOCK:
 	case FC_FD_IPV6_SOCK:

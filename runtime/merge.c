@@ -16,7 +16,14 @@
  * (FROM). Matching by name also requires the same type class and the same flag table, so that
  * e.g. execveat's enter `flags` (execveat_flags) never fills the exit's `flags` (execve_flags).
  * Deviation from upstream: a parameter that should come from a missing enter event is empty,
- * never the type's zero value (upstream pushes zeros there unless a fallback flag is set). */
+ * never the type's zero value (upstream pushes zeros there unless a fallback flag is set).
+ *
+ * Speed (replay runs this once per event): where each output parameter comes from depends only
+ * on (event code, its parameter count, stored enter's code and count), so that decision is made
+ * once and cached per event code (struct plan), not by name lookups per event; an exit event
+ * already in the current layout with every parameter is handed out as it is (its view is its
+ * own encoding), without a copy; slots for pending enters are allocated as threads appear, not
+ * all up front (the default bound is 65,536 threads). */
 #include "merge.h"
 #include "le.h"
 
@@ -79,11 +86,25 @@ struct slot {
 	struct fc_evt ev;    /* decoded view of buf */
 };
 
+/* Where output parameter j comes from (see plan_build). */
+enum { P_EMPTY, P_SAME, P_IN, P_ENTER, P_ZERO };
+struct step {
+	uint8_t kind, k, st; /* source kind, source parameter index, source type */
+};
+struct plan {
+	uint16_t in_type, enter_type; /* enter_type NO_ENTER when built without an enter */
+	uint32_t in_np, enter_np;
+	struct step s[FC_EVT_MAX_PARAMS];
+};
+#define NO_ENTER UINT16_MAX
+
 struct fc_merge {
-	uint32_t max, nused, head, tail, free_head;
-	struct slot *slots;
+	uint32_t max, nalloc, nused, head, tail, free_head;
+	struct slot *slots; /* nalloc of them; grows up to max */
 	uint32_t *ht; /* slot index + 1; 0 = empty. Linear probing, backward-shift deletion. */
 	uint32_t hmask;
+	struct plan *plans[FC_EVENT_MAX]; /* by input event code, built on first use */
+	uint8_t psize[FC_EVENT_MAX][FC_EVT_MAX_PARAMS]; /* fc_ptype_size of each table parameter */
 	uint8_t *out;
 	size_t outcap;
 	char *json; /* CONTAINER_E conversion */
@@ -158,6 +179,70 @@ static void slot_release(struct fc_merge *m, uint32_t i)
 	m->nused--;
 }
 
+/* Hash table of 2 x CAP entries (a power of two) holding every used slot. 0 or -1. */
+static int ht_build(struct fc_merge *m, uint32_t cap)
+{
+	uint32_t hs = 16;
+	while (hs < 2 * cap)
+		hs <<= 1;
+	uint32_t *ht = calloc(hs, sizeof(*ht));
+	if (!ht)
+		return -1;
+	free(m->ht);
+	m->ht = ht;
+	m->hmask = hs - 1;
+	for (uint32_t i = m->head; i != NIL; i = m->slots[i].next)
+		ht_insert(m, m->slots[i].tid, i);
+	return 0;
+}
+
+/* More slots (double, at most max) on the free list: 0, or -1 at the bound or out of memory. */
+static int grow(struct fc_merge *m)
+{
+	if (m->nalloc >= m->max)
+		return -1;
+	uint32_t nc = m->nalloc ? 2 * m->nalloc : 64;
+	if (nc > m->max || nc < m->nalloc)
+		nc = m->max;
+	struct slot *ns = realloc(m->slots, (size_t)nc * sizeof(*ns));
+	if (!ns)
+		return -1;
+	m->slots = ns;
+	memset(ns + m->nalloc, 0, (size_t)(nc - m->nalloc) * sizeof(*ns));
+	uint32_t old = m->nalloc;
+	m->nalloc = nc;
+	if (ht_build(m, nc) != 0) {
+		m->nalloc = old; /* the new slots stay allocated but unused */
+		return -1;
+	}
+	for (uint32_t i = nc; i-- > old;) {
+		ns[i].next = m->free_head;
+		m->free_head = i;
+	}
+	return 0;
+}
+
+/* True when E is exactly what fc_evt_decode makes of E->raw: current header, every parameter
+ * at its place, fixed-size ones of their size. Such a view can be handed out (or copied) as it
+ * is instead of being re-encoded. */
+static bool is_own_encoding(const struct fc_merge *m, const struct fc_evt *e)
+{
+	if (e->hdr_len != FC_EVT_HDR_LEN || !e->raw || e->len != rd32(e->raw + 16) ||
+	    e->type != rd16(e->raw + 20) || e->nparams != rd32(e->raw + 22))
+		return false;
+	bool large = (fc_events[e->type].flags & FC_EF_LARGE_PAYLOAD) != 0;
+	const uint8_t *lens = e->raw + FC_EVT_HDR_LEN;
+	uint64_t off = FC_EVT_HDR_LEN + (uint64_t)e->nparams * (large ? 4 : 2);
+	for (uint32_t i = 0; i < e->nparams; i++) {
+		uint32_t l = large ? rd32(lens + 4 * i) : rd16(lens + 2 * i);
+		unsigned sz = m->psize[e->type][i];
+		if (l != e->plen[i] || (l && e->pval[i] != e->raw + off) || (sz && l && l != sz))
+			return false;
+		off += l;
+	}
+	return off == e->len;
+}
+
 /* Stores IN (an enter event) for its thread. */
 static void store_enter(struct fc_merge *m, const struct fc_evt *in)
 {
@@ -171,7 +256,7 @@ static void store_enter(struct fc_merge *m, const struct fc_evt *in)
 		m->st.stale_enters++; /* the previous syscall of this thread never showed its exit */
 		slot_release(m, i);
 	}
-	if (m->free_head == NIL) {
+	if (m->free_head == NIL && grow(m) != 0) {
 		m->st.dropped_pending++;
 		slot_release(m, m->head);
 	}
@@ -186,7 +271,10 @@ static void store_enter(struct fc_merge *m, const struct fc_evt *in)
 		s->buf = nb;
 		s->cap = (uint32_t)n;
 	}
-	if (fc_evt_encode(in, s->buf, s->cap) != n || fc_evt_decode(s->buf, n, &s->ev) != FC_EVT_OK) {
+	bool ok = in->hdr_len == FC_EVT_HDR_LEN && n == in->len && is_own_encoding(m, in)
+			  ? (memcpy(s->buf, in->raw, n), true)
+			  : fc_evt_encode(in, s->buf, s->cap) == n;
+	if (!ok || fc_evt_decode(s->buf, n, &s->ev) != FC_EVT_OK) {
 		m->st.dropped_pending++; /* e.g. a fixed-size parameter of the wrong length */
 		return;
 	}
@@ -214,21 +302,16 @@ struct fc_merge *fc_merge_new(uint32_t max_pending)
 	struct fc_merge *m = calloc(1, sizeof(*m));
 	if (!m)
 		return NULL;
-	uint32_t hs = 16;
-	while (hs < 2 * max_pending)
-		hs <<= 1;
 	m->max = max_pending;
-	m->hmask = hs - 1;
-	m->slots = calloc(max_pending, sizeof(*m->slots));
-	m->ht = calloc(hs, sizeof(*m->ht));
-	if (!m->slots || !m->ht) {
+	for (unsigned c = 0; c < FC_EVENT_MAX; c++)
+		for (unsigned i = 0; i < fc_events[c].nparams && i < FC_EVT_MAX_PARAMS; i++)
+			m->psize[c][i] = (uint8_t)fc_ptype_size((enum fc_ptype)fc_events[c].params[i].type);
+	m->free_head = NIL;
+	m->head = m->tail = NIL;
+	if (ht_build(m, 0) != 0) { /* slots come with the first enter events (grow) */
 		fc_merge_free(m);
 		return NULL;
 	}
-	for (uint32_t i = 0; i < max_pending; i++)
-		m->slots[i].next = i + 1 < max_pending ? i + 1 : NIL;
-	m->free_head = 0;
-	m->head = m->tail = NIL;
 	return m;
 }
 
@@ -237,9 +320,11 @@ void fc_merge_free(struct fc_merge *m)
 	if (!m)
 		return;
 	if (m->slots)
-		for (uint32_t i = 0; i < m->max; i++)
+		for (uint32_t i = 0; i < m->nalloc; i++)
 			free(m->slots[i].buf);
 	free(m->slots);
+	for (unsigned c = 0; c < FC_EVENT_MAX; c++)
+		free(m->plans[c]);
 	free(m->ht);
 	free(m->out);
 	free(m->json);
@@ -377,7 +462,9 @@ static struct psrc adapt(enum fc_ptype st, const uint8_t *p, uint32_t len, enum 
 		}
 		return r;
 	}
-	if (tclass(dt) != 1 && tclass(dt) != 2)
+	/* dsz <= 8 always holds for integer types; stating it lets aarch64 gcc -O3 see that TMP
+	 * cannot overflow (it warns otherwise: -Wstringop-overflow). */
+	if ((tclass(dt) != 1 && tclass(dt) != 2) || dsz > 8)
 		return r;
 	wr_int(tmp, dsz, v);
 	r.p = tmp;
@@ -385,30 +472,81 @@ static struct psrc adapt(enum fc_ptype st, const uint8_t *p, uint32_t len, enum 
 	return r;
 }
 
-/* Index of parameter NAME among the first E->nparams parameters of E, -1 if none. */
-static int param_by_name(const struct fc_evt *e, const char *name)
+/* Index of parameter NAME among the first NP parameters of event CODE, -1 if none. */
+static int param_by_name(uint16_t code, uint32_t np, const char *name)
 {
-	const struct fc_event_info *ei = &fc_events[e->type];
-	for (uint32_t k = 0; k < e->nparams && k < ei->nparams; k++)
+	const struct fc_event_info *ei = &fc_events[code];
+	for (uint32_t k = 0; k < np && k < ei->nparams; k++)
 		if (strcmp(ei->params[k].name, name) == 0)
 			return (int)k;
 	return -1;
 }
 
-/* Parameter NAME of E moved to the type of D: FORCE skips the type/table match. */
-static bool take(const struct fc_evt *e, const char *name, const struct fc_param *d, bool force,
-		 uint8_t tmp[8], struct psrc *out)
+/* Step KIND (P_IN or P_ENTER) taking parameter NAME of event CODE (NP parameters present) for
+ * the output parameter D: FORCE skips the type/table match. False when there is no such
+ * (matching) parameter. */
+static bool take(uint8_t kind, uint16_t code, uint32_t np, const char *name, const struct fc_param *d,
+		 bool force, struct step *out)
 {
-	if (!e)
+	if (code == NO_ENTER)
 		return false;
-	int k = param_by_name(e, name);
+	int k = param_by_name(code, np, name);
 	if (k < 0)
 		return false;
-	const struct fc_param *s = &fc_events[e->type].params[k];
+	const struct fc_param *s = &fc_events[code].params[k];
 	if (!force && !compatible(s, d))
 		return false;
-	*out = adapt((enum fc_ptype)s->type, e->pval[k], e->plen[k], (enum fc_ptype)d->type, tmp);
+	*out = (struct step){kind, (uint8_t)k, s->type};
 	return true;
+}
+
+/* Where each parameter of the current form of IN comes from, for an input of IN's code and
+ * parameter count and an enter event of ENTER's code and count (NO_ENTER: none). */
+static void plan_build(struct plan *pl, const struct fc_evt *in, const struct fc_evt *enter)
+{
+	uint16_t fin = final_code(in->type);
+	const struct fc_event_info *fi = &fc_events[fin];
+	bool converted = fin != in->type;
+	pl->in_type = in->type;
+	pl->in_np = in->nparams;
+	pl->enter_type = enter ? enter->type : NO_ENTER;
+	pl->enter_np = enter ? enter->nparams : 0;
+	for (uint32_t j = 0; j < fi->nparams; j++) {
+		const struct fc_param *d = &fi->params[j];
+		struct step *st = &pl->s[j];
+		*st = (struct step){P_EMPTY, 0, 0};
+		if (!converted && j < in->nparams) {
+			*st = (struct step){P_SAME, (uint8_t)j, d->type};
+			continue;
+		}
+		const struct rule *r = find_rule(fin, d->name);
+		if (r && r->src) {
+			if (!take(P_IN, in->type, in->nparams, r->src, d, true, st))
+				take(P_ENTER, pl->enter_type, pl->enter_np, r->src, d, true, st);
+			continue;
+		}
+		if (converted && take(P_IN, in->type, in->nparams, d->name, d, false, st))
+			continue;
+		if (take(P_ENTER, pl->enter_type, pl->enter_np, d->name, d, false, st))
+			continue;
+		if (r && fc_ptype_size((enum fc_ptype)d->type))
+			st->kind = P_ZERO;
+	}
+}
+
+/* The cached plan for IN with ENTER, rebuilt when the cached one was made for other counts or
+ * another enter code. NULL when out of memory. */
+static const struct plan *plan_get(struct fc_merge *m, const struct fc_evt *in, const struct fc_evt *enter)
+{
+	struct plan *pl = m->plans[in->type];
+	uint16_t et = enter ? enter->type : NO_ENTER;
+	uint32_t enp = enter ? enter->nparams : 0;
+	if (pl && pl->in_np == in->nparams && pl->enter_type == et && pl->enter_np == enp)
+		return pl;
+	if (!pl && !(pl = m->plans[in->type] = malloc(sizeof(*pl))))
+		return NULL;
+	plan_build(pl, in, enter);
+	return pl;
 }
 
 /* CONTAINER_E {id, type, name, image} -> the JSON string upstream's converter builds. */
@@ -464,6 +602,33 @@ static bool valid_view(const struct fc_evt *in)
 	return true;
 }
 
+/* OUT := what fc_evt_decode makes of BUF (N bytes), which fc_evt_encode just wrote from T:
+ * the layout is known, so only the fixed-size check of the decoder is repeated. */
+static bool view_of(const struct fc_merge *m, const struct fc_evt *t, const uint8_t *buf, size_t n,
+		    struct fc_evt *out)
+{
+	bool large = (fc_events[t->type].flags & FC_EF_LARGE_PAYLOAD) != 0;
+	size_t off = FC_EVT_HDR_LEN + (size_t)t->nparams * (large ? 4 : 2);
+	for (uint32_t i = 0; i < t->nparams; i++) {
+		uint32_t l = t->plen[i];
+		unsigned sz = m->psize[t->type][i];
+		if (sz && l && l != sz)
+			return false;
+		out->pval[i] = buf + off;
+		out->plen[i] = l;
+		off += l;
+	}
+	out->ts = t->ts;
+	out->tid = t->tid;
+	out->len = (uint32_t)n;
+	out->type = t->type;
+	out->hdr_len = FC_EVT_HDR_LEN;
+	out->nparams = t->nparams;
+	out->info = &fc_events[t->type];
+	out->raw = buf;
+	return off == n;
+}
+
 /* ---- the push ---------------------------------------------------------------------------- */
 
 int fc_merge_push(struct fc_merge *m, const struct fc_evt *in, struct fc_evt *out)
@@ -506,14 +671,26 @@ int fc_merge_push(struct fc_merge *m, const struct fc_evt *in, struct fc_evt *ou
 			m->st.stale_enters++;
 	}
 
+	bool converted = fin != in->type;
+	/* Already current and complete: the input is the output (no enter parameter is needed). */
+	if (!converted && in->nparams == fi->nparams && is_own_encoding(m, in)) {
+		*out = *in;
+		if (eidx != NIL)
+			slot_release(m, eidx);
+		if (enter)
+			m->st.merged++;
+		m->st.out++;
+		return 1;
+	}
+
 	struct psrc ps[FC_EVT_MAX_PARAMS];
 	uint8_t tmp[FC_EVT_MAX_PARAMS][8];
 	static const uint8_t zeros[8];
-	bool converted = fin != in->type;
 	bool container = in->type == FC_PPME_CONTAINER_E;
-	int rc = 0;
+	const struct plan *pl = container ? NULL : plan_get(m, in, enter);
+	int rc = container || pl ? 0 : -1;
 	for (uint32_t j = 0; j < fi->nparams; j++) {
-		const struct fc_param *d = &fi->params[j];
+		enum fc_ptype dt = (enum fc_ptype)fi->params[j].type;
 		struct psrc *p = &ps[j];
 		p->p = NULL;
 		p->len = 0;
@@ -522,29 +699,28 @@ int fc_merge_push(struct fc_merge *m, const struct fc_evt *in, struct fc_evt *ou
 				rc = -1;
 			continue;
 		}
-		if (!converted && j < in->nparams) {
+		if (!pl)
+			continue;
+		const struct step *st = &pl->s[j];
+		switch (st->kind) {
+		case P_SAME:
 			p->p = in->pval[j];
 			p->len = in->plen[j];
-			continue;
-		}
-		const struct rule *r = find_rule(fin, d->name);
-		if (r && r->src) {
-			if (!take(in, r->src, d, true, tmp[j], p))
-				take(enter, r->src, d, true, tmp[j], p);
-			continue;
-		}
-		if (converted && take(in, d->name, d, false, tmp[j], p))
-			continue;
-		if (take(enter, d->name, d, false, tmp[j], p))
-			continue;
-		if (r && fc_ptype_size((enum fc_ptype)d->type)) {
+			break;
+		case P_IN:
+			*p = adapt((enum fc_ptype)st->st, in->pval[st->k], in->plen[st->k], dt, tmp[j]);
+			break;
+		case P_ENTER:
+			*p = adapt((enum fc_ptype)st->st, enter->pval[st->k], enter->plen[st->k], dt, tmp[j]);
+			break;
+		case P_ZERO:
 			p->p = zeros;
-			p->len = fc_ptype_size((enum fc_ptype)d->type);
+			p->len = fc_ptype_size(dt);
+			break;
 		}
 	}
 
-	struct fc_evt tmpl;
-	memset(&tmpl, 0, sizeof(tmpl));
+	struct fc_evt tmpl; /* only what fc_evt_encode reads (a memset of it costs per event) */
 	tmpl.ts = in->ts;
 	tmpl.tid = in->tid;
 	tmpl.type = fin;
@@ -566,8 +742,7 @@ int fc_merge_push(struct fc_merge *m, const struct fc_evt *in, struct fc_evt *ou
 			m->outcap = nc;
 		}
 	}
-	if (n == 0 || fc_evt_encode(&tmpl, m->out, m->outcap) != n ||
-	    fc_evt_decode(m->out, n, out) != FC_EVT_OK)
+	if (n == 0 || fc_evt_encode(&tmpl, m->out, m->outcap) != n || !view_of(m, &tmpl, m->out, n, out))
 		rc = -1;
 
 	/* The enter's bytes were read above; only now may its slot go. */

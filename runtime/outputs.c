@@ -50,6 +50,10 @@ struct fc_outputs {
 	const char *_Atomic busy_channel;
 	bool watchdog_reported;
 
+	/* network channels (sink.h) */
+	struct fc_sink *sinks[2];
+	size_t nsinks;
+
 	/* stats */
 	uint64_t pushed, drops, max_depth;
 	atomic_uint_fast64_t written, errors;
@@ -254,6 +258,8 @@ int fc_outputs_new(const struct fc_outputs_opts *opts, struct fc_outputs **out, 
 	o->out = opts->stdout_stream ? opts->stdout_stream : stdout;
 	o->log = opts->log ? opts->log : stderr;
 	o->prog_fd = -1;
+	pthread_mutex_init(&o->mu, NULL);
+	pthread_cond_init(&o->cv, NULL);
 	if (!o->o.timeout_ms)
 		o->o.timeout_ms = 2000;
 	if (opts->file_enabled) {
@@ -285,12 +291,28 @@ int fc_outputs_new(const struct fc_outputs_opts *opts, struct fc_outputs **out, 
 		openlog("falcod", LOG_PID, LOG_USER);
 		o->syslog_open = true;
 	}
+	if (opts->http) {
+		struct fc_sink_opts so = opts->http_queue;
+		so.log = o->log;
+		if (fc_http_sink_new(opts->http, &so, &o->sinks[o->nsinks], err, errlen) != 0) {
+			fc_outputs_close(o, NULL);
+			return -1;
+		}
+		o->nsinks++;
+	}
+	if (opts->nats) {
+		struct fc_sink_opts so = opts->nats_queue;
+		so.log = o->log;
+		if (fc_nats_sink_new(opts->nats, &so, &o->sinks[o->nsinks], err, errlen) != 0) {
+			fc_outputs_close(o, NULL);
+			return -1;
+		}
+		o->nsinks++;
+	}
 	/* A program that exits must not kill us with SIGPIPE: its write fails with EPIPE instead. */
 	signal(SIGPIPE, SIG_IGN);
 	o->cap = opts->capacity && opts->capacity < 1024 ? opts->capacity : 1024;
 	o->ring = calloc(o->cap, sizeof *o->ring);
-	pthread_mutex_init(&o->mu, NULL);
-	pthread_cond_init(&o->cv, NULL);
 	if (!o->ring) {
 		snprintf(err, errlen, "out of memory");
 		fc_outputs_close(o, NULL);
@@ -378,6 +400,40 @@ int fc_outputs_worker_tid(struct fc_outputs *o)
 	return atomic_load(&o->worker_tid);
 }
 
+bool fc_outputs_push_alert(struct fc_outputs *o, const char *line, size_t len, const char *json, size_t jlen,
+			   unsigned priority, const char *rule)
+{
+	bool ok = fc_outputs_push(o, line, len, priority);
+	if (!json) {
+		json = line;
+		jlen = len;
+	}
+	for (size_t i = 0; i < o->nsinks; i++)
+		ok = fc_sink_push(o->sinks[i], json, jlen, priority, rule) && ok;
+	return ok;
+}
+
+bool fc_outputs_wants_json(const struct fc_outputs *o)
+{
+	return o->nsinks > 0;
+}
+
+size_t fc_outputs_sink_tids(struct fc_outputs *o, int *tids, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < o->nsinks && n < max; i++)
+		tids[n++] = fc_sink_tid(o->sinks[i]);
+	return n;
+}
+
+size_t fc_outputs_sink_stats(struct fc_outputs *o, struct fc_sink_stats *out, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < o->nsinks && n < max; i++)
+		fc_sink_stats(o->sinks[i], &out[n++]);
+	return n;
+}
+
 void fc_outputs_reopen(struct fc_outputs *o)
 {
 	atomic_store(&o->reopen, 1);
@@ -405,6 +461,7 @@ void fc_outputs_stats(struct fc_outputs *o, struct fc_outputs_stats *s)
 	pthread_mutex_lock(&o->mu);
 	*s = (struct fc_outputs_stats){.pushed = o->pushed, .drops = o->drops, .max_depth = o->max_depth};
 	pthread_mutex_unlock(&o->mu);
+	s->nsinks = fc_outputs_sink_stats(o, s->sinks, 2);
 	s->written = atomic_load(&o->written);
 	s->errors = atomic_load(&o->errors);
 }
@@ -431,8 +488,17 @@ void fc_outputs_close(struct fc_outputs *o, struct fc_outputs_stats *final)
 	}
 	for (size_t i = 0; o->ring && i < o->count; i++)
 		free(o->ring[(o->head + i) % o->cap].msg);
-	if (final)
+	struct fc_sink_stats ss[2];
+	for (size_t i = 0; i < o->nsinks; i++)
+		fc_sink_close(o->sinks[i], o->o.timeout_ms, &ss[i]);
+	if (final) {
+		size_t n = o->nsinks;
+		o->nsinks = 0; /* closed above */
 		fc_outputs_stats(o, final);
+		for (size_t i = 0; i < n; i++)
+			final->sinks[i] = ss[i];
+		final->nsinks = n;
+	}
 	if (o->o.stdout_enabled)
 		fflush(o->out);
 	if (o->file)

@@ -12,7 +12,11 @@
  *            command line); with keep_alive one process gets every alert and is respawned when
  *            it exits or on SIGUSR1, else one process per alert.
  * A channel that stays blocked longer than timeout_ms is reported by fc_outputs_watchdog (the
- * alerts wait in the queue; none is discarded for it). */
+ * alerts wait in the queue; none is discarded for it).
+ *
+ * The network channels, HTTP webhook and NATS (http_out.h, nats_out.h), each have their own
+ * bounded queue and thread (sink.h): fc_outputs_push_alert hands them the JSON form of the
+ * alert directly, so a slow endpoint drops its own alerts (counted) and holds up nothing else. */
 #ifndef FC_OUTPUTS_H
 #define FC_OUTPUTS_H
 
@@ -20,6 +24,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+
+#include "http_out.h"
+#include "nats_out.h"
+#include "sink.h"
 
 struct fc_outputs_opts {
 	uint64_t capacity;   /* alerts in the queue; 0 = unbounded */
@@ -33,6 +41,11 @@ struct fc_outputs_opts {
 	bool program_enabled, program_keep_alive;
 	const char *program;
 	FILE *log; /* warnings; NULL = stderr */
+	/* Network channels (NULL = off) and their queues. */
+	const struct fc_http_opts *http;
+	struct fc_sink_opts http_queue;
+	const struct fc_nats_opts *nats;
+	struct fc_sink_opts nats_queue;
 };
 
 struct fc_outputs;
@@ -46,8 +59,20 @@ int fc_outputs_start(struct fc_outputs *o);
  * blocks on a channel. False when the alert was dropped (queue full or out of memory). */
 bool fc_outputs_push(struct fc_outputs *o, const char *line, size_t len, unsigned priority);
 
+/* Queues one alert everywhere: LINE (text or JSON, as configured) for stdout, file, syslog and
+ * program; JSON (JLEN bytes; NULL = LINE) for the network channels, with the rule name for
+ * NATS subjects. False when any queue dropped it. */
+bool fc_outputs_push_alert(struct fc_outputs *o, const char *line, size_t len, const char *json, size_t jlen,
+			   unsigned priority, const char *rule);
+/* True when a network channel is on (the event thread then needs the JSON form). */
+bool fc_outputs_wants_json(const struct fc_outputs *o);
+
 /* The worker thread's kernel thread id (0 before it runs): falcod skips its own events. */
 int fc_outputs_worker_tid(struct fc_outputs *o);
+/* The same for the network channels' threads; returns how many were written to TIDS. */
+size_t fc_outputs_sink_tids(struct fc_outputs *o, int *tids, size_t max);
+/* Counters of the network channels (at most MAX); returns how many. */
+size_t fc_outputs_sink_stats(struct fc_outputs *o, struct fc_sink_stats *out, size_t max);
 
 /* Asks the worker to reopen the file and respawn the program (async-signal-safe: SIGUSR1). */
 void fc_outputs_reopen(struct fc_outputs *o);
@@ -62,11 +87,14 @@ struct fc_outputs_stats {
 	uint64_t drops;    /* rejected: queue full or no memory */
 	uint64_t errors;   /* channel write failures */
 	uint64_t max_depth;
+	struct fc_sink_stats sinks[2]; /* the network channels */
+	size_t nsinks;
 };
 void fc_outputs_stats(struct fc_outputs *o, struct fc_outputs_stats *out);
 
 /* Delivers everything queued, stops the worker, closes the channels and frees O; FINAL (may
- * be NULL) gets the last counters. */
+ * be NULL) gets the last counters. Network channels get timeout_ms to deliver what they hold;
+ * the rest is counted as failed. */
 void fc_outputs_close(struct fc_outputs *o, struct fc_outputs_stats *final);
 
 #endif

@@ -30,8 +30,11 @@
 
 #include "events.h"
 #include "fc_probe.h"
+#include "kprog.h"
 #include "le.h"
 #include "probe.skel.h"
+
+_Static_assert(FC_KP_CODES >= FC_EVENT_MAX, "bpf/fc_probe.h FC_KP_CODES smaller than the event table");
 
 _Static_assert(FC_PROBE_NDROPCAT == FC_DROP_MAX_, "probe.h FC_PROBE_NDROPCAT out of step with bpf/fc_probe.h");
 
@@ -93,6 +96,8 @@ struct fc_probe {
 	bool need_fork;
 	uint64_t bad, delivered, load_ns;
 	size_t page;
+	uint8_t kp_loaded[FC_KP_CODES]; /* codes with a program in fc_kprog */
+	uint32_t nkp;
 };
 
 /* ---- libbpf messages: kept so that a failed load can say why ---- */
@@ -336,6 +341,69 @@ static int route_programs(struct fc_probe *p, char *err, size_t errlen)
 	FC_EXT_FORK(FC_X)
 #undef FC_X
 	return 0;
+}
+
+/* ---- kernel predicate programs ---- */
+
+static int apply_kprog(struct fc_probe *p, const struct fc_kprog_set *ks, char *err, size_t errlen)
+{
+	uint8_t want[FC_KP_CODES] = {0};
+	int mfd = bpf_map__fd(p->skel->maps.fc_kprog);
+	uint8_t *on = p->skel->bss->fc_kp_on;
+	uint32_t n = fc_kprog_count(ks);
+	if (n > FC_KP_MAX_PROGS)
+		return fail(err, errlen, "%u kernel predicate programs, the probe holds %u", n, FC_KP_MAX_PROGS);
+	/* verify all before touching the maps: a bad set changes nothing */
+	for (uint32_t i = 0; i < n; i++) {
+		uint16_t code;
+		const struct fc_kp_prog *kp = fc_kprog_at(ks, i, &code);
+		char msg[200];
+		if (!fc_kprog_check(kp, code, msg, sizeof msg, NULL))
+			return fail(err, errlen, "kernel predicate of event %u refused: %s", code, msg);
+		want[code] = 1;
+	}
+	/* codes leaving: stop using their program first, then remove it */
+	for (unsigned c = 0; c < FC_KP_CODES; c++)
+		if (p->kp_loaded[c] && !want[c]) {
+			__atomic_store_n(&on[c], 0, __ATOMIC_RELEASE);
+			uint32_t key = c;
+			bpf_map_delete_elem(mfd, &key);
+			p->kp_loaded[c] = 0;
+			p->nkp--;
+		}
+	struct fc_kp_lprog *low = malloc(sizeof(*low));
+	if (!low)
+		return fail(err, errlen, "out of memory");
+	for (uint32_t i = 0; i < n; i++) {
+		uint16_t code;
+		const struct fc_kp_prog *kp = fc_kprog_at(ks, i, &code);
+		uint32_t key = code;
+		fc_kprog_lower(kp, low);
+		/* a replaced value is swapped whole (no prealloc): a running evaluation keeps the old */
+		if (bpf_map_update_elem(mfd, &key, low, BPF_ANY) != 0) {
+			free(low);
+			return fail(err, errlen, "cannot write the kernel predicate of event %u: %s", code, strerror(errno));
+		}
+		if (!p->kp_loaded[code]) {
+			p->kp_loaded[code] = 1;
+			p->nkp++;
+		}
+		__atomic_store_n(&on[code], 1, __ATOMIC_RELEASE);
+	}
+	free(low);
+	return 0;
+}
+
+int fc_probe_set_kprog(struct fc_probe *p, const struct fc_kprog_set *s, char *err, size_t errlen)
+{
+	if (!p)
+		return fail(err, errlen, "no probe");
+	return apply_kprog(p, s, err, errlen);
+}
+
+uint32_t fc_probe_kprog_count(const struct fc_probe *p)
+{
+	return p ? p->nkp : 0;
 }
 
 /* ---- rings ---- */
@@ -617,7 +685,7 @@ int fc_probe_open(const struct fc_probe_opts *o, struct fc_probe **out, char *er
 	close(tmpl);
 	tmpl = -1;
 	if (route_programs(p, err, errlen) || make_rings(p, o->cpus_per_ring, err, errlen) ||
-	    apply_selection(p, o->ksel, o->nksel, err, errlen))
+	    apply_kprog(p, o->kprog, err, errlen) || apply_selection(p, o->ksel, o->nksel, err, errlen))
 		goto bad;
 	p->load_ns = now_ns(CLOCK_MONOTONIC) - t0;
 	libbpf_set_print(prev);
@@ -761,6 +829,20 @@ bool fc_probe_selected(const struct fc_probe *p, int nr)
 {
 	(void)p, (void)nr;
 	return false;
+}
+
+int fc_probe_set_kprog(struct fc_probe *p, const struct fc_kprog_set *s, char *err, size_t errlen)
+{
+	(void)p, (void)s;
+	if (err && errlen)
+		snprintf(err, errlen, "%s", FC_NOT_BUILT);
+	return -1;
+}
+
+uint32_t fc_probe_kprog_count(const struct fc_probe *p)
+{
+	(void)p;
+	return 0;
 }
 
 #endif

@@ -19,6 +19,9 @@ struct fc_probe_opts {
 	/* Addition: report the child side of clone/fork from sched_process_fork (what arm64 always
 	 * does) even on x86_64, where sys_exit sees it; for tests of that path. */
 	bool fork_tracepoint;
+	/* Addition (issue 5, pre-filter): the kernel predicate programs (bundle.h FC_SEC_KPROG,
+	 * fc_bundle_kprog); NULL = no in-kernel filtering (--no-kernel-filter). */
+	const struct fc_kprog_set *kprog;
 };
 
 struct fc_probe;
@@ -64,5 +67,14 @@ uint64_t fc_probe_load_ns(const struct fc_probe *p);
 
 /* True when the native syscall NR of the host arch is selected right now. */
 bool fc_probe_selected(const struct fc_probe *p, int nr);
+
+/* Replaces the kernel predicate programs while attached (NULL: none, every event is sent).
+ * Each program is verified again (kprog.h) before it is written to the probe's map; codes
+ * without a program in S stop being filtered first. 0, or -1 with a message in ERR. */
+struct fc_kprog_set;
+int fc_probe_set_kprog(struct fc_probe *p, const struct fc_kprog_set *s, char *err, size_t errlen);
+
+/* Number of event codes the probe filters right now. */
+uint32_t fc_probe_kprog_count(const struct fc_probe *p);
 
 #endif

@@ -13,6 +13,8 @@
 #include "scapw.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -174,7 +176,11 @@ int fc_scapw_open(const char *path, bool gzip, struct fc_scapw **out, char *err,
 	}
 	snprintf(w->path, sizeof(w->path), "%s", path);
 	errno = 0;
-	w->gz = gzopen(path, gzip ? "wb" : "wbT");
+	/* Captures hold command lines, environments and paths: readable by the owner only. */
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	w->gz = fd >= 0 ? gzdopen(fd, gzip ? "wb" : "wbT") : NULL;
+	if (!w->gz && fd >= 0)
+		close(fd);
 	if (!w->gz) {
 		snprintf(err, errlen, "%s: cannot create: %s", path,
 			 errno ? strerror(errno) : "gzopen failed");

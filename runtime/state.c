@@ -12,6 +12,7 @@
  * are applied by fc_state_event_done, after the rules ran. */
 #include "state_int.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,76 +76,8 @@ static const struct {
 	uint8_t h;
 	uint8_t fdtype;
 } handlers[] = {
-	{"clone", H_CLONE, 0},
-	{"clone3", H_CLONE, 0},
-	{"fork", H_CLONE, 0},
-	{"vfork", H_CLONE, 0},
-	{"execve", H_EXEC, 0},
-	{"execveat", H_EXEC, 0},
-	{"open", H_OPEN, 0},
-	{"openat", H_OPEN, 0},
-	{"openat2", H_OPEN, 0},
-	{"creat", H_OPEN, 0},
-	{"open_by_handle_at", H_OPEN, 0},
-	{"close", H_CLOSE, 0},
-	{"dup", H_DUP, 0},
-	{"dup2", H_DUP, 0},
-	{"dup3", H_DUP, 0},
-	{"fcntl", H_FCNTL, 0},
-	{"socket", H_SOCKET, 0},
-	{"socketpair", H_SOCKETPAIR, 0},
-	{"bind", H_BIND, 0},
-	{"connect", H_CONNECT, 0},
-	{"accept", H_ACCEPT, 0},
-	{"accept4", H_ACCEPT, 0},
-	{"send", H_SEND, 0},
-	{"sendto", H_SEND, 0},
-	{"sendmsg", H_SEND, 0},
-	{"sendmmsg", H_SEND, 0},
-	{"recv", H_RECV, 0},
-	{"recvfrom", H_RECV, 0},
-	{"recvmsg", H_RECV, 0},
-	{"recvmmsg", H_RECV, 0},
-	{"pipe", H_PIPE, 0},
-	{"pipe2", H_PIPE, 0},
-	{"eventfd", H_SINGLE, FC_FD_EVENT},
-	{"eventfd2", H_SINGLE, FC_FD_EVENT},
-	{"signalfd", H_SINGLE, FC_FD_SIGNALFD},
-	{"signalfd4", H_SINGLE, FC_FD_SIGNALFD},
-	{"timerfd_create", H_SINGLE, FC_FD_TIMERFD},
-	{"inotify_init", H_SINGLE, FC_FD_INOTIFY},
-	{"inotify_init1", H_SINGLE, FC_FD_INOTIFY},
-	{"epoll_create", H_SINGLE, FC_FD_EVENTPOLL},
-	{"epoll_create1", H_SINGLE, FC_FD_EVENTPOLL},
-	{"bpf", H_SINGLE, FC_FD_BPF},
-	{"userfaultfd", H_SINGLE, FC_FD_USERFAULTFD},
-	{"io_uring_setup", H_SINGLE, FC_FD_IOURING},
-	{"memfd_create", H_MEMFD, 0},
-	{"pidfd_open", H_PIDFD_OPEN, 0},
-	{"pidfd_getfd", H_PIDFD_GETFD, 0},
-	{"chdir", H_CHDIR, 0},
-	{"fchdir", H_FCHDIR, 0},
-	{"getcwd", H_GETCWD, 0},
-	{"setuid", H_SETUID, 0},
-	{"setresuid", H_SETUID, 0},
-	{"setreuid", H_SETUID, 0},
-	{"setgid", H_SETGID, 0},
-	{"setresgid", H_SETGID, 0},
-	{"setregid", H_SETGID, 0},
-	{"setsid", H_SETSID, 0},
-	{"setpgid", H_SETPGID, 0},
-	{"capset", H_CAPSET, 0},
-	{"unshare", H_UNSHARE, 0},
-	{"setns", H_UNSHARE, 0},
-	{"prctl", H_PRCTL, 0},
-	{"chroot", H_CHROOT, 0},
-	{"getrlimit", H_RLIMIT, 0},
-	{"setrlimit", H_RLIMIT, 0},
-	{"prlimit", H_PRLIMIT, 0},
-	{"brk", H_MEM, 0},
-	{"mmap", H_MEM, 0},
-	{"mmap2", H_MEM, 0},
-	{"munmap", H_MEM, 0},
+#define H(name, h, fdtype) {name, H_##h, fdtype},
+#include "state_handlers.def"
 };
 
 /* ------------------------------------------------------------------ options, lifetime */
@@ -160,7 +93,32 @@ void fc_state_opts_default(struct fc_state_opts *o)
 	o->boot_ts = 0;
 }
 
-static void build_tables(struct fc_state *st)
+/* The parser of event code C (H_NONE: the event changes no state). */
+static uint8_t handler_of(unsigned c)
+{
+	switch (c) {
+#define HC(code, h) \
+	case code:  \
+		return H_##h;
+#include "state_handlers.def"
+	default:
+		break;
+	}
+	if (c & 1)
+		for (size_t i = 0; i < sizeof handlers / sizeof handlers[0]; i++)
+			if (!strcmp(fc_events[c].name, handlers[i].name))
+				return handlers[i].h;
+	return H_NONE;
+}
+
+/* The parser tables depend only on the event table: built once per process (many strcmp; a
+ * state is created per test, per reload and per fuzzer input) and copied into each state. */
+static int8_t tab_pidx[FC_EVENT_MAX][FC_P_MAX_];
+static uint8_t tab_handler[FC_EVENT_MAX];
+static int8_t tab_fdparam[FC_EVENT_MAX];
+static pthread_once_t tab_once = PTHREAD_ONCE_INIT;
+
+static void build_tables_once(void)
 {
 	static const char *const pnames[FC_P_MAX_] = {
 #define X(e, s) s,
@@ -169,9 +127,9 @@ static void build_tables(struct fc_state *st)
 	};
 	for (unsigned c = 0; c < FC_EVENT_MAX; c++) {
 		for (unsigned p = 0; p < FC_P_MAX_; p++)
-			st->pidx[c][p] = (int8_t)fc_event_param_index(c, pnames[p]);
+			tab_pidx[c][p] = (int8_t)fc_event_param_index(c, pnames[p]);
 		const struct fc_event_info *e = &fc_events[c];
-		st->fdparam[c] = -1;
+		tab_fdparam[c] = -1;
 		if (e->flags & FC_EF_USES_FD) {
 			/* the fd the call works on: a parameter named "fd" (not the result at 0),
 			 * else the first fd-typed parameter after the result */
@@ -183,25 +141,18 @@ static void build_tables(struct fc_state *st)
 			for (unsigned p = 1; p < e->nparams && fdi < 0; p++)
 				if (e->params[p].type == PT_FD || e->params[p].type == PT_FD32)
 					fdi = (int)p;
-			st->fdparam[c] = (int8_t)fdi;
+			tab_fdparam[c] = (int8_t)fdi;
 		}
-		st->handler[c] = H_NONE;
-		if (c & 1) {
-			for (size_t i = 0; i < sizeof handlers / sizeof handlers[0]; i++)
-				if (!strcmp(e->name, handlers[i].name))
-					st->handler[c] = handlers[i].h;
-		}
+		tab_handler[c] = handler_of(c);
 	}
-	st->handler[FC_PPME_PROCEXIT_E] = H_EXIT;
-	st->handler[FC_PPME_PROCEXIT_1_E] = H_EXIT;
-	st->handler[FC_PPME_SCHEDSWITCH_6_E] = H_SWITCH;
-	st->handler[FC_PPME_USER_ADDED_E] = H_USER;
-	st->handler[FC_PPME_USER_DELETED_E] = H_USER;
-	st->handler[FC_PPME_GROUP_ADDED_E] = H_USER;
-	st->handler[FC_PPME_GROUP_DELETED_E] = H_USER;
-	st->handler[FC_PPME_CONTAINER_E] = H_CTRJSON;
-	st->handler[FC_PPME_CONTAINER_JSON_E] = H_CTRJSON;
-	st->handler[FC_PPME_CONTAINER_JSON_2_E] = H_CTRJSON;
+}
+
+static void build_tables(struct fc_state *st)
+{
+	pthread_once(&tab_once, build_tables_once);
+	memcpy(st->pidx, tab_pidx, sizeof tab_pidx);
+	memcpy(st->handler, tab_handler, sizeof tab_handler);
+	memcpy(st->fdparam, tab_fdparam, sizeof tab_fdparam);
 }
 
 static uint8_t single_fdtype(const char *name)
@@ -348,6 +299,40 @@ static struct fc_rstr *str_param(struct fc_state *st, const struct fc_evt *e, en
 	return s ? fc_rstr_cstr(s) : NULL;
 }
 
+static bool rstr_is(const struct fc_rstr *r, const char *p, size_t len)
+{
+	return r && r->len == len && !memcmp(r->s, p, len);
+}
+
+/* blob_param / str_param that return a new reference to SAME when the parameter has the same
+ * bytes (a fork repeats its parent's exe, args and cgroups; an exec often its env): no copy,
+ * and shared strings let later steps compare pointers. */
+static struct fc_rstr *blob_param_as(struct fc_state *st, const struct fc_evt *e, enum fc_pname p,
+				     struct fc_rstr *same)
+{
+	const uint8_t *v;
+	uint32_t l;
+	if (!fc_ev_raw(st, e, p, &v, &l))
+		return NULL;
+	if (v[l - 1] == 0)
+		l--;
+	if (rstr_is(same, (const char *)v, l))
+		return fc_rstr_ref(same);
+	return fc_rstr_new((const char *)v, l);
+}
+
+static struct fc_rstr *str_param_as(struct fc_state *st, const struct fc_evt *e, enum fc_pname p,
+				    struct fc_rstr *same)
+{
+	const char *s = fc_ev_str(st, e, p);
+	if (!s)
+		return NULL;
+	size_t l = strlen(s);
+	if (rstr_is(same, s, l))
+		return fc_rstr_ref(same);
+	return fc_rstr_new(s, l);
+}
+
 static bool has_param(struct fc_state *st, const struct fc_evt *e, enum fc_pname p)
 {
 	const uint8_t *v;
@@ -409,11 +394,11 @@ static void inherit(struct fc_thread *c, const struct fc_thread *p)
 static void clone_common(struct fc_state *st, const struct fc_evt *e, struct fc_thread *c,
 			 const struct fc_thread *from)
 {
-	struct fc_rstr *exe = str_param(st, e, FC_P_EXE);
+	struct fc_rstr *exe = str_param_as(st, e, FC_P_EXE, from ? from->exe : NULL);
 	fc_rstr_set(&c->exe, exe ? exe : fc_rstr_ref(from ? from->exe : NULL));
-	struct fc_rstr *comm = str_param(st, e, FC_P_COMM);
+	struct fc_rstr *comm = str_param_as(st, e, FC_P_COMM, from ? from->comm : NULL);
 	fc_rstr_set(&c->comm, comm ? comm : fc_rstr_ref(c->exe));
-	struct fc_rstr *args = blob_param(st, e, FC_P_ARGS);
+	struct fc_rstr *args = blob_param_as(st, e, FC_P_ARGS, from ? from->args : NULL);
 	fc_rstr_set(&c->args, args ? args : (has_param(st, e, FC_P_ARGS) ? NULL : fc_rstr_ref(from ? from->args : NULL)));
 	int64_t v;
 	if (fc_ev_i64(st, e, FC_P_FDLIMIT, &v))
@@ -435,8 +420,8 @@ static void clone_common(struct fc_state *st, const struct fc_evt *e, struct fc_
 	if (fc_ev_u64(st, e, FC_P_GID, &u))
 		c->gid = (uint32_t)u;
 	c->clone_ts = e->ts;
-	struct fc_rstr *cg = blob_param(st, e, FC_P_CGROUPS);
-	fc_thread_set_cgroups(st, c, cg ? cg : fc_rstr_ref(from ? from->cgroups : NULL));
+	struct fc_rstr *cg = blob_param_as(st, e, FC_P_CGROUPS, from ? from->cgroups : NULL);
+	fc_thread_set_cgroups_as(st, c, cg ? cg : fc_rstr_ref(from ? from->cgroups : NULL), from);
 }
 
 static bool in_pidns(const struct fc_thread *t, uint32_t flags)
@@ -665,10 +650,10 @@ static void parse_exec(struct fc_state *st, const struct fc_evt *e)
 		if (fc_ev_u64(st, e, FC_P_VM_RSS, &u))
 			t->vmrss_kb = (uint32_t)u;
 	}
-	struct fc_rstr *env = blob_param(st, e, FC_P_ENV);
+	struct fc_rstr *env = blob_param_as(st, e, FC_P_ENV, t->env);
 	if (env)
 		fc_rstr_set(&t->env, env);
-	struct fc_rstr *cg = blob_param(st, e, FC_P_CGROUPS);
+	struct fc_rstr *cg = blob_param_as(st, e, FC_P_CGROUPS, t->cgroups);
 	if (cg)
 		fc_thread_set_cgroups(st, t, cg);
 	if (fc_ev_u64(st, e, FC_P_TTY, &u))
@@ -847,7 +832,9 @@ static void parse_open(struct fc_state *st, const struct fc_evt *e)
 	if (fc_ev_u64(st, e, FC_P_INO, &u))
 		f->ino = u;
 	f->nameraw = fc_rstr_cstr(name);
-	f->name = fc_rstr_new(full, fl);
+	/* an absolute clean path is its own resolution: one string for both */
+	f->name = f->nameraw && f->nameraw->len == fl && !memcmp(f->nameraw->s, full, fl) ? fc_rstr_ref(f->nameraw)
+											   : fc_rstr_new(full, fl);
 	if (flags & PPM_FD_UPPER_LAYER)
 		f->flags |= FC_FDF_UPPER;
 	if (flags & PPM_FD_LOWER_LAYER)

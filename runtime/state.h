@@ -55,10 +55,21 @@ void fc_state_seed_proc(struct fc_state *st, const struct fc_cap_proc *p);
 void fc_state_seed_fd(struct fc_state *st, const struct fc_cap_fd *fd);
 int fc_state_seed_proc_scan(struct fc_state *st, char *err, size_t errlen); /* live: host_root/proc */
 
+/* Extension (issue 5, kernel pre-filter): true when events of CODE update the tables (the
+ * parser pass handles them), so dropping one could change what later rules see. */
+bool fc_state_parses(unsigned code);
+
 /* Per event. EV must stay valid until fc_state_event_done. */
 void fc_state_event(struct fc_state *st, const struct fc_evt *ev);
 const struct fc_extractor *fc_state_extractor(struct fc_state *st);
 void fc_state_event_done(struct fc_state *st);
+
+/* Walks the tables as capture entries (falcod --record): every live thread (ascending tid),
+ * then the fds of every process (under its leader's tid, ascending fd). A callback returning
+ * non-zero stops the walk; that value (or -1 on allocation failure) is returned. */
+typedef int (*fc_state_proc_cb)(void *ctx, const struct fc_cap_proc *p);
+typedef int (*fc_state_fd_cb)(void *ctx, const struct fc_cap_fd *fd);
+int fc_state_dump(struct fc_state *st, fc_state_proc_cb proc_cb, fc_state_fd_cb fd_cb, void *ctx);
 
 struct fc_state_stats {
 	uint64_t threads, fds;                    /* current sizes */

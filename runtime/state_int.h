@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "capture.h"
 #include "evt.h"
@@ -65,8 +66,27 @@ struct fc_sarena {
 	size_t cap, used;
 	uint64_t overflows;
 };
-void *fc_sarena_alloc(struct fc_sarena *a, size_t n);        /* 8-aligned; NULL when full */
-char *fc_sarena_strdup(struct fc_sarena *a, const char *p, size_t n); /* NUL-terminated copy */
+/* Inline: every open and many field values allocate here. */
+static inline void *fc_sarena_alloc(struct fc_sarena *a, size_t n) /* 8-aligned; NULL when full */
+{
+	size_t off = (a->used + 7) & ~(size_t)7;
+	if (off > a->cap || n > a->cap - off) {
+		a->overflows++;
+		return NULL;
+	}
+	a->used = off + n;
+	return a->buf + off;
+}
+static inline char *fc_sarena_strdup(struct fc_sarena *a, const char *p, size_t n) /* NUL-terminated copy */
+{
+	char *d = fc_sarena_alloc(a, n + 1);
+	if (!d)
+		return NULL;
+	if (n)
+		memcpy(d, p, n);
+	d[n] = 0;
+	return d;
+}
 
 /* ------------------------------------------------------------------ path helpers */
 /* Joins DIR and NAME as upstream concatenate_paths does (fc_path_concat; a '/' is added to a
@@ -312,6 +332,10 @@ void fc_threads_purge(struct fc_state *st, uint64_t now);
 void fc_threads_free(struct fc_state *st);
 /* Recomputes T's container from its cgroups. */
 void fc_thread_set_cgroups(struct fc_state *st, struct fc_thread *t, struct fc_rstr *cg);
+/* The same, knowing that LIKE's container is the resolution of LIKE's cgroups: equal cgroups
+ * (the usual fork or exec) take LIKE's container and share its string instead of resolving. */
+void fc_thread_set_cgroups_as(struct fc_state *st, struct fc_thread *t, struct fc_rstr *cg,
+			      const struct fc_thread *like);
 
 /* ------------------------------------------------------------------ /proc */
 /* Loads one process (all its threads and the fds of its leader) from host_root/proc; 0 ok. */
@@ -398,6 +422,10 @@ struct fc_state {
 	struct fc_sarena arena;
 	struct fc_scratch scratch; /* handed to the evt.* extractor */
 	struct fc_extractor ext;
+	/* the evt.* extractor's resolver (set on first use) and context (per event) */
+	struct fc_evt_resolver ersv;
+	struct fc_evt_ctx ectx;
+	uint64_t ectx_evnum;
 
 	struct fc_state_stats stats;
 };

@@ -34,6 +34,11 @@ struct sent {
 struct fc_strset {
 	uint32_t mask;
 	struct sent *tab;
+	/* pre-checks before hashing (most values tested are not in the set): bit L of lens is
+	 * set when an item has length L (bit 63: 63 or more); first: the items' first bytes */
+	uint64_t lens;
+	uint64_t first[4];
+	bool has_empty;
 };
 
 struct fc_strset *fc_strset_new(uint32_t n, const char *const *s, const uint32_t *len, bool *dup)
@@ -50,7 +55,17 @@ struct fc_strset *fc_strset_new(uint32_t n, const char *const *s, const uint32_t
 		return NULL;
 	}
 	static const char empty[1] = "";
+	set->lens = 0;
+	memset(set->first, 0, sizeof set->first);
+	set->has_empty = false;
 	for (uint32_t i = 0; i < n; i++) {
+		set->lens |= 1ull << (len[i] < 63 ? len[i] : 63);
+		if (len[i]) {
+			unsigned char c = (unsigned char)s[i][0];
+			set->first[c >> 6] |= 1ull << (c & 63);
+		} else {
+			set->has_empty = true;
+		}
 		uint64_t h = XXH3_64bits(s[i], len[i]);
 		uint32_t j = (uint32_t)h & set->mask;
 		for (; set->tab[j].s; j = (j + 1) & set->mask)
@@ -67,6 +82,13 @@ struct fc_strset *fc_strset_new(uint32_t n, const char *const *s, const uint32_t
 
 bool fc_strset_has(const struct fc_strset *set, const char *s, size_t len)
 {
+	if (!(set->lens >> (len < 63 ? len : 63) & 1))
+		return false;
+	if (!len)
+		return set->has_empty;
+	unsigned char c = (unsigned char)s[0];
+	if (!(set->first[c >> 6] >> (c & 63) & 1))
+		return false;
 	uint64_t h = XXH3_64bits(s, len);
 	for (uint32_t j = (uint32_t)h & set->mask;; j = (j + 1) & set->mask) {
 		const struct sent *e = &set->tab[j];

@@ -359,14 +359,40 @@ struct fc_thread *fc_thread_create(struct fc_state *st, int64_t tid)
 
 void fc_thread_set_cgroups(struct fc_state *st, struct fc_thread *t, struct fc_rstr *cg)
 {
+	fc_thread_set_cgroups_as(st, t, cg, t);
+}
+
+void fc_thread_set_cgroups_as(struct fc_state *st, struct fc_thread *t, struct fc_rstr *cg,
+			      const struct fc_thread *like)
+{
+	struct fc_container *c;
+	if (cg && cg == t->cgroups) {
+		/* unchanged (an exec repeating the cgroups): only the start time below */
+		fc_rstr_unref(cg);
+		c = t->ctr;
+		goto start;
+	}
 	if (cg == t->cgroups) {
 		fc_rstr_unref(cg);
 		return;
 	}
+	if (cg && like && like->cgroups &&
+	    (cg == like->cgroups ||
+	     (cg->len == like->cgroups->len && !memcmp(cg->s, like->cgroups->s, cg->len)))) {
+		/* the same cgroups as LIKE (a fork, an exec in place): its container, without
+		 * matching every path again */
+		c = fc_container_ref(like->ctr);
+		if (cg != like->cgroups) {
+			fc_rstr_unref(cg);
+			cg = fc_rstr_ref(like->cgroups);
+		}
+	} else {
+		c = cg ? fc_container_resolve(st, cg->s, cg->len) : NULL;
+	}
 	fc_rstr_set(&t->cgroups, cg);
-	struct fc_container *c = cg ? fc_container_resolve(st, cg->s, cg->len) : NULL;
 	fc_container_unref(st, t->ctr);
 	t->ctr = c;
+start:
 	if (c && t->pidns_init_start_ts && t->vtid >= 0 && t->vtid != t->tid &&
 	    (c->start_ts == 0 || t->pidns_init_start_ts < c->start_ts))
 		c->start_ts = t->pidns_init_start_ts;

@@ -16,9 +16,11 @@
  * LIST_IN (every element in the set) and LIST_ISECT (some element in the set); numbers compare
  * with the opcode's signedness; IP tests compare within one family (a different family is
  * unequal: EQ false, NE true, as upstream); SMOD counts the list items the base operator
- * matches (anyof >= 1, allof all, oneof exactly 1); FCMP compares two slots by value kind. */
+ * matches (anyof >= 1, allof all, oneof exactly 1, a weighted item counting its weight); FCMP
+ * compares two slots by value kind; strings order as strcmp does (up to the first NUL). */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "bundle_int.h"
 #include "vm.h"
@@ -31,12 +33,27 @@ struct fc_vm {
 	uint64_t *mgen;     /* per program: generation of the memoised SUB result */
 	uint8_t *memo;
 	bool *enabled;
+	/* parallel to the bundle's index (code → rules): where each rule starts for that code */
+	struct entry *entries;
+	/* per program: the event codes for which some path can reach `ret 1` (EVTYPE tests
+	 * followed, SUBs by their own set, every other test either way). A SUB or rule whose set
+	 * lacks the current code is false without running: e.g. the rename, unlink and symlink
+	 * macros of a rule indexed under openat too. */
+	fc_evtset *may_true;
+	bool evknown; /* evtype < FC_EVENT_MAX: the sets apply */
+	/* SUB calls run on this stack inside one interpreter loop (no C recursion) */
+	struct frame {
+		const struct fc_ninsn *at; /* the SUB instruction */
+		uint32_t q;
+	} *stack;
 	uint16_t evtype;
 	struct fc_extractor x;
 	struct fc_xscratch scratch;
 	const struct fc_val **argv; /* transformer argument pointers (max arguments of any slot) */
 	pcre2_match_data *md;
 	struct fc_vm_stats st;
+	bool profile;
+	uint64_t *prof_ns, *prof_evals; /* per rule (fc_vm_set_profile) */
 };
 
 static const struct fc_val none_val = {.kind = FC_V_NONE};
@@ -105,6 +122,12 @@ static void compute_xf(struct fc_vm *vm, const struct fc_nslot *sl, struct fc_va
 		out->kind = FC_V_NONE;
 }
 
+/* Transformer slots, out of slot_fetch so that the field path keeps a small frame. */
+static __attribute__((noinline)) void slot_xf(struct fc_vm *vm, const struct fc_nslot *sl, struct fc_val *out)
+{
+	compute_xf(vm, sl, out);
+}
+
 static __attribute__((noinline)) const struct fc_val *slot_fetch(struct fc_vm *vm, uint32_t s)
 {
 	const struct fc_nslot *sl = &vm->b->slots[s];
@@ -118,7 +141,7 @@ static __attribute__((noinline)) const struct fc_val *slot_fetch(struct fc_vm *v
 				out->kind = FC_V_NONE;
 		}
 	} else {
-		compute_xf(vm, sl, out);
+		slot_xf(vm, sl, out);
 	}
 	vm->vgen[s] = vm->gen;
 	return out;
@@ -229,6 +252,21 @@ static inline int ip_eq(const struct fc_val *v, const struct fc_ninsn *in)
 	return v->kind == FC_V_IPV6 && v->len == 16 ? !fc_memcmp0(v->s, in->k.p, 16) : -1;
 }
 
+static int cmp_bytes(const char *a, size_t al, const char *b, size_t bl)
+{
+	int c = fc_memcmp0(a, b, al < bl ? al : bl);
+	return c ? (c < 0 ? -1 : 1) : (al > bl) - (al < bl);
+}
+
+/* strcmp(3) order (LANGUAGE.md §4: string ordering is strcmp): each side ends at its first NUL. */
+static int cmp_strz(const char *a, size_t al, const char *b, size_t bl)
+{
+	const char *z = fc_memchr0(a, 0, al), *y = fc_memchr0(b, 0, bl);
+	return cmp_bytes(a, z ? (size_t)(z - a) : al, b, y ? (size_t)(y - b) : bl);
+}
+
+static bool order(unsigned base, int c);
+
 /* One base string operator (SMOD, FCMP) of value V against K. G: compiled glob for GLOB/IGLOB. */
 static bool base_str(struct fc_vm *vm, unsigned base, const struct fc_val *v, const char *k, size_t kl,
 		     const struct fc_glob *g, const struct fc_regex *re)
@@ -236,6 +274,7 @@ static bool base_str(struct fc_vm *vm, unsigned base, const struct fc_val *v, co
 	switch (base) {
 	case FC_BOP_EQ: return v->len == kl && !fc_memcmp0(v->s, k, kl);
 	case FC_BOP_NE: return !(v->len == kl && !fc_memcmp0(v->s, k, kl));
+	case FC_BOP_LT: case FC_BOP_LE: case FC_BOP_GT: case FC_BOP_GE: return order(base, cmp_strz(v->s, v->len, k, kl));
 	case FC_BOP_CONTAINS: return contains(v, k, kl);
 	case FC_BOP_ICONTAINS: return icontains(v->s, v->len, k, kl);
 	case FC_BOP_STARTSWITH: return startswith(v, k, kl);
@@ -261,16 +300,10 @@ static bool t_smod(struct fc_vm *vm, const struct fc_ninsn *in, const struct fc_
 			return true;
 		if (mod == FC_MODBITS_ALLOF && !r)
 			return false;
-		if (r && ++hits > 1 && mod == FC_MODBITS_ONEOF)
-			return false;
+		if (r && (hits += sm->w ? sm->w[i] : 1u) > 1 && mod >= FC_MODBITS_ONEOF)
+			return false; /* oneof, or oneof over weighted items (FC_MODBITS_ONEOFW) */
 	}
-	return mod == FC_MODBITS_ALLOF ? true : hits == 1 && mod == FC_MODBITS_ONEOF;
-}
-
-static int cmp_bytes(const char *a, size_t al, const char *b, size_t bl)
-{
-	int c = fc_memcmp0(a, b, al < bl ? al : bl);
-	return c ? c : (al > bl) - (al < bl);
+	return mod == FC_MODBITS_ALLOF ? true : hits == 1 && mod >= FC_MODBITS_ONEOF;
 }
 
 /* Three-way numeric comparison by value kinds (exact for mixed signedness); 2 = unordered. */
@@ -306,8 +339,10 @@ static bool order(unsigned base, int c)
 static bool fcmp_scalar(struct fc_vm *vm, unsigned base, const struct fc_val *a, const struct fc_val *b)
 {
 	if (is_text(a) && is_text(b)) {
-		if (base <= FC_BOP_GE)
+		if (base <= FC_BOP_NE)
 			return order(base, cmp_bytes(a->s, a->len, b->s, b->len));
+		if (base <= FC_BOP_GE)
+			return order(base, cmp_strz(a->s, a->len, b->s, b->len));
 		if (base == FC_BOP_ICONTAINS) {
 			/* both sides folded: the right one into the scratch area, released after */
 			size_t mark = vm->scratch.used;
@@ -434,10 +469,51 @@ static __attribute__((noinline)) bool any_elem(struct fc_vm *vm, const struct fc
 
 /* ---- the interpreter ---- */
 
+#define NO_GUARD UINT32_MAX
+
+/* A rule as it runs for one event code, prepared at creation: leading EVTYPE tests and SUBs
+ * that cannot be true for the code are followed statically (a rule indexed under openat and
+ * rename starts past its rename-only part), which may leave a constant; a remaining leading
+ * SUB whose false branch is `ret 0` (a macro guard: open_write, spawned_process...) is tested
+ * inline by fc_vm_run, which enters the interpreter only when it holds. */
+enum { E_RUN, E_FALSE, E_TRUE };
+struct entry {
+	const struct fc_ninsn *start; /* first instruction to run (past the guard if any) */
+	uint32_t rule;
+	uint32_t guard; /* SUB program, or NO_GUARD */
+	uint32_t kind;  /* E_* */
+};
+
+static bool run_from(struct fc_vm *vm, const struct fc_ninsn *in);
+
 static bool run(struct fc_vm *vm, uint32_t prog)
 {
+	return run_from(vm, &vm->b->code[vm->b->progs[prog].start]);
+}
+
+static inline bool may_be_true(const struct fc_vm *vm, uint32_t prog)
+{
+	return !vm->evknown || fc_evtset_has(&vm->may_true[prog], vm->evtype);
+}
+
+/* SUB Q: its memoised result for this event, computed on first use. */
+static inline bool sub_result(struct fc_vm *vm, uint32_t q)
+{
+	if (vm->mgen[q] == vm->gen) {
+		vm->st.sub_hits++;
+		return vm->memo[q];
+	}
+	bool r = may_be_true(vm, q) && run(vm, q);
+	vm->memo[q] = r;
+	vm->mgen[q] = vm->gen;
+	return r;
+}
+
+static bool run_from(struct fc_vm *vm, const struct fc_ninsn *in)
+{
 	const struct fc_ninsn *const code = vm->b->code;
-	const struct fc_ninsn *in = &code[vm->b->progs[prog].start];
+	struct frame *const base = vm->stack;
+	struct frame *sp = base;
 	const struct fc_val *v;
 	bool r;
 #if defined(__GNUC__) && !defined(FC_VM_SWITCH)
@@ -466,17 +542,35 @@ static bool run(struct fc_vm *vm, uint32_t prog)
 		DISPATCH();                                                                               \
 	}
 #define OP(id, test) CASE(id) LEAF(test)
-		CASE(RET) return in->k.u != 0;
+		CASE(RET)
+		{
+			r = in->k.u != 0;
+			if (sp == base)
+				return r;
+			/* the end of a SUB: memoise, continue after the SUB instruction */
+			--sp;
+			vm->memo[sp->q] = r;
+			vm->mgen[sp->q] = vm->gen;
+			in = &code[r ? sp->at->jt : sp->at->jf];
+			DISPATCH();
+		}
 		CASE(SUB)
 		{
 			uint32_t q = (uint32_t)in->k.u;
 			if (vm->mgen[q] == vm->gen) {
-				r = vm->memo[q];
 				vm->st.sub_hits++;
-			} else {
-				r = run(vm, q);
-				vm->memo[q] = r;
+				r = vm->memo[q];
+			} else if (!may_be_true(vm, q)) {
+				r = false;
+				vm->memo[q] = false;
 				vm->mgen[q] = vm->gen;
+			} else {
+				/* enter the SUB; its RET comes back here (depth bounded by the verifier) */
+				sp->at = in;
+				sp->q = q;
+				sp++;
+				in = &code[vm->b->progs[q].start];
+				DISPATCH();
 			}
 			in = &code[r ? in->jt : in->jf];
 			DISPATCH();
@@ -553,6 +647,84 @@ static bool run(struct fc_vm *vm, uint32_t prog)
 
 /* ---- API ---- */
 
+static void prepare_entry(const struct fc_vm *vm, uint16_t code, uint32_t rule, struct entry *e)
+{
+	const struct fc_bundle *b = vm->b;
+	uint32_t prog = b->rule_prog[rule];
+	e->rule = rule;
+	e->guard = NO_GUARD;
+	e->kind = E_RUN;
+	if (!fc_evtset_has(&vm->may_true[prog], code)) {
+		e->kind = E_FALSE;
+		return;
+	}
+	const struct fc_ninsn *in = &b->code[b->progs[prog].start];
+	for (;;) {
+		if (in->op == FC_OPC_EVTYPE)
+			in = &b->code[fc_evtset_has(in->k.p, code) ? in->jt : in->jf];
+		else if (in->op == FC_OPC_SUB && !fc_evtset_has(&vm->may_true[in->k.u], code))
+			in = &b->code[in->jf];
+		else
+			break;
+	}
+	if (in->op == FC_OPC_RET) {
+		e->kind = in->k.u ? E_TRUE : E_FALSE;
+		return;
+	}
+	const struct fc_ninsn *f = &b->code[in->jf];
+	if (in->op == FC_OPC_SUB && f->op == FC_OPC_RET && f->k.u == 0) {
+		e->guard = (uint32_t)in->k.u;
+		in = &b->code[in->jt];
+	}
+	e->start = in;
+}
+
+/* may_true of every program (see struct fc_vm), backwards over each program: jumps go forward
+ * and a SUB calls only lower SUBs (both verified), so one pass over the SUBs in order, then
+ * one over the rules. False on allocation failure. */
+static bool compute_may_true(const struct fc_bundle *b, fc_evtset *mt)
+{
+	uint32_t maxlen = 1;
+	for (uint32_t p = 0; p < b->nprogs; p++)
+		if (b->progs[p].len > maxlen)
+			maxlen = b->progs[p].len;
+	fc_evtset *at = malloc(sizeof *at * maxlen);
+	if (!at)
+		return false;
+	const size_t W = sizeof at->w / sizeof at->w[0];
+	for (int pass = 0; pass < 2; pass++)
+		for (uint32_t p = 0; p < b->nprogs; p++) {
+			const struct fc_nprog *pr = &b->progs[p];
+			if ((pass == 0) != (pr->kind == FC_PK_SUB))
+				continue;
+			for (uint32_t j = pr->len; j-- > 0;) {
+				const struct fc_ninsn *in = &b->code[pr->start + j];
+				fc_evtset *o = &at[j];
+				if (in->op == FC_OPC_RET) {
+					if (in->k.u)
+						fc_evtset_fill(o);
+					else
+						memset(o, 0, sizeof *o);
+					continue;
+				}
+				const fc_evtset *t = &at[in->jt - pr->start], *f = &at[in->jf - pr->start];
+				for (size_t w = 0; w < W; w++) {
+					if (in->op == FC_OPC_EVTYPE) {
+						uint64_t sel = ((const fc_evtset *)in->k.p)->w[w];
+						o->w[w] = (sel & t->w[w]) | (~sel & f->w[w]);
+					} else if (in->op == FC_OPC_SUB) {
+						o->w[w] = (mt[in->k.u].w[w] & t->w[w]) | f->w[w];
+					} else {
+						o->w[w] = t->w[w] | f->w[w];
+					}
+				}
+			}
+			mt[p] = at[0];
+		}
+	free(at);
+	return true;
+}
+
 struct fc_vm *fc_vm_new_sized(const struct fc_bundle *b, size_t scratch)
 {
 	struct fc_vm *vm = calloc(1, sizeof *vm);
@@ -570,16 +742,25 @@ struct fc_vm *fc_vm_new_sized(const struct fc_bundle *b, size_t scratch)
 	vm->memo = calloc((size_t)b->nprogs + 1, 1);
 	vm->enabled = calloc((size_t)b->nrules + 1, sizeof *vm->enabled);
 	vm->argv = calloc(maxargs, sizeof *vm->argv);
+	size_t nent = 0;
+	for (uint32_t c = 0; c < FC_EVENT_MAX; c++)
+		nent += b->index_n[c];
+	vm->entries = calloc(nent + 1, sizeof *vm->entries);
+	vm->may_true = calloc((size_t)b->nprogs + 1, sizeof *vm->may_true);
+	vm->stack = calloc((size_t)b->max_depth + 1, sizeof *vm->stack);
 	vm->scratch.buf = malloc(scratch ? scratch : 1);
 	vm->scratch.cap = scratch;
 	vm->md = pcre2_match_data_create(1, NULL);
-	if (!vm->vgen || !vm->val || !vm->mgen || !vm->memo || !vm->enabled || !vm->argv || !vm->scratch.buf ||
-	    !vm->md) {
+	if (!vm->vgen || !vm->val || !vm->mgen || !vm->memo || !vm->enabled || !vm->argv || !vm->entries ||
+	    !vm->may_true || !vm->stack || !vm->scratch.buf || !vm->md || !compute_may_true(b, vm->may_true)) {
 		fc_vm_free(vm);
 		return NULL;
 	}
 	for (uint32_t i = 0; i < b->nrules; i++)
 		vm->enabled[i] = b->rules[i].enabled;
+	for (uint32_t c = 0; c < FC_EVENT_MAX; c++)
+		for (uint32_t k = 0; k < b->index_n[c]; k++)
+			prepare_entry(vm, (uint16_t)c, b->index_ids[b->index_first[c] + k], &vm->entries[b->index_first[c] + k]);
 	return vm;
 }
 
@@ -598,8 +779,13 @@ void fc_vm_free(struct fc_vm *vm)
 	free(vm->memo);
 	free(vm->enabled);
 	free(vm->argv);
+	free(vm->entries);
+	free(vm->may_true);
+	free(vm->stack);
 	free(vm->scratch.buf);
 	pcre2_match_data_free(vm->md);
+	free(vm->prof_ns);
+	free(vm->prof_evals);
 	free(vm);
 }
 
@@ -618,6 +804,7 @@ void fc_vm_begin(struct fc_vm *vm, uint16_t evtype, const struct fc_extractor *x
 {
 	vm->gen++;
 	vm->evtype = evtype;
+	vm->evknown = evtype < FC_EVENT_MAX;
 	vm->x = x ? *x : (struct fc_extractor){0};
 	vm->scratch.used = 0;
 	vm->st.events++;
@@ -631,6 +818,63 @@ bool fc_vm_eval_rule(struct fc_vm *vm, uint32_t rule)
 	return run(vm, vm->b->rule_prog[rule]);
 }
 
+static inline uint64_t prof_clock(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts); /* vDSO: no syscall */
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* fc_vm_run's loop with the per-rule clock; kept apart so the plain loop stays clock-free. */
+static __attribute__((noinline)) uint32_t run_profiled(struct fc_vm *vm, const uint32_t *ids, uint32_t n,
+							enum fc_match_mode mode, uint32_t *matches, uint32_t max)
+{
+	const struct fc_bundle *b = vm->b;
+	uint32_t nm = 0;
+	uint64_t t = prof_clock();
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t r = ids[i];
+		if (!vm->enabled[r])
+			continue;
+		vm->st.rules_run++;
+		bool hit = run(vm, b->rule_prog[r]);
+		uint64_t t2 = prof_clock();
+		vm->prof_ns[r] += t2 - t;
+		vm->prof_evals[r]++;
+		t = t2;
+		if (!hit)
+			continue;
+		vm->st.matches++;
+		matches[nm++] = r;
+		if (mode == FC_MATCH_FIRST || nm == max)
+			break;
+	}
+	return nm;
+}
+
+bool fc_vm_set_profile(struct fc_vm *vm, bool on)
+{
+	if (on && !vm->prof_ns) {
+		vm->prof_ns = calloc((size_t)vm->b->nrules + 1, sizeof *vm->prof_ns);
+		vm->prof_evals = calloc((size_t)vm->b->nrules + 1, sizeof *vm->prof_evals);
+		if (!vm->prof_ns || !vm->prof_evals) {
+			free(vm->prof_ns);
+			free(vm->prof_evals);
+			vm->prof_ns = vm->prof_evals = NULL;
+			return false;
+		}
+	}
+	vm->profile = on;
+	return true;
+}
+
+void fc_vm_rule_profile(const struct fc_vm *vm, uint32_t rule, uint64_t *ns, uint64_t *evals)
+{
+	bool have = vm->prof_ns && rule < vm->b->nrules;
+	*ns = have ? vm->prof_ns[rule] : 0;
+	*evals = have ? vm->prof_evals[rule] : 0;
+}
+
 uint32_t fc_vm_run(struct fc_vm *vm, uint16_t evtype, const struct fc_extractor *x, enum fc_match_mode mode,
 		   uint32_t *matches, uint32_t max)
 {
@@ -641,14 +885,22 @@ uint32_t fc_vm_run(struct fc_vm *vm, uint16_t evtype, const struct fc_extractor 
 	uint32_t n = b->index_n[evtype], nm = 0;
 	if (!n)
 		return 0;
-	const uint32_t *ids = b->index_ids + b->index_first[evtype];
-	for (uint32_t i = 0; i < n; i++) {
-		uint32_t r = ids[i];
+	if (vm->profile) /* per-rule cost profile (metrics): the plain path, timed per rule */
+		return run_profiled(vm, b->index_ids + b->index_first[evtype], n, mode, matches, max);
+	const struct entry *e = vm->entries + b->index_first[evtype];
+	for (uint32_t i = 0; i < n; i++, e++) {
+		uint32_t r = e->rule;
 		if (!vm->enabled[r])
 			continue;
 		vm->st.rules_run++;
-		if (!run(vm, b->rule_prog[r]))
+		if (e->kind != E_RUN) {
+			if (e->kind == E_FALSE)
+				continue;
+		} else if (e->guard != NO_GUARD && !sub_result(vm, e->guard)) {
+			continue; /* most rules stop at their guard, without entering the interpreter */
+		} else if (!run_from(vm, e->start)) {
 			continue;
+		}
 		vm->st.matches++;
 		matches[nm++] = r;
 		if (mode == FC_MATCH_FIRST || nm == max)

@@ -53,4 +53,13 @@ struct fc_vm_stats {
 };
 void fc_vm_stats(const struct fc_vm *vm, struct fc_vm_stats *out);
 
+/* Addition (issue 6, metrics): the per-rule cost profile. When on, fc_vm_run reads a monotonic
+ * clock around each rule it evaluates and adds the nanoseconds and one evaluation to the rule's
+ * totals (the time includes the field extractions the rule triggers first; values and SUB
+ * results it finds cached were paid by an earlier rule). Off by default: the run loop then
+ * reads no clock. False when the totals cannot be allocated. */
+bool fc_vm_set_profile(struct fc_vm *vm, bool on);
+/* Cumulative totals of RULE since profiling was turned on (zeros when it never was). */
+void fc_vm_rule_profile(const struct fc_vm *vm, uint32_t rule, uint64_t *ns, uint64_t *evals);
+
 #endif

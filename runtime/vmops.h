@@ -28,22 +28,28 @@ static inline const char *fc_memchr0(const char *s, int c, size_t n)
 	return n ? (const char *)memchr(s, c, n) : NULL;
 }
 
-/* Substring search tuned for the short values rules see (paths, names): first-byte memchr
- * then memcmp, which beats the setup cost of glibc's memmem below a few hundred bytes; long
- * haystacks go to memmem (linear worst case). NL > 0. */
+/* Substring search tuned for the short values rules see (paths, names): memchr for one byte
+ * of the needle then memcmp, which beats the setup cost of glibc's memmem below a few hundred
+ * bytes; long haystacks go to memmem (linear worst case). The byte searched for is the
+ * needle's first one that is not '/' (paths are full of slashes: "/.ssh/" is looked for by
+ * its '.'). Returns the first occurrence. NL > 0. */
 static inline const char *fc_memmem(const char *h, size_t hl, const char *n, size_t nl)
 {
 	if (nl > hl)
 		return NULL;
 	if (hl > 256)
 		return (const char *)memmem(h, hl, n, nl);
+	size_t a = 0;
+	while (a + 1 < nl && n[a] == '/')
+		a++;
+	/* candidate starts are [h, end); their anchor bytes [h + a, end + a) */
 	const char *end = h + (hl - nl) + 1;
-	for (const char *p = h; p < end; p++) {
-		p = (const char *)memchr(p, n[0], (size_t)(end - p));
+	for (const char *p = h + a; p < end + a; p++) {
+		p = (const char *)memchr(p, n[a], (size_t)(end + a - p));
 		if (!p)
 			return NULL;
-		if (!memcmp(p + 1, n + 1, nl - 1))
-			return p;
+		if (!memcmp(p - a, n, nl))
+			return p - a;
 	}
 	return NULL;
 }

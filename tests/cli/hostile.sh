@@ -34,6 +34,12 @@ w("cyclic.yaml", "- macro: a\n  condition: evt.type = open\n- macro: a\n  condit
 w("missing.yaml", "- rule: r\n  condition: evt.type = open\n")
 w("unknown.yaml", rule.format("evt.type = open and proc.nosuch = 1 and nosuchmacro"))
 w("many_docs.yaml", "---\n" + rule.format("evt.type = open") + "---\n...\n---\n- list: l\n  items: [a]\n")
+# anchors and aliases: a cycle, and 20,000 aliases of a 200 KB scalar (4 GB if copied)
+w("alias_cycle.yaml", rule.format("evt.type = open") + "  exceptions:\n  - name: e\n    fields: [proc.name]\n    values: &a [*a, *a]\n")
+w("alias_bomb.yaml", "- list: big\n  items: [&b " + "x" * 200000 + "]\n- list: l\n  items: [" + ", ".join(["*b"] * 20000) + "]\n")
+# expansion: each macro using the previous twice (2^40 nodes), a 20k-item list in 2000 rules
+w("macro_doubling.yaml", "- macro: m0\n  condition: proc.name = a\n" + "".join(f"- macro: m{i}\n  condition: m{i-1} and m{i-1}\n" for i in range(1, 41)) + rule.format("evt.type = open and m40"))
+w("list_quadratic.yaml", "- list: l\n  items: [" + ", ".join(f"i{i}" for i in range(20000)) + "]\n" + "".join(rule.replace("- rule: r", f"- rule: r{i}").format("proc.name in (l)") for i in range(2000)))
 for i in range(200):
     b = bytearray(rule.format("evt.type in (open, openat) and proc.name in (a, b) and fd.name startswith /etc").encode())
     for _ in range(r.randint(1, 8)):

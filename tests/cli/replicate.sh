@@ -14,7 +14,10 @@ trap 'rm -rf "$tmp"' EXIT
 flags=()
 # an ASan/UBSan fcruntime needs the same run-time libraries (grep -c reads all of nm's output)
 [ "$(nm "$lib" 2>/dev/null | grep -c __asan_ || true)" -gt 0 ] && flags+=(-fsanitize=address,undefined)
-cc -std=c11 -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE "${flags[@]}" -I"$src/runtime" -I"$src/arch" \
+# The build's own compiler (a cross build's fcruntime needs the cross compiler; the result runs
+# through binfmt_misc).
+cc=$(sed -n 's/^set(CMAKE_C_COMPILER "\(.*\)")$/\1/p' "$bin"/CMakeFiles/*/CMakeCCompiler.cmake 2>/dev/null | head -1)
+"${cc:-cc}" -std=c11 -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE "${flags[@]}" -I"$src/runtime" -I"$src/arch" \
 	"$src/benchmarks/replay/replicate.c" "$lib" -lz -lpcre2-8 -o "$tmp/replicate" 2>"$tmp/cc.txt" ||
 	{ head -30 "$tmp/cc.txt"; echo "FAIL: replicate does not build"; exit 1; }
 export ASAN_OPTIONS=detect_leaks=1

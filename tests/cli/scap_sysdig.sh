@@ -13,7 +13,10 @@ if ! command -v sysdig >/dev/null 2>&1; then
 	echo "scap_sysdig: sysdig not installed (apt-get install -y sysdig): skipped"
 	exit 77
 fi
-cc=${CC:-cc}
+# The build's own compiler (a cross build links its libfcruntime.a with the cross compiler; the
+# helper then runs through binfmt_misc).
+cc=${CC:-$(sed -n 's/^set(CMAKE_C_COMPILER "\(.*\)")$/\1/p' "$build"/CMakeFiles/*/CMakeCCompiler.cmake 2>/dev/null | head -1)}
+cc=${cc:-cc}
 if ! command -v "$cc" >/dev/null 2>&1; then
 	echo "scap_sysdig: no C compiler to build the writer helper: skipped"
 	exit 77

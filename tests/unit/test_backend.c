@@ -414,17 +414,28 @@ Test(passes, dead)
 	cr_assert_eq(count_lines_with(d, "proc.exe eq.s"), 1, "%s", d);
 	free(d);
 	free(n);
-	/* the bytecode of unreachable blocks is kept without dead, removed with it */
+	/* unreachable blocks are never emitted (one placed before the entry would run first);
+	 * dead also removes the test whose successors agree */
 	struct env *e = build(RULE("r", "proc.name = a and proc.name = b"));
 	struct pipe p1, p2;
 	run_pipe(e, FC_OPT_FOLD, &p1);
 	run_pipe(e, FC_OPT_FOLD | FC_OPT_DEAD, &p2);
-	cr_assert_eq(p1.o.ncode, 4); /* two tests (one unreachable), ret1, ret0 */
+	cr_assert_eq(p1.o.ncode, 2); /* proc.name = a (both ways to ret0), ret0 */
+	cr_assert_eq(p1.o.code[0].op, FC_OPC_EQ_S);
+	cr_assert_eq(p1.o.code[1].op, FC_OPC_RET);
 	cr_assert_eq(p2.o.ncode, 1); /* ret 0 */
 	cr_assert_eq(p2.o.code[0].op, FC_OPC_RET);
 	cr_assert_eq(p2.o.code[0].k, 0);
 	pipe_free(&p1);
 	pipe_free(&p2);
+	done(e);
+	/* a dead test jumping into live code (the constant-false kid decides the `and`): the
+	 * program still starts with the entry, here the test of proc.name */
+	e = build(RULE("r", "(proc.pid = oneof () and proc.ppid = 1) or proc.name = x"));
+	run_pipe(e, 0, &p1);
+	cr_assert_eq(p1.o.ncode, 3, "proc.name = x, ret1, ret0");
+	cr_assert_eq(p1.o.code[0].op, FC_OPC_EQ_S);
+	pipe_free(&p1);
 	done(e);
 }
 
@@ -818,9 +829,15 @@ static bool re_match(const char *pat, uint32_t pn, const char *lit, uint32_t ln,
 static bool str_op(uint8_t bop, const char *k, uint32_t kn, const char *v, uint32_t vn)
 {
 	char a[256], b[256];
+	int c;
 	switch (bop) {
 	case FC_BOP_EQ: return kn == vn && !memcmp(k, v, vn);
 	case FC_BOP_NE: return !(kn == vn && !memcmp(k, v, vn));
+	case FC_BOP_LT: case FC_BOP_LE: case FC_BOP_GT: case FC_BOP_GE:
+		snprintf(a, sizeof a, "%.*s", (int)vn, v);
+		snprintf(b, sizeof b, "%.*s", (int)kn, k);
+		c = strcmp(a, b);
+		return bop == FC_BOP_LT ? c < 0 : bop == FC_BOP_LE ? c <= 0 : bop == FC_BOP_GT ? c > 0 : c >= 0;
 	case FC_BOP_CONTAINS: return kn == 0 || memmem(v, vn, k, kn);
 	case FC_BOP_ICONTAINS: return has_ci(v, vn, k, kn);
 	case FC_BOP_STARTSWITH: return kn <= vn && !memcmp(v, k, kn);
@@ -931,11 +948,17 @@ static bool scalar(struct vm *x, const struct fc_binsn *in, const char *v, uint3
 	case FC_OPC_SMOD: {
 		const struct ir_list *l = &p->lists[in->k];
 		uint32_t hits = 0;
+		unsigned mod = in->aux >> FC_MOD_SHIFT;
 		for (uint32_t i = 0; i < l->n; i++) {
 			k = ir_strp(p, p->items[l->first + i], &kn);
-			hits += str_op(in->aux & 31u, k, kn, v, vn);
+			unsigned w = 1;
+			if (mod == FC_MODBITS_ONEOFW) { /* the weight byte first */
+				cr_assert(kn && (k[0] == 1 || k[0] == 2));
+				w = (unsigned)k[0];
+				k++, kn--;
+			}
+			hits += w * str_op(in->aux & 31u, k, kn, v, vn);
 		}
-		unsigned mod = in->aux >> FC_MOD_SHIFT;
 		return mod == FC_MODBITS_ANYOF ? hits > 0 : mod == FC_MODBITS_ALLOF ? hits == l->n : hits == 1;
 	}
 	case FC_OPC_IN_NET: k = ir_strp(p, in->k, &kn); return net_has(k, kn, v, vn);

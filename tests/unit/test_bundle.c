@@ -198,10 +198,11 @@ static void set_version(uint8_t *p, size_t len, void *arg)
 Test(bundle, unsupported_version)
 {
 	struct bb *b = sample();
-	uint16_t v2[] = {2, 0}, v0[] = {0, 0}, m1[] = {1, 1}, ok[] = {1, 0};
+	uint16_t v2[] = {2, 0}, v0[] = {0, 0}, m1[] = {1, FC_BUNDLE_MINOR + 1}, ok[] = {1, 0}, cur[] = {1, FC_BUNDLE_MINOR};
 	expect(load_patched(b, set_version, v2), FC_BERR_VERSION, "bundle version 2.0");
 	expect(load_patched(b, set_version, v0), FC_BERR_VERSION, NULL);
-	expect(load_patched(b, set_version, m1), FC_BERR_VERSION, "1.1");
+	expect(load_patched(b, set_version, m1), FC_BERR_VERSION, "1.2");
+	expect(load_patched(b, set_version, cur), FC_BERR_OK, NULL);
 	expect(load_patched(b, set_version, ok), FC_BERR_OK, NULL);
 	bb_free(b);
 }
@@ -442,6 +443,14 @@ static void add_lists(struct bb *b)
 	bb_const(b, 5);
 }
 
+/* Weighted SMOD lists: 0 well formed, 1 with an item of weight 3, 2 with an empty item. */
+static void add_wlists(struct bb *b)
+{
+	bb_slist(b, "\001a*", "\002b", NULL);
+	bb_slist(b, "\001a", "\003b", NULL);
+	bb_slist(b, "", "\001b", NULL);
+}
+
 Test(bundle, operand_references)
 {
 	/* sanity: each of these loads when the operand is right */
@@ -472,8 +481,18 @@ Test(bundle, operand_references)
 	/* aux */
 	expect(leaf_rc(FC_OPC_EQ_S, 3, 0, 1, NULL), FC_BERR_CORRUPT, "aux 3 (must be 0");
 	expect(leaf_rc(FC_OPC_SMOD, FC_BOP_EQ, 0, 0, add_lists), FC_BERR_CORRUPT, "modifier 0 invalid");
-	expect(leaf_rc(FC_OPC_SMOD, FC_BOP_LT | FC_MODBITS_ANYOF << FC_MOD_SHIFT, 0, 0, add_lists), FC_BERR_CORRUPT,
-	       "base 2");
+	expect(leaf_rc(FC_OPC_SMOD, FC_BOP_MAX_ | FC_MODBITS_ANYOF << FC_MOD_SHIFT, 0, 0, add_lists), FC_BERR_CORRUPT,
+	       "base 13");
+	expect(leaf_rc(FC_OPC_SMOD, FC_BOP_EQ | 5u << FC_MOD_SHIFT, 0, 0, add_lists), FC_BERR_CORRUPT, "modifier 5 invalid");
+	expect(leaf_rc(FC_OPC_SMOD, FC_BOP_LT | FC_MODBITS_ANYOF << FC_MOD_SHIFT, 0, 0, add_lists), FC_BERR_OK, NULL);
+	/* weighted oneof: every item starts with its weight byte */
+	expect(leaf_rc(FC_OPC_SMOD, FC_BOP_EQ | FC_MODBITS_ONEOFW << FC_MOD_SHIFT, 0, 0, add_lists), FC_BERR_CORRUPT,
+	       "list 0 item 0 does not start with a weight byte");
+	expect(leaf_rc(FC_OPC_SMOD, FC_BOP_GLOB | FC_MODBITS_ONEOFW << FC_MOD_SHIFT, 0, 0, add_wlists), FC_BERR_OK, NULL);
+	expect(leaf_rc(FC_OPC_SMOD, FC_BOP_GLOB | FC_MODBITS_ONEOFW << FC_MOD_SHIFT, 0, 1, add_wlists), FC_BERR_CORRUPT,
+	       "list 1 item 1 does not start with a weight byte");
+	expect(leaf_rc(FC_OPC_SMOD, FC_BOP_GLOB | FC_MODBITS_ONEOFW << FC_MOD_SHIFT, 0, 2, add_wlists), FC_BERR_CORRUPT,
+	       "list 2 item 0 does not start");
 	expect(leaf_rc(FC_OPC_SMOD, FC_BOP_GLOB | FC_MODBITS_ONEOF << FC_MOD_SHIFT, 0, 0, add_lists), FC_BERR_OK, NULL);
 	expect(leaf_rc(FC_OPC_FCMP, FC_BOP_MAX_, 0, 1, NULL), FC_BERR_CORRUPT, "fcmp aux");
 	expect(leaf_rc(FC_OPC_FCMP, FC_BOP_REGEX, 0, 1, NULL), FC_BERR_CORRUPT, "fcmp aux");

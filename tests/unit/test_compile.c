@@ -323,6 +323,23 @@ Test(output, formats)
 	fc_arena_free(&a);
 }
 
+/* fuzz_output: a width of 20 digits overflowed an int (UBSan); widths saturate. */
+Test(output, huge_width_is_clamped)
+{
+	struct fc_arena a = {0};
+	struct fc_fmtseg *s;
+	uint32_t n, pos = 0;
+	char err[512];
+	cr_assert(fc_compile_output(&a, "%222222222222222222222proc.name %65535fd.name %65536evt.type", &s, &n, err,
+				    sizeof err, &pos), "%s", err);
+	cr_assert_eq(n, 5);
+	cr_assert_eq(s[0].width, FC_OUTPUT_MAX_WIDTH);
+	cr_assert_str_eq(s[0].expr->str, "proc.name");
+	cr_assert_eq(s[2].width, 65535);
+	cr_assert_eq(s[4].width, FC_OUTPUT_MAX_WIDTH);
+	fc_arena_free(&a);
+}
+
 Test(output, error_is_reported_on_the_output)
 {
 	struct env *e = build("- rule: r\n  desc: d\n  condition: evt.type = open\n  output: bad %nosuch.x\n  priority: INFO\n");
@@ -426,5 +443,84 @@ Test(evttypes, unsupported_evttype_forms_are_errors_once)
 	cr_assert_str_eq(d->msg,
 			 "right-hand field comparisons on evt.type/syscall.type checks are not supported by event code search");
 	cr_assert_str_eq(d->next->msg, "event code search does not support evt.type checks with transformers");
+	done(e);
+}
+
+/* ------------------------------------------------------------------ expansion budget */
+
+/* Found reviewing macro inlining and list substitution for hostile input: each macro using the
+ * previous one twice doubles the inlined AST (2 KB of YAML took 4 GB and did not finish), and
+ * a big list used by many rules is substituted into each (1 MB of YAML took 9 GB). Both stop
+ * at the ruleset's expansion budget with an error on the conditions that do not fit. */
+static struct env *build_limited(const char *yaml, uint64_t limit)
+{
+	struct env *e = calloc(1, sizeof(*e));
+	fc_diags_init(&e->diags, &e->arena);
+	fc_ruleset_init(&e->rs, &e->arena, &e->diags);
+	cr_assert_eq(e->rs.max_expansion, FC_MAX_EXPANSION);
+	if (limit)
+		e->rs.max_expansion = limit;
+	e->diags.file = "t.yaml";
+	fc_ruleset_load_text(&e->rs, "t.yaml", yaml, strlen(yaml));
+	e->ok = fc_compile(&e->rs, &e->comp) && e->diags.nerrors == 0;
+	return e;
+}
+
+Test(expansion, exponential_macros_stop_at_the_budget)
+{
+	struct fc_buf b = {0};
+	fc_buf_puts(&b, "- macro: m0\n  condition: proc.name = a\n");
+	for (int i = 1; i <= 40; i++)
+		fc_buf_printf(&b, "- macro: m%d\n  condition: m%d and m%d\n", i, i - 1, i - 1);
+	fc_buf_puts(&b, RULE("r", "evt.type = open and m40"));
+	struct env *e = build_limited(b.p, 4u << 20);
+	cr_assert(!e->ok);
+	const struct fc_diag *d = find(e, FC_LOAD_ERR_COMPILE_CONDITION);
+	cr_assert(d);
+	cr_assert(strstr(d->msg, "does not fit in the expansion limit of the ruleset's conditions (4 MiB)"), "%s", d->msg);
+	cr_assert(!e->comp.rules[0].ok);
+	cr_assert_leq(e->rs.expanded, 4u << 20);
+	cr_assert_lt(e->arena.total, 16u << 20, "arena grew to %zu", e->arena.total);
+	done(e);
+	fc_buf_free(&b);
+}
+
+Test(expansion, quadratic_list_substitution_stops_at_the_budget)
+{
+	struct fc_buf b = {0};
+	fc_buf_puts(&b, "- list: l\n  items: [");
+	for (int i = 0; i < 20000; i++)
+		fc_buf_printf(&b, "%si%d", i ? ", " : "", i);
+	fc_buf_puts(&b, "]\n");
+	for (int r = 0; r < 200; r++)
+		fc_buf_printf(&b, "- rule: r%d\n  desc: d\n  condition: evt.type = open and proc.name in (l)\n"
+				  "  output: o\n  priority: INFO\n", r);
+	struct env *e = build_limited(b.p, 16u << 20);
+	cr_assert(!e->ok);
+	cr_assert(e->comp.rules[0].ok, "the first rules fit");
+	cr_assert(!e->comp.rules[199].ok);
+	const struct fc_diag *d = find(e, FC_LOAD_ERR_COMPILE_CONDITION);
+	cr_assert(d);
+	cr_assert_str_eq(d->msg, "condition does not fit in the expansion limit of the ruleset's conditions (16 MiB) after "
+				 "list substitution");
+	cr_assert(d->loc.line > 5 && d->loc.line % 5 == 0, "at line %u: a rule's condition", d->loc.line);
+	cr_assert_lt(e->arena.total, 64u << 20, "arena grew to %zu", e->arena.total);
+	done(e);
+	fc_buf_free(&b);
+}
+
+Test(expansion, default_ruleset_uses_little_of_the_budget)
+{
+	FILE *f = fopen(FC_SOURCE_DIR "/rules/falcod_rules.yaml", "rb");
+	cr_assert(f);
+	static char text[1 << 20];
+	size_t n = fread(text, 1, sizeof text - 1, f);
+	fclose(f);
+	text[n] = 0;
+	struct env *e = build_limited(text, 0);
+	cr_assert(e->ok);
+	cr_assert_gt(e->rs.expanded, 0);
+	cr_assert_lt(e->rs.expanded, FC_MAX_EXPANSION / 64, "default ruleset charged %llu bytes",
+		     (unsigned long long)e->rs.expanded);
 	done(e);
 }

@@ -450,15 +450,26 @@ Test(config, validate_combinations)
 	cr_assert(load("file_output:\n  enabled: true\nprogram_output:\n  enabled: true\n"));
 	cr_assert(!fc_config_validate(&cfg, &diags));
 	cr_assert_eq(diags.nerrors, 2);
-	cr_assert_str_eq(diags.msgs[0], "file_output is enabled but file_output.filename is not set");
-	cr_assert_str_eq(diags.msgs[1], "program_output is enabled but program_output.program is not set");
+	/* each one points at the "enabled: true" that turned the output on */
+	cr_assert_str_eq(diags.msgs[0], "falcod.yaml:2:12: file_output is enabled but file_output.filename is not set");
+	cr_assert_str_eq(diags.msgs[1], "falcod.yaml:4:12: program_output is enabled but program_output.program is not set");
 	fc_cfg_diags_free(&diags);
-	cr_assert(load("http_output:\n  enabled: true\n"));
-	cr_assert(fc_config_override(&cfg, "file_output.filename=/tmp/x", &diags));
-	cr_assert(fc_config_override(&cfg, "program_output.program=cat", &diags));
-	cr_assert(fc_config_validate(&cfg, &diags));
-	cr_assert_eq(diags.n, 1);
-	cr_assert_str_eq(diags.msgs[0], "http_output is not implemented yet; alerts will not be sent over HTTP");
+	/* layered like Falco's config files: the earlier values stay unless overridden */
+	cr_assert(load("file_output:\n  filename: /tmp/x\nprogram_output:\n  program: cat\n"
+		       "http_output:\n  enabled: true\n"));
+	cr_assert(!fc_config_validate(&cfg, &diags));
+	cr_assert_eq(diags.nerrors, 1, "%zu: %s", diags.n, diags.msgs[0]);
+	cr_assert_str_eq(diags.msgs[0], "falcod.yaml:6:12: http_output is enabled but http_output.url is not set");
+	fc_cfg_diags_free(&diags);
+	cr_assert(fc_config_override(&cfg, "http_output.url=ftp://example.com/", &diags));
+	cr_assert(!fc_config_validate(&cfg, &diags));
+	cr_assert_eq(diags.nerrors, 1);
+	cr_assert(strstr(diags.msgs[0], "expected an http:// or https:// URL, got 'ftp://example.com/'"), "%s",
+		  diags.msgs[0]);
+	fc_cfg_diags_free(&diags);
+	cr_assert(fc_config_override(&cfg, "http_output.url=http://127.0.0.1:9/", &diags));
+	cr_assert(fc_config_validate(&cfg, &diags), "%s", diags.n ? diags.msgs[0] : "");
+	cr_assert_eq(diags.nerrors, 0);
 }
 
 Test(config, missing_file)

@@ -275,9 +275,13 @@ static void act1(void *arg)
 	syscall(SYS_getppid);
 	if (write(a->portfd[1], &r, sizeof(r)) != sizeof(r))
 		_exit(12);
-	char *const bad_argv[] = {"fcprobe-fail", "x", NULL};
+	/* On the stack: the probe cannot fault user pages in, and a literal's page in the forked
+	 * child may not be mapped yet when the failing execve is reported (it fails before the
+	 * kernel reads the strings); whether it is depends on the binary's layout. */
+	char a0[] = "fcprobe-fail", a1[] = "x", e0[] = "FC_PROBE_TEST=1", e1[] = "X=y";
+	char *const bad_argv[] = {a0, a1, NULL};
 	char *const argv[] = {"/bin/true", "alpha", "beta gamma", NULL};
-	char *const envp[] = {"FC_PROBE_TEST=1", "X=y", NULL};
+	char *const envp[] = {e0, e1, NULL};
 	execve("/nonexistent/fcprobe", bad_argv, envp); /* fails: ENOENT */
 	execve("/bin/true", argv, envp);
 	_exit(13);
@@ -870,7 +874,9 @@ static void act7(void *arg)
 	syscall(SYS_chroot, "/");
 	syscall(SYS_prctl, PR_GET_CHILD_SUBREAPER, &(int){0}, 0, 0, 0);
 	syscall(SYS_pipe2, fds, 0);
+#ifdef SYS_dup2 /* not on aarch64 (asm-generic has only dup3) */
 	syscall(SYS_dup2, fds[0], 60);
+#endif
 	syscall(SYS_unlinkat, AT_FDCWD, g, 0);
 	syscall(SYS_unlinkat, AT_FDCWD, d, AT_REMOVEDIR);
 	char *const argv[] = {"nope", NULL};

@@ -63,6 +63,10 @@ static struct fc_val vstr(const char *s)
 {
 	return (struct fc_val){.kind = FC_V_STR, .len = (uint32_t)strlen(s), .s = s};
 }
+static struct fc_val vstrn(const char *s, uint32_t len)
+{
+	return (struct fc_val){.kind = FC_V_STR, .len = len, .s = s};
+}
 static struct fc_val vbuf(const char *s, uint32_t len)
 {
 	return (struct fc_val){.kind = FC_V_BUF, .len = len, .s = s};
@@ -624,6 +628,89 @@ Test(vm, smod_modifiers)
 	env_free(e);
 }
 
+/* String ordering (SMOD bases LT..GE): strcmp order, each side ending at its first NUL. */
+Test(vm, smod_string_order)
+{
+	struct env *e = env_new();
+	struct bb *b = e->b;
+	uint32_t s = bb_field(b, "proc.name", NULL);
+	uint32_t one = bb_slist(b, "b", NULL);
+	uint32_t nul = bb_list_raw(b, FC_LK_STR, 1, (uint32_t[]){bb_strn(b, "b\0z", 3)});
+	uint32_t r[4], rn[4];
+	for (int i = 0; i < 4; i++) {
+		r[i] = leaf(e, FC_OPC_SMOD, (uint8_t)((FC_BOP_LT + i) | FC_MODBITS_ANYOF << FC_MOD_SHIFT), s, one, false);
+		rn[i] = leaf(e, FC_OPC_SMOD, (uint8_t)((FC_BOP_LT + i) | FC_MODBITS_ANYOF << FC_MOD_SHIFT), s, nul, false);
+	}
+	env_load(e);
+	static const struct {
+		const char *v;
+		uint32_t len;
+		bool lt, le, gt, ge;
+	} cases[] = {
+		{"a", 1, 1, 1, 0, 0},     {"b", 1, 0, 1, 0, 1},      {"ba", 2, 0, 0, 1, 1}, {"", 0, 1, 1, 0, 0},
+		{"z", 1, 0, 0, 1, 1},     {"b\0a", 3, 0, 1, 0, 1}, /* ends at the NUL: equal to "b" */
+		{"\xe9", 1, 0, 0, 1, 1}, /* bytes compare unsigned */
+		{"B", 1, 1, 1, 0, 0},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		fk_set(&e->fk, "proc.name", NULL, vstrn(cases[i].v, cases[i].len));
+		const bool want[4] = {cases[i].lt, cases[i].le, cases[i].gt, cases[i].ge};
+		for (int k = 0; k < 4; k++) {
+			cr_assert_eq(eval(e, r[k]), want[k], "value %zu base %d", i, FC_BOP_LT + k);
+			cr_assert_eq(eval(e, rn[k]), want[k], "value %zu base %d, constant with a NUL", i, FC_BOP_LT + k);
+		}
+	}
+	fk_set(&e->fk, "proc.name", NULL, vnone);
+	for (int k = 0; k < 4; k++)
+		FALSE_(e, r[k]);
+	env_free(e);
+}
+
+/* Weighted oneof (FC_MODBITS_ONEOFW): an item of weight 2 counts twice, per ancestor. */
+Test(vm, smod_weighted_oneof)
+{
+	struct env *e = env_new();
+	struct bb *b = e->b;
+	uint32_t a = bb_field_t(b, "proc.aname", NULL, PT_CHARBUF, FC_SLF_ANCESTORS);
+	uint32_t w = bb_slist(b, "\001sh", "\002ba", NULL);
+	uint32_t co = leaf(e, FC_OPC_SMOD, FC_BOP_CONTAINS | FC_MODBITS_ONEOFW << FC_MOD_SHIFT, a, w, false);
+	uint32_t ic = leaf(e, FC_OPC_SMOD, FC_BOP_ICONTAINS | FC_MODBITS_ONEOFW << FC_MOD_SHIFT, a,
+			   bb_slist(b, "\001SH", "\002Ba", NULL), false);
+	uint32_t gl = leaf(e, FC_OPC_SMOD, FC_BOP_GLOB | FC_MODBITS_ONEOFW << FC_MOD_SHIFT, a,
+			   bb_slist(b, "\001*sh", "\002ba*", NULL), false);
+	uint32_t re = leaf(e, FC_OPC_SMOD, FC_BOP_REGEX | FC_MODBITS_ONEOFW << FC_MOD_SHIFT, a,
+			   bb_slist(b, "\001.*sh", "\002ba.*", NULL), false);
+	uint32_t plain = leaf(e, FC_OPC_SMOD, FC_BOP_CONTAINS | FC_MODBITS_ONEOF << FC_MOD_SHIFT, a, w, false);
+	env_load(e);
+	static const struct {
+		const char *anc[3];
+		bool want;
+	} cases[] = {
+		{{"bash"}, 0},            /* sh once + ba twice */
+		{{"bash", "zsh"}, 1},     /* zsh: sh once */
+		{{"bax", "ksh"}, 1},      /* ksh */
+		{{"bax"}, 0},             /* ba twice */
+		{{"x", "y", "bash"}, 0},  /* none exactly once */
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct fc_val v[3];
+		uint32_t n = 0;
+		while (n < 3 && cases[i].anc[n])
+			v[n] = vstr(cases[i].anc[n]), n++;
+		fk_set(&e->fk, "proc.aname", NULL, vlist(v, n));
+		cr_assert_eq(eval(e, co), cases[i].want, "contains, case %zu", i);
+		cr_assert_eq(eval(e, ic), cases[i].want, "icontains, case %zu", i);
+		cr_assert_eq(eval(e, gl), cases[i].want, "glob, case %zu", i);
+		cr_assert_eq(eval(e, re), cases[i].want, "regex, case %zu", i);
+	}
+	/* the weight byte belongs to the weighted form only: unweighted, the items are plain bytes */
+	struct fc_val x[] = {vstr("\002bax")};
+	fk_set(&e->fk, "proc.aname", NULL, vlist(x, 1));
+	TRUE_(e, plain);
+	FALSE_(e, co);
+	env_free(e);
+}
+
 /* ---- field comparison ---- */
 
 Test(vm, field_compare)
@@ -655,6 +742,14 @@ Test(vm, field_compare)
 	fk_set(&e->fk, "proc.pname", NULL, vstr("abd"));
 	TRUE_(e, lt);
 	FALSE_(e, ge);
+	fk_set(&e->fk, "proc.pname", NULL, vstr("abz")); /* memcmp may return any negative number */
+	TRUE_(e, lt);
+	FALSE_(e, ge);
+	fk_set(&e->fk, "proc.name", NULL, vstrn("abz\0q", 5)); /* strcmp order: ends at the NUL */
+	FALSE_(e, lt);
+	TRUE_(e, ge);
+	FALSE_(e, eq); /* equality stays byte-exact */
+	fk_set(&e->fk, "proc.name", NULL, vstr("abc"));
 	fk_set(&e->fk, "proc.pname", NULL, vstr("ab"));
 	FALSE_(e, lt); /* a prefix sorts first */
 	TRUE_(e, sw);
