@@ -703,6 +703,8 @@ static void payload(const char *comm, const char *exe, const void *data, size_t 
 }
 static void s_payload_t(void) { payload("curl", "/usr/bin/curl", ELF_HEAD, sizeof ELF_HEAD); }
 static void s_payload_b(void) { payload("curl", "/usr/bin/curl", "{\"version\": 2}\n", 15); }
+/* The assembler writing an object file to /tmp (gcc without -pipe): a build, not a payload. */
+static void s_payload_as_b(void) { payload("as", "/usr/bin/x86_64-linux-gnu-as", ELF_HEAD, sizeof ELF_HEAD); }
 
 /* credential access ------------------------------------------------------- */
 
@@ -757,6 +759,8 @@ static void s_bindir_t(void) { opener("cp", "/usr/bin/cp", "/tmp/x|/usr/bin/ls",
 static void s_bindir_b(void) { opener("cp", "/usr/bin/cp", "/tmp/x|/usr/share/doc/x", "/usr/share/doc/x", O_W | O_CR | O_TR); }
 static void s_root_t(void) { opener("tee", "/usr/bin/tee", "/root/.ssh/authorized_keys", "/root/.ssh/authorized_keys", O_W | O_CR | O_AP); }
 static void s_root_b(void) { opener("bash", "/usr/bin/bash", "", "/root/.bash_history", O_W | O_CR | O_AP); }
+/* perf record caching build ids below /root/.debug. */
+static void s_root_perf_b(void) { opener("perf", "/usr/bin/perf", "record|-o|perf.data|./a.out", "/root/.debug/.build-id/89/b3de60/probes", O_W | O_CR | O_TR); }
 static void s_pkgdb_t(void) { opener("sed", "/usr/bin/sed", "-i|/var/lib/dpkg/status", "/var/lib/dpkg/status", O_W | O_CR | O_TR); }
 static void s_pkgdb_b(void) { opener("dpkg", "/usr/bin/dpkg", "-i|x.deb", "/var/lib/dpkg/status", O_W | O_CR | O_TR); }
 
@@ -789,6 +793,8 @@ static void s_shellcfg_t(void) { shellcfg("/home/alice/.bashrc", O_W | O_AP); }
 static void s_shellcfg_b(void) { shellcfg("/home/alice/.bashrc", O_R); }
 
 static void s_clearlog_t(void) { opener("bash", "/usr/bin/bash", "", "/var/log/auth.log", O_W | O_TR); }
+/* A build or test harness truncating its own log in a work tree. */
+static void s_clearlog_build_b(void) { opener("bash", "/usr/bin/bash", "", "/work/proj/build/console.log", O_W | O_CR | O_TR); }
 static void s_clearlog_b(void) { opener("logrotate", "/usr/sbin/logrotate", "/etc/logrotate.conf", "/var/log/auth.log", O_W | O_TR); }
 
 static void histrm(const char *path)
@@ -990,6 +996,13 @@ static void pkgmgr_ctr(const char *image)
 }
 static void s_pkgctr_t(void) { pkgmgr_ctr("docker.io/library/nginx"); }
 static void s_pkgctr_b(void) { pkgmgr_ctr("docker.io/library/golang"); }
+/* apt's own query of dpkg in a container (apt-cache, apt-get update): nothing is installed. */
+static void s_pkgctr_query_b(void)
+{
+	ctr_tree("docker.io/library/nginx", false, NULL);
+	struct pr p = child(&CSH, 1, "dpkg", "/usr/bin/dpkg", "--print-foreign-architectures");
+	spawn(&CSH, &p);
+}
 
 static void setnser(const char *comm, const char *exe)
 {
@@ -1117,6 +1130,7 @@ static const struct scen {
 	{"memfd.benign", "Fileless Execution via memfd_create", false, "", s_memfd_b},
 	{"payload_write.trigger", "Executable Payload Written to Temporary Directory", true, "", s_payload_t},
 	{"payload_write.benign", "Executable Payload Written to Temporary Directory", false, "", s_payload_b},
+	{"payload_write.benign_as", "Executable Payload Written to Temporary Directory", false, "", s_payload_as_b},
 	{"read_shadow.trigger", "Read Sensitive File Untrusted", true, "", s_shadow_t},
 	{"read_shadow_old_sshd.trigger", "Read Sensitive File Untrusted", true, "", s_shadow_old_sshd_t},
 	{"read_shadow.benign", "Read Sensitive File Untrusted", false, "", s_shadow_b},
@@ -1134,6 +1148,7 @@ static const struct scen {
 	{"write_bindir.benign", "Write Below Binary Dir", false, "", s_bindir_b},
 	{"write_root.trigger", "Write Below Root", true, "", s_root_t},
 	{"write_root.benign", "Write Below Root", false, "", s_root_b},
+	{"write_root.benign_perf", "Write Below Root", false, "", s_root_perf_b},
 	{"write_pkgdb.trigger", "Write Below Package Database", true, "", s_pkgdb_t},
 	{"write_pkgdb.benign", "Write Below Package Database", false, "", s_pkgdb_b},
 	{"sensitive_dir_mkdir.trigger", "Modify Sensitive Directory Structure", true, "", s_sensdir_t},
@@ -1143,6 +1158,7 @@ static const struct scen {
 	{"shell_config.benign", "Modify Shell Configuration File", false, "", s_shellcfg_b},
 	{"clear_log.trigger", "Clear Log Activities", true, "", s_clearlog_t},
 	{"clear_log.benign", "Clear Log Activities", false, "", s_clearlog_b},
+	{"clear_log.benign_build", "Clear Log Activities", false, "", s_clearlog_build_b},
 	{"history_rm.trigger", "Delete or Truncate Shell History", true, "", s_history_t},
 	{"history_trunc.trigger", "Delete or Truncate Shell History", true, "", s_history_trunc_t},
 	{"history.benign", "Delete or Truncate Shell History", false, "", s_history_b},
@@ -1194,6 +1210,7 @@ static const struct scen {
 	{"sensitive_mount.benign", "Container with Sensitive Mount Started", false, "", s_sensmount_b},
 	{"pkg_mgr_container.trigger", "Launch Package Management Process in Container", true, "", s_pkgctr_t},
 	{"pkg_mgr_container.benign", "Launch Package Management Process in Container", false, "", s_pkgctr_b},
+	{"pkg_mgr_container.benign_query", "Launch Package Management Process in Container", false, "", s_pkgctr_query_b},
 	{"setns.trigger", "Change Thread Namespace", true, "", s_setns_t},
 	{"setns.benign", "Change Thread Namespace", false, "", s_setns_b},
 	{"userns.trigger", "Unprivileged User Namespace Created", true, "", s_userns_t},
