@@ -1253,10 +1253,49 @@ static void write_one(const struct scen *s)
 		*s->args ? s->args : "-");
 }
 
+/* --bulk: one capture where cat opens /etc/shadow N times (N alerts of Read Sensitive File
+ * Untrusted with the default ruleset): the alert stream of the output tests. */
+static int g_bulk_n;
+static void s_bulk(void)
+{
+	host_tree();
+	struct pr p = child(&BASH, 1, "cat", "/usr/bin/cat", "/etc/shadow");
+	spawn(&BASH, &p);
+	for (int i = 0; i < g_bulk_n; i++)
+		sys_open(p.tid, 3 + i % 1000, "/etc/shadow", O_R);
+}
+
+static int bulk(const char *out, int n)
+{
+	char dir[4096];
+	snprintf(dir, sizeof dir, "%s", out);
+	char *slash = strrchr(dir, '/');
+	const char *base = slash ? slash + 1 : dir;
+	if (slash)
+		*slash = 0;
+	size_t bl = strlen(base);
+	if (bl < 6 || strcmp(base + bl - 5, ".scap") != 0) {
+		fputs("e2e_mkcap --bulk: the output must be a .scap file\n", stderr);
+		return 2;
+	}
+	static char name[256];
+	snprintf(name, sizeof name, "%.*s", (int)(bl - 5), base);
+	g_dir = slash ? dir : ".";
+	g_bulk_n = n;
+	if (!(g_manifest = fopen("/dev/null", "w")))
+		die("/dev/null: %s", strerror(errno));
+	struct scen sc = {name, "Read Sensitive File Untrusted", true, "", s_bulk};
+	write_one(&sc);
+	fclose(g_manifest);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 4 && !strcmp(argv[1], "--bulk"))
+		return bulk(argv[2], atoi(argv[3]));
 	if (argc != 2) {
-		fputs("usage: e2e_mkcap OUTDIR\n", stderr);
+		fputs("usage: e2e_mkcap OUTDIR | --bulk OUT.scap N\n", stderr);
 		return 2;
 	}
 	g_dir = argv[1];
