@@ -16,6 +16,7 @@ out_init() {
 	command -v python3 > /dev/null || out_skip "python3 needed"
 	export TZ=UTC
 	tmp=$(mktemp -d /var/tmp/falcod-out.XXXXXX)
+	[ -n "${OUT_KEEP:-}" ] && echo "scratch: $tmp"
 	chmod 755 "$tmp"
 	bg_pids=()
 	trap out_cleanup EXIT
@@ -41,7 +42,7 @@ out_cleanup() {
 		kill -9 "$p" 2> /dev/null
 		wait "$p" 2> /dev/null
 	done
-	rm -rf "$tmp"
+	[ -n "${OUT_KEEP:-}" ] || rm -rf "$tmp"
 }
 
 ok() { checks=$((checks + 1)); }
