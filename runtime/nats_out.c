@@ -424,6 +424,17 @@ static bool parse_url(struct nats *c, const char *url, char *err, size_t errlen)
 	return true;
 }
 
+bool fc_nats_url_check(const char *url, char *err, size_t errlen)
+{
+	struct nats c = {0};
+	bool ok = parse_url(&c, url, err, errlen);
+	free(c.user);
+	free(c.pass);
+	free(c.host);
+	free(c.port);
+	return ok;
+}
+
 int fc_nats_sink_new(const struct fc_nats_opts *o, const struct fc_sink_opts *so, struct fc_sink **out, char *err,
 		     size_t errlen)
 {
