@@ -56,11 +56,13 @@ for l in open(sys.argv[1]):
         tot += float(l.rsplit(" ", 1)[1])
 print(int(tot))' "$tmp/metrics.txt" "$1" "$2"
 }
-# The failure counters move as the output thread works through its backlog: scrape until the
-# webhook has given up on at least one alert (bounded).
+# The failure counters move as the output thread works through its backlog (the endpoint is
+# declared down after max_consecutive_timeouts failures in a row): scrape until the webhook has
+# given up on at least one alert and is reported down (bounded).
 scrape() {
 	curl -sf "http://127.0.0.1:$wport/metrics" > "$tmp/metrics.txt" &&
-		[ "$(metric falcosecurity_falcod_output_failed_total 'channel="http"')" -ge 1 ]
+		[ "$(metric falcosecurity_falcod_output_failed_total 'channel="http"')" -ge 1 ] &&
+		[ "$(metric falcosecurity_falcod_output_endpoint_up 'channel="http"')" -eq 0 ]
 }
 check "scrape /metrics" wait_for 30 scrape
 check "exposition format" python3 - "$tmp/metrics.txt" <<'PY'
