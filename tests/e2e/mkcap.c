@@ -945,6 +945,17 @@ static void tracer(const char *comm, const char *exe, int req)
 	sys_ptrace(p.tid, req, BASH.tid);
 }
 static void s_ptrace_t(void) { tracer("python3", "/usr/bin/python3", PT_ATTACH); }
+/* LeakSanitizer at the exit of an ASan build: a clone of the process (same program) attaches
+ * to the threads of its parent to stop the world while it scans for leaks. */
+static void s_ptrace_lsan_b(void)
+{
+	host_tree();
+	struct pr p = child(&BASH, 1, "test_vm", "/work/proj/build-asan/test_vm", "");
+	spawn(&BASH, &p);
+	struct pr t = child(&p, 2, "test_vm", "/work/proj/build-asan/test_vm", "");
+	spawn(&p, &t);
+	sys_ptrace(t.tid, PT_ATTACH, p.tid);
+}
 static void s_ptrace_b(void) { tracer("gdb", "/usr/bin/gdb", PT_ATTACH); }
 static void s_ptrace_peek_b(void) { tracer("python3", "/usr/bin/python3", PT_PEEKDATA); }
 
@@ -1198,6 +1209,7 @@ static const struct scen {
 	{"ptrace_attach.trigger", "PTRACE Attached to Process", true, "", s_ptrace_t},
 	{"ptrace_attach_debugger.benign", "PTRACE Attached to Process", false, "", s_ptrace_b},
 	{"ptrace_peek.benign", "PTRACE Attached to Process", false, "", s_ptrace_peek_b},
+	{"ptrace_lsan.benign", "PTRACE Attached to Process", false, "", s_ptrace_lsan_b},
 	{"ptrace_traceme.trigger", "PTRACE Anti-Debug Attempt", true, "", s_traceme_t},
 	{"ptrace_traceme.benign", "PTRACE Anti-Debug Attempt", false, "", s_traceme_b},
 	{"security_tool_selinux.trigger", "Disable or Modify Security Tools", true, "", s_sectool_t},
