@@ -27,11 +27,18 @@ declare -A trig ben
 while IFS=$'\t' read -r name kind rule args; do
 	xa=()
 	[ "$args" != - ] && IFS='|' read -r -a xa <<< "$args"
+	# The two runs at once (2 cores); each one's status lands in a file.
 	for how in yaml bundle; do
 		ra=()
 		[ $how = bundle ] && ra=(-r "$work/default.bundle")
-		"$falcod" -c "$cfg" "${ra[@]}" --replay "$caps/$name.scap" "${xa[@]}" >"$work/$name.$how.out" 2>"$work/$name.$how.err"
-		rc=$?
+		{
+			"$falcod" -c "$cfg" "${ra[@]}" --replay "$caps/$name.scap" "${xa[@]}" >"$work/$name.$how.out" 2>"$work/$name.$how.err"
+			echo $? > "$work/$name.$how.rc"
+		} &
+	done
+	wait
+	for how in yaml bundle; do
+		rc=$(cat "$work/$name.$how.rc")
 		got=$(fired < "$work/$name.$how.out")
 		want=-
 		[ "$kind" = trigger ] && want=$rule
