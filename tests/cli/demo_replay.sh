@@ -42,6 +42,7 @@ expected="Crypto Mining Activity: 1
 Delete or Truncate Shell History: 2
 Execution from Temporary Directory: 1
 Netcat Remote Code Execution: 1
+Outbound Connection to C2 Server Ports: 2
 Read Sensitive File Untrusted: 1
 Redirect STDOUT or STDIN to Network Connection: 4
 Run Shell Untrusted: 1
@@ -57,8 +58,8 @@ $expected
 --- got
 $got"
 lines=$(grep -c '^[0-9][0-9]:[0-9][0-9]:[0-9][0-9]\.[0-9]\{9\}: ' "$tmp/out.txt")
-[ "$lines" = 13 ] && ok || bad "expected 13 alert lines on stdout, got $lines"
-grep -q 'Events detected: 13' "$tmp/err.txt" && ok || bad "summary does not count 13 events detected"
+[ "$lines" = 15 ] && ok || bad "expected 15 alert lines on stdout, got $lines"
+grep -q 'Events detected: 15' "$tmp/err.txt" && ok || bad "summary does not count 15 events detected"
 grep -q 'capture: 226 events, 7 processes, 24 fds, 0 malformed' "$tmp/err.txt" && ok || bad "capture summary: $(grep 'capture:' "$tmp/err.txt")"
 grep -q 'events evaluated: 226 ' "$tmp/err.txt" && ok || bad "not every event was evaluated: $(grep 'evaluated' "$tmp/err.txt")"
 # JSON: the same alerts, one object per line
