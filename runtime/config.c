@@ -120,6 +120,8 @@ static const struct key keys[] = {
 	{"webserver.ssl_certificate", T_STR, F(webserver.ssl_certificate), 0, 0, NULL},
 	{"webserver.prometheus_metrics_enabled", T_BOOL, F(webserver.prometheus_metrics_enabled), 0, 0, NULL},
 	{"webserver.ssl_key", T_STR, F(webserver.ssl_key), 0, 0, NULL},
+	{"webserver.ssl_client_ca", T_STR, F(webserver.ssl_client_ca), 0, 0, NULL},
+	{"require_signed", T_STR, F(require_signed), 0, 0, NULL},
 	{"webserver.health_max_event_age", T_DURATION, F(webserver.health_max_event_age_ms), 0, 0, NULL},
 	{"webserver.health_max_drop_perc", T_U32, F(webserver.health_max_drop_perc), 0, 100, NULL},
 	{"engine.kind", T_ENGINE, F(engine.kind), 0, 0, NULL},

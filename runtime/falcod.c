@@ -31,6 +31,7 @@
 #include "probe.h"
 #include "record.h"
 #include "rulesrc.h"
+#include "sign.h"
 #include "state.h"
 #include "vm.h"
 
@@ -64,6 +65,11 @@ static const char usage[] =
 	"      --enable NAME    Enable the rules whose name matches NAME (exact, or a * ? wildcard).\n"
 	"      --disable NAME   Disable the rules whose name matches NAME. --enable and --disable\n"
 	"                       apply in order, after the configuration's `rules:` block, -t and -T.\n"
+	"      --require-signed PUBKEY\n"
+	"                       Use only a rules bundle signed with the key whose public key file is\n"
+	"                       PUBKEY (falcoc keygen, falcoc compile --sign); an unsigned, modified\n"
+	"                       or otherwise-signed bundle, or YAML rules, are refused, at start and\n"
+	"                       on reload (same as -o require_signed=PUBKEY).\n"
 	"  -L, --list           List the rules (name, priority, enabled after selection, tags) and exit.\n"
 	"      --dry-run        Load the configuration and rules, report, and exit.\n"
 	"  -M SECONDS           Live mode: stop after SECONDS.\n"
@@ -100,6 +106,7 @@ struct cli {
 	const char *record;
 	bool record_matched;
 	bool no_kfilter;
+	const char *require_signed;
 };
 
 static bool push_str(const char ***v, size_t *n, const char *s)
@@ -264,12 +271,18 @@ struct rules {
 };
 
 /* Loads the rules: one bundle file, YAML files/directories, or the built-in ruleset. */
-static bool load_rules(const char *const *paths, size_t npaths, struct rules *r)
+/* With PUBKEY (require_signed), only one bundle signed with that key is accepted. */
+static bool load_rules(const char *const *paths, size_t npaths, const char *pubkey, struct rules *r)
 {
 	char err[1024];
 	char **files = NULL;
 	size_t nfiles = 0;
 	bool ok = true;
+	uint8_t pk[FC_SIG_PK_LEN];
+	if (pubkey && *pubkey && fc_sign_read_pubkey(pubkey, pk, err, sizeof err) != FC_SIG_OK) {
+		fprintf(stderr, "falcod: require_signed: %s\n", err);
+		return false;
+	}
 	for (size_t i = 0; ok && i < npaths; i++)
 		ok = expand_path(paths[i], &files, &nfiles);
 	size_t nbundles = 0;
@@ -279,13 +292,19 @@ static bool load_rules(const char *const *paths, size_t npaths, struct rules *r)
 		fprintf(stderr, "falcod: a rules bundle cannot be combined with other rules files\n");
 		ok = false;
 	}
+	if (ok && pubkey && *pubkey && !nbundles) {
+		fprintf(stderr, "falcod: require_signed: the rules must be one signed bundle, not %s\n",
+			nfiles ? "YAML rules files" : "the built-in ruleset");
+		ok = false;
+	}
 	if (ok && nbundles) {
-		int rc = fc_bundle_open(files[0], &r->b, err, sizeof err);
+		int rc = pubkey && *pubkey ? fc_bundle_open_signed(files[0], pk, &r->b, err, sizeof err)
+					   : fc_bundle_open(files[0], &r->b, err, sizeof err);
 		if (rc != FC_BERR_OK) {
 			fprintf(stderr, "falcod: %s: %s\n", files[0], err[0] ? err : fc_bundle_strerror(rc));
 			ok = false;
 		} else
-			snprintf(r->desc, sizeof r->desc, "bundle %s", files[0]);
+			snprintf(r->desc, sizeof r->desc, "%sbundle %s", pubkey && *pubkey ? "signed " : "", files[0]);
 	} else if (ok) {
 		size_t len = 0;
 		if (nfiles)
@@ -418,7 +437,7 @@ static bool setup_rules(const struct cli *cli, const struct fc_config *cfg, stru
 	const char *const *paths = cli->nrules ? cli->rules : (const char *const *)cfg->rules_files;
 	size_t npaths = cli->nrules ? cli->nrules : cfg->nrules_files;
 	*vm = NULL;
-	if (!load_rules(paths, npaths, r))
+	if (!load_rules(paths, npaths, cfg->require_signed, r))
 		return false;
 	if (!(*vm = fc_vm_new(r->b))) {
 		fprintf(stderr, "falcod: out of memory\n");
@@ -1342,7 +1361,7 @@ static void stop_reloader(struct engine *e, struct reload_ctx *rc)
 static bool parse_cli(int argc, char **argv, struct cli *c, int *exit_code)
 {
 	enum { O_REPLAY = 256, O_JSON, O_ENABLE, O_DISABLE, O_DRYRUN, O_VERSION, O_RECORD, O_RECORD_MATCHED,
-	       O_NO_KFILTER };
+	       O_NO_KFILTER, O_REQUIRE_SIGNED };
 	static const struct option longopts[] = {
 		{"config", required_argument, NULL, 'c'}, {"rules", required_argument, NULL, 'r'},
 		{"replay", required_argument, NULL, O_REPLAY}, {"json", no_argument, NULL, O_JSON},
@@ -1351,6 +1370,7 @@ static bool parse_cli(int argc, char **argv, struct cli *c, int *exit_code)
 		{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, O_VERSION},
 		{"record", required_argument, NULL, O_RECORD}, {"record-matched", no_argument, NULL, O_RECORD_MATCHED},
 		{"no-kernel-filter", no_argument, NULL, O_NO_KFILTER},
+		{"require-signed", required_argument, NULL, O_REQUIRE_SIGNED},
 		{NULL, 0, NULL, 0},
 	};
 	int ch;
@@ -1377,6 +1397,7 @@ static bool parse_cli(int argc, char **argv, struct cli *c, int *exit_code)
 		case O_RECORD: c->record = optarg; break;
 		case O_RECORD_MATCHED: c->record_matched = true; break;
 		case O_NO_KFILTER: c->no_kfilter = true; break;
+		case O_REQUIRE_SIGNED: c->require_signed = optarg; break;
 		case O_JSON: c->json = true; break;
 		case O_ENABLE:
 		case O_DISABLE: {
@@ -1431,6 +1452,10 @@ static bool load_config(const struct cli *cli, struct fc_config *cfg)
 		fc_config_override(cfg, cli->overrides[i], &d);
 	if (cli->json)
 		fc_config_override(cfg, "json_output=true", &d);
+	if (cli->require_signed) { /* set directly: a path is not YAML */
+		free(cfg->require_signed);
+		cfg->require_signed = strdup(cli->require_signed);
+	}
 	if (!d.nerrors)
 		fc_config_validate(cfg, &d);
 	for (size_t i = 0; i < d.n; i++)
