@@ -116,6 +116,9 @@ struct fc_config {
 	/* falcod: a public key file (sign.h); rules must then be a bundle signed with it
 	 * (--require-signed PUBKEY sets it too). NULL or "": any bundle or rules file. */
 	char *require_signed;
+	/* falcod: memory cap in bytes (0: none). It bounds the thread table and the outputs queue
+	 * at start, and falcod samples its RSS against it (summary: peak, time over the cap). */
+	uint64_t memory_limit;
 
 	/* Where each key was last set ("falcod.yaml:12:3", "-o key=value"), for the messages of
 	 * fc_config_validate; indexed by the schema (config.c). */

@@ -583,7 +583,43 @@ struct engine {
 	struct fc_probe *probe; /* live */
 	struct fc_reload *reloader;
 	struct own_tids own;
+	/* memory_limit (0: none): RSS sampled every 65536 events */
+	uint64_t mem_limit, mem_peak, mem_samples, mem_over;
+	bool mem_warned;
 };
+
+/* What one thread-table entry may cost under memory_limit (the entry, its share of fds, names
+ * and arguments); half the cap goes to the thread table, an eighth to queued alerts. */
+#define MEM_PER_THREAD (16u << 10)
+#define MEM_PER_ALERT (2u << 10)
+
+static uint64_t rss_bytes(void)
+{
+	FILE *f = fopen("/proc/self/statm", "re");
+	unsigned long long size = 0, res = 0;
+	if (!f)
+		return 0;
+	if (fscanf(f, "%llu %llu", &size, &res) != 2)
+		res = 0;
+	fclose(f);
+	return (uint64_t)res * (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
+static void mem_check(struct engine *e)
+{
+	uint64_t rss = rss_bytes();
+	e->mem_samples++;
+	if (rss > e->mem_peak)
+		e->mem_peak = rss;
+	if (rss > e->mem_limit) {
+		e->mem_over++;
+		if (!e->mem_warned)
+			fprintf(stderr, "falcod: warning: RSS %llu MiB is over memory_limit %llu MiB\n",
+				(unsigned long long)(rss >> 20), (unsigned long long)(e->mem_limit >> 20));
+		e->mem_warned = true;
+	} else
+		e->mem_warned = false;
+}
 
 static const struct fc_val *vm_value(void *ctx, uint32_t slot)
 {
@@ -615,6 +651,8 @@ static void process_event(struct engine *e, const struct fc_evt *raw)
 {
 	struct fc_evt ev;
 	e->read++;
+	if (e->mem_limit && !(e->read & 0xffff))
+		mem_check(e);
 	if (fc_merge_push(e->mg, raw, &ev) != 1) {
 		if (e->rec)
 			fc_record_event(e->rec, raw, NULL, false);
@@ -698,6 +736,12 @@ static void summary(struct engine *e, const char *what, FILE *f)
 	fprintf(f, "   state: %llu threads, %llu fds, %llu containers (evictions %llu threads, %llu fds)\n",
 		(unsigned long long)ss.threads, (unsigned long long)ss.fds, (unsigned long long)ss.containers,
 		(unsigned long long)ss.thread_evictions, (unsigned long long)ss.fd_evictions);
+	if (e->mem_limit) {
+		mem_check(e);
+		fprintf(f, "   memory: limit %llu MiB, peak RSS %llu MiB sampled (%llu samples, %llu over the limit)\n",
+			(unsigned long long)(e->mem_limit >> 20), (unsigned long long)(e->mem_peak >> 20),
+			(unsigned long long)e->mem_samples, (unsigned long long)e->mem_over);
+	}
 	fprintf(f, "   wall time: %.3f s, %.0f events/s, max RSS %ld KiB\n", wall,
 		wall > 0 ? (double)e->read / wall : 0.0, ru.ru_maxrss);
 }
@@ -740,6 +784,9 @@ static bool engine_init(struct engine *e, const struct cli *cli, struct rules *r
 	struct fc_state_opts so;
 	fc_state_opts_default(&so);
 	so.max_threads = cfg->falco_libs.thread_table_size;
+	e->mem_limit = cfg->memory_limit;
+	if (e->mem_limit && so.max_threads > e->mem_limit / 2 / MEM_PER_THREAD)
+		so.max_threads = (uint32_t)(e->mem_limit / 2 / MEM_PER_THREAD);
 	so.purge_idle_ns = (uint64_t)cfg->falco_libs.thread_timeout_s * 1000000000u;
 	e->st = fc_state_new(&so);
 	e->mg = fc_merge_new(0); /* the merger's own bound on pending enter events */
@@ -1218,7 +1265,10 @@ static void outputs_opts(const struct fc_config *cfg, struct fc_outputs_opts *oo
 			 struct fc_nats_opts *no)
 {
 	*oo = (struct fc_outputs_opts){
-		.capacity = cfg->outputs_queue_capacity,
+		.capacity = cfg->memory_limit && (!cfg->outputs_queue_capacity ||
+						  cfg->outputs_queue_capacity > cfg->memory_limit / 8 / MEM_PER_ALERT)
+				    ? cfg->memory_limit / 8 / MEM_PER_ALERT
+				    : cfg->outputs_queue_capacity,
 		.timeout_ms = cfg->output_timeout_ms,
 		.buffered = cfg->buffered_outputs,
 		.stdout_enabled = cfg->stdout_output.enabled,
