@@ -1368,6 +1368,7 @@ static bool start_web(const struct fc_config *cfg, bool live, struct engine *e, 
 		.tls = cfg->webserver.ssl_enabled,
 		.cert = cfg->webserver.ssl_certificate,
 		.key = cfg->webserver.ssl_key,
+		.client_ca = cfg->webserver.ssl_client_ca,
 	};
 	if (fc_websrv_start(&wo, e->metrics, web, err, sizeof err) != 0) {
 		fprintf(stderr, "falcod: %s\n", err);
