@@ -31,7 +31,8 @@ mkdir -p "$tmp/sentinel"
 
 # The memory cap: 256 MiB; sanitizer builds carry shadow memory and a quarantine, so their
 # cap is larger (the point there is the sanitizer, the Release run checks the figure).
-if nm "$falcod" 2>/dev/null | grep -q '__asan_init'; then
+# (grep -c, not -q: with pipefail, nm killed by SIGPIPE would read as "no match")
+if [ "$(nm "$falcod" 2>/dev/null | grep -c '__asan_init')" -gt 0 ]; then
 	MEM_LIMIT_MB=${HOSTILE_MEM_LIMIT_MB:-1024}
 	export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}:quarantine_size_mb=32
 else
