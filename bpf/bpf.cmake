@@ -70,6 +70,7 @@ endif()
 add_custom_command(OUTPUT ${fc_bpf_out}/probe.bpf.o
   COMMAND ${FC_CLANG} -target bpf -mcpu=v3 -O2 -g -D__TARGET_ARCH_${fc_bpf_target_arch}
           -Wall -Werror -Wno-unused-function
+          -ffile-prefix-map=${CMAKE_SOURCE_DIR}=. -ffile-prefix-map=${CMAKE_BINARY_DIR}=build
           -I${fc_bpf_out} -I${CMAKE_SOURCE_DIR}/bpf -I${CMAKE_SOURCE_DIR}/arch
           -I${CMAKE_SOURCE_DIR}/runtime
           -c ${CMAKE_SOURCE_DIR}/bpf/probe.bpf.c -o probe.bpf.o

@@ -68,7 +68,7 @@ struct inode___old {
 	struct fc_timespec64 i_mtime;
 } __attribute__((preserve_access_index));
 
-struct mm_rss_stat___old {
+struct mm_rss_stat___old { /* only its offset in mm_struct is relocated (fc_rss_counter) */
 	long count[4];
 } __attribute__((preserve_access_index));
 struct mm_struct___old { /* before 6.2: atomic counters */
@@ -136,11 +136,18 @@ static __always_inline __u32 fc_vm_kb(__u64 pages)
 	return (__u32)((pages << fc_page_shift) >> 10);
 }
 
+/* RSS counter i (MM_FILEPAGES..MM_SHMEMPAGES). Before 6.2 mm->rss_stat is a struct of
+ * atomic_long_t count[4]; since 6.2 an array of percpu_counter. The old layout is read by the
+ * offset of rss_stat (a struct-to-struct relocation, which CO-RE accepts whatever the element
+ * type of count is called) plus i longs, so no relocation ever names atomic_long_t. */
 static __always_inline __u64 fc_rss_counter(struct mm_struct *mm, int i)
 {
-	if (bpf_core_type_exists(struct mm_rss_stat___old)) {
-		struct mm_struct___old *o = (void *)mm;
-		return BPF_CORE_READ(o, rss_stat.count[i]);
+	struct mm_struct___old *o = (void *)mm;
+	if (bpf_core_field_exists(o->rss_stat)) {
+		long v = 0;
+		__u32 off = bpf_core_field_offset(struct mm_struct___old, rss_stat);
+		bpf_probe_read_kernel(&v, sizeof(v), (char *)mm + off + (__u32)(i & 3) * sizeof(long));
+		return v < 0 ? 0 : v;
 	}
 	struct mm_struct___v62 *n = (void *)mm;
 	__s64 v = BPF_CORE_READ(n, rss_stat[i].count);

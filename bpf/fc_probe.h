@@ -18,6 +18,8 @@
  *   fc_kp_scr     PERCPU_ARRAY, one struct fc_kp_scratch: the evaluator's scratch
  *   .bss fc_kp_on u8 per event code: 1 = fc_kprog has a program for it (written through the mmap)
  *   .bss fc_sel   u8 per native syscall number: 1 = selected (written through the mmap)
+ *   .bss fc_own_* the consumer's tgid (0 = none) and, when it runs in another pid namespace
+ *                 than the initial one, that namespace's dev/inode: its syscalls are dropped
  *   .rodata       boot time, page shift, native number -> PPM_SC table (set before load) */
 #ifndef FC_PROBE_SHARED_H
 #define FC_PROBE_SHARED_H
@@ -67,7 +69,8 @@ enum fc_dropcat {
  * in-kernel predicate program of its event code (bpf/kpred.h); drops_buf[c] =
  * ring full; drops_max_size = larger than FC_EVT_MAX_SIZE; drops_noring = no ring or scratch
  * for this CPU; build_err = a builder produced the wrong parameter count (a probe bug; the
- * event is not sent); compat = 32-bit syscalls skipped (not translated). */
+ * event is not sent); compat = 32-bit syscalls skipped (not translated); own = selected
+ * syscalls of the consumer's own threads, dropped before anything is built (fc_own_tgid). */
 struct fc_counters {
 	__u64 seen;
 	__u64 sent;
@@ -76,6 +79,7 @@ struct fc_counters {
 	__u64 drops_noring;
 	__u64 build_err;
 	__u64 compat;
+	__u64 own;
 	__u64 drops_buf[FC_DROP_MAX_];
 };
 

@@ -60,6 +60,15 @@ enum fc_ppme {
 
 /* Selection: 1 when the native syscall is wanted (mmapped .bss, replaced while attached). */
 __u8 fc_sel[FC_SYSCALL_SLOTS];
+/* The consumer (falcod) itself: its threads' syscalls would only feed back into the rules, so
+ * they are dropped at the dispatcher, costing no ring space. fc_own_tgid is the tgid as the
+ * consumer sees it (getpid); fc_own_ino/dev name its pid namespace when that is not the
+ * initial one (0: the initial namespace, where the plain tgid compares). Written by the loader
+ * through the mmap; 0 = off. */
+__u32 fc_own_tgid;
+__u64 fc_own_dev;
+__u64 fc_own_ino;
+
 /* PPM_SC code of each native syscall number, for the generic event. */
 const volatile __u16 fc_ppm_sc[FC_SYSCALL_SLOTS];
 /* 1: the child side of clone comes from sched_process_fork and clone exits skip ret == 0.
@@ -184,6 +193,21 @@ int BPF_PROG(fc_sys_exit, struct pt_regs *regs, long ret)
 		return 0;
 	if (!fc_sel[id])
 		return 0;
+	__u32 own = fc_own_tgid;
+	if (own) {
+		__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+		__u64 ino = fc_own_ino;
+		if (ino) {
+			struct bpf_pidns_info ns = {0};
+			tgid = bpf_get_ns_current_pid_tgid(fc_own_dev, ino, &ns, sizeof(ns)) ? 0 : ns.tgid;
+		}
+		if (tgid == own) {
+			struct fc_counters *c = fc_ctr();
+			if (c)
+				c->own++;
+			return 0;
+		}
+	}
 	if (fc_sc_is_compat(fc_task())) {
 		struct fc_counters *c = fc_ctr();
 		if (c)

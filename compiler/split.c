@@ -1084,11 +1084,63 @@ static void slot_reads(const struct ir_mod *m, const struct code *c, uint32_t sl
 	r->dirfd |= dirfd_dependent(ref.id);
 }
 
-static void expr_reads(const struct ir_mod *m, const struct code *c, const struct ir_expr *e, struct reads *r,
+/* What code C alone settles about E: TV_F / TV_T when E has that value on every event of C
+ * (its evt.type tests, always-missing fields), TV_U when it depends on the event. Only those
+ * code-determined tests are asked of atom(), whose answer is sound: a test whose negation
+ * implies false always holds, one that implies false never does. Parts of a condition settled
+ * on C read nothing that matters there, so fd uses and projections skip them. */
+enum { TV_F, TV_T, TV_U };
+static int tv(struct ir_mod *m, const struct code *c, const struct ir_expr *e, int depth)
+{
+	if (depth > 4 * FC_MAX_DEPTH)
+		return TV_U;
+	switch (e->kind) {
+	case IE_TRUE: return TV_T;
+	case IE_FALSE: return TV_F;
+	case IE_NOT: {
+		int v = tv(m, c, e->kids[0], depth + 1);
+		return v == TV_U ? TV_U : v == TV_T ? TV_F : TV_T;
+	}
+	case IE_AND:
+	case IE_OR: {
+		int stop = e->kind == IE_AND ? TV_F : TV_T, r = e->kind == IE_AND ? TV_T : TV_F;
+		for (uint32_t i = 0; i < e->nkids; i++) {
+			int v = tv(m, c, e->kids[i], depth + 1);
+			if (v == stop)
+				return stop;
+			if (v == TV_U)
+				r = TV_U;
+		}
+		return r;
+	}
+	case IE_TEST: {
+		if (e->t.op == FC_OPC_SUB)
+			return tv(m, c, m->progs[e->t.k].expr, depth + 1);
+		if (e->t.op != FC_OPC_EVTYPE && e->t.op != FC_OPC_FCMP) {
+			uint8_t w = m->p.slots[e->t.slot].what;
+			if (w != IR_SW_EVTTYPE && w != IR_SW_UNAVAILABLE)
+				return TV_U;
+		} else if (e->t.op == FC_OPC_FCMP) {
+			return TV_U;
+		}
+		if (atom(m, c, &e->t, true)->kind == SX_FALSE)
+			return TV_F;
+		if (atom(m, c, &e->t, false)->kind == SX_FALSE)
+			return TV_T;
+		return TV_U;
+	}
+	default:
+		return TV_U;
+	}
+}
+
+static void expr_reads(struct ir_mod *m, const struct code *c, const struct ir_expr *e, struct reads *r,
 		       int depth)
 {
 	if (depth > 4 * FC_MAX_DEPTH)
 		return;
+	if (tv(m, c, e, 0) != TV_U)
+		return; /* settled by the code: its reads do not matter */
 	if (e->kind == IE_TEST) {
 		if (e->t.op == FC_OPC_SUB) {
 			expr_reads(m, c, m->progs[e->t.k].expr, r, depth + 1);
@@ -1222,17 +1274,21 @@ static bool implies_socket(const struct sx *s)
  * ("file" / "directory", 'f' / 'd'), unknown when not (fd.type and proc.std*.type missing,
  * fd.typechar 'o'); its name is the opened path. Each positive atom becomes a test true
  * whenever the atom could be true in either case; everything else "maybe". */
-static struct sx *fdproj(struct ir_mod *m, const struct ir_expr *e, unsigned p, bool pos, int depth)
+static struct sx *fdproj(struct ir_mod *m, const struct code *c, const struct ir_expr *e, unsigned p, bool pos,
+			 int depth)
 {
 	if (depth > 4 * FC_MAX_DEPTH)
 		return SXT;
+	int v = tv(m, c, e, 0);
+	if (v != TV_U)
+		return (v == TV_T) == pos ? SXT : SXF;
 	switch (e->kind) {
 	case IE_TRUE:
 		return pos ? SXT : SXF;
 	case IE_FALSE:
 		return pos ? SXF : SXT;
 	case IE_NOT:
-		return fdproj(m, e->kids[0], p, !pos, depth + 1);
+		return fdproj(m, c, e->kids[0], p, !pos, depth + 1);
 	case IE_AND:
 	case IE_OR: {
 		uint8_t kind = (e->kind == IE_AND) == pos ? SX_AND : SX_OR;
@@ -1240,14 +1296,14 @@ static struct sx *fdproj(struct ir_mod *m, const struct ir_expr *e, unsigned p, 
 		if (!k)
 			abort();
 		for (uint32_t i = 0; i < e->nkids; i++)
-			k[i] = fdproj(m, e->kids[i], p, pos, depth + 1);
+			k[i] = fdproj(m, c, e->kids[i], p, pos, depth + 1);
 		struct sx *r = sx_nary(m, kind, k, e->nkids);
 		free(k);
 		return r;
 	}
 	case IE_TEST: {
 		if (e->t.op == FC_OPC_SUB)
-			return fdproj(m, m->progs[e->t.k].expr, p, pos, depth + 1);
+			return fdproj(m, c, m->progs[e->t.k].expr, p, pos, depth + 1);
 		struct fc_fieldref ref;
 		if (!pos || e->t.op == FC_OPC_EVTYPE || e->t.op == FC_OPC_FCMP || !slot_field(m, e->t.slot, &ref))
 			return SXT;
@@ -1327,19 +1383,20 @@ static struct sx *fd_needs(struct ir_mod *m, int pname, const char **why)
 		const struct ir_rule *r = &m->rules[i];
 		if (!r->cr->rule->enabled)
 			continue;
-		bool project = false;
 		for (unsigned u = 1; u < FC_EVENT_MAX && need->kind != SX_TRUE; u += 2) {
 			const struct fc_event_info *ei = &fc_events[u];
 			if (!fc_evtset_has(&r->cr->evts, u) || (ei->flags & FC_EF_OLD_VERSION))
 				continue;
 			struct code c;
 			code_init(&c, u);
+			if (tv(m, &c, rule_expr(m, i), 0) == TV_F)
+				continue; /* never matches on u: neither condition nor output is read there */
 			struct reads rd = {0};
 			expr_reads(m, &c, rule_expr(m, i), &rd, 0);
 			for (uint32_t k = 0; k < r->cr->nout; k++)
 				if (r->out_slot && r->out_slot[k] != FC_NONE)
 					slot_reads(m, &c, r->out_slot[k], &rd, 0);
-			project |= rd.procfd;
+			bool project = rd.procfd;
 			/* fd fields of an event whose looked-up fd is a dirfd read that dirfd's entry:
 			 * with an absolute path any fd works there, so it counts as a use too */
 			bool uses = (ei->flags & (FC_EF_USES_FD | FC_EF_DESTROYS_FD)) && !c.open_fam;
@@ -1358,9 +1415,10 @@ static struct sx *fd_needs(struct ir_mod *m, int pname, const char **why)
 				if (!implies_success(imp))
 					need = SXT;
 			}
+			/* the condition as it can hold on u, projected onto the opened path */
+			if (project && need->kind != SX_TRUE)
+				need = sx_or2(m, need, fdproj(m, &c, rule_expr(m, i), (unsigned)pname, true, 0));
 		}
-		if (project && need->kind != SX_TRUE)
-			need = sx_or2(m, need, fdproj(m, rule_expr(m, i), (unsigned)pname, true, 0));
 		if (need->kind == SX_TRUE && !*why)
 			*why = r->cr->rule->name;
 	}

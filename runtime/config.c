@@ -11,6 +11,7 @@
 #include <yaml.h>
 
 #include "config.h"
+#include "nats_out.h"
 #include "priority.h"
 
 enum ktype {
@@ -1072,7 +1073,7 @@ bool fc_config_validate(const struct fc_config *c, struct fc_cfg_diags *d)
 		else if (has_prefix(u, "tls://"))
 			err(&r, NULL, "%snats_output.url: TLS connections to NATS are not supported yet (use nats://)",
 			    AT("nats_output.url"));
-		else if (!has_prefix(u, "nats://"))
+		else if (!fc_nats_url_check(u, NULL, 0))
 			err(&r, NULL, "%snats_output.url: expected nats://[user:password@]host[:port], got '%s'",
 			    AT("nats_output.url"), u);
 		/* Checked with the placeholders filled in. */

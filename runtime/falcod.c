@@ -1136,6 +1136,7 @@ static int run_replay(struct engine *e, const char *path)
 	int rc;
 	if (e->rec)
 		fc_record_machine(e->rec, fc_capture_machine(cap));
+	fc_state_no_proc_lookups(e->st); /* the capture's threads are not this host's */
 	e->t0 = now_s();
 	uint64_t n = 0;
 	while (!g_stop && (rc = fc_capture_next(cap, &it)) == 1) {
@@ -1202,6 +1203,7 @@ static int run_live(struct engine *e, const struct fc_bundle *b, const struct fc
 		.ksel = ksel,
 		.nksel = nksel,
 		.kprog = ks,
+		.drop_self = true,
 	};
 	struct fc_probe *p;
 	int prc = fc_probe_open(&po, &p, err, sizeof err);
@@ -1605,10 +1607,11 @@ int main(int argc, char **argv)
 		if (!replay)
 			fprintf(stderr,
 				"   probe: %llu syscalls seen, %llu sent, %llu filtered in the kernel, %llu dropped (ring "
-				"full), %llu dropped (too large), %u CPUs, %u rings\n",
+				"full), %llu dropped (too large), %u CPUs, %u rings; %llu of falcod's own dropped in the "
+				"kernel\n",
 				(unsigned long long)ps.seen, (unsigned long long)ps.sent, (unsigned long long)ps.filtered,
 				(unsigned long long)ps.drops_buffer, (unsigned long long)ps.drops_max_size, ps.ncpus,
-				ps.nrings);
+				ps.nrings, (unsigned long long)ps.own);
 	}
 done:
 	if (engine_up)

@@ -24,6 +24,7 @@
 #include <linux/types.h>
 #include <stdarg.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -611,6 +612,23 @@ int fc_probe_poll(struct fc_probe *p, int timeout_ms, fc_probe_cb cb, void *ctx)
 
 /* ---- open / close ---- */
 
+/* The probe drops this process's syscalls. In the initial pid namespace getpid() is the tgid
+ * the kernel sees; in another one the probe translates through that namespace (its nsfs
+ * dev/inode), as the plain tgid would not match. */
+#define FC_PROC_PID_INIT_INO 0xEFFFFFFCu
+static void drop_self(struct fc_probe *p)
+{
+	struct stat st;
+	uint64_t dev = 0, ino = 0;
+	if (stat("/proc/self/ns/pid", &st) == 0 && st.st_ino != FC_PROC_PID_INIT_INO) {
+		dev = st.st_dev;
+		ino = st.st_ino;
+	}
+	p->skel->bss->fc_own_dev = dev;
+	p->skel->bss->fc_own_ino = ino;
+	__atomic_store_n(&p->skel->bss->fc_own_tgid, (uint32_t)getpid(), __ATOMIC_RELEASE);
+}
+
 int fc_probe_open(const struct fc_probe_opts *o, struct fc_probe **out, char *err, size_t errlen)
 {
 	struct fc_probe_opts def = {0};
@@ -687,6 +705,8 @@ int fc_probe_open(const struct fc_probe_opts *o, struct fc_probe **out, char *er
 	if (route_programs(p, err, errlen) || make_rings(p, o->cpus_per_ring, err, errlen) ||
 	    apply_kprog(p, o->kprog, err, errlen) || apply_selection(p, o->ksel, o->nksel, err, errlen))
 		goto bad;
+	if (o->drop_self)
+		drop_self(p);
 	p->load_ns = now_ns(CLOCK_MONOTONIC) - t0;
 	libbpf_set_print(prev);
 	fc_log = NULL;
@@ -735,6 +755,7 @@ void fc_probe_stats(const struct fc_probe *p, struct fc_probe_stats *out)
 			out->drops_noring += c[i].drops_noring;
 			out->build_err += c[i].build_err;
 			out->compat += c[i].compat;
+			out->own += c[i].own;
 			for (int k = 0; k < FC_DROP_MAX_; k++) {
 				out->drops_by_cat[k] += c[i].drops_buf[k];
 				out->drops_buffer += c[i].drops_buf[k];

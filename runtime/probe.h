@@ -22,6 +22,9 @@ struct fc_probe_opts {
 	/* Addition (issue 5, pre-filter): the kernel predicate programs (bundle.h FC_SEC_KPROG,
 	 * fc_bundle_kprog); NULL = no in-kernel filtering (--no-kernel-filter). */
 	const struct fc_kprog_set *kprog;
+	/* Addition (issue 5): drop the syscalls of the calling process's threads in the probe
+	 * (counted in stats.own) — for falcod, whose own syscalls would only feed back. */
+	bool drop_self;
 };
 
 struct fc_probe;
@@ -53,6 +56,7 @@ struct fc_probe_stats {
 	uint32_t ncpus, nrings;
 	uint64_t drops_by_cat[FC_PROBE_NDROPCAT];
 	uint64_t drops_noring, build_err, compat, delivered;
+	uint64_t own; /* addition: syscalls of the consumer's own threads dropped (drop_self) */
 };
 void fc_probe_stats(const struct fc_probe *p, struct fc_probe_stats *out);
 void fc_probe_close(struct fc_probe *p);

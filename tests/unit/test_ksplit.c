@@ -673,3 +673,26 @@ Test(ksplit, generated_rules, .timeout = 600)
 	cr_expect_gt(alerts, 100, "the generated rules hardly match: the test says little");
 	pool_free(&paths);
 }
+
+/* An fd read in a branch that cannot hold on the using event (its evt.type test is false
+ * there) must not keep the open family out of the kernel; one that can hold must. */
+Test(ksplit, fd_reads_settled_by_the_event_type)
+{
+	static const char gated[] =
+		"- rule: g\n  desc: d\n  condition: >\n"
+		"    evt.type in (openat, write) and ((evt.type = openat and fd.num >= 0 and fd.name startswith /etc/)\n"
+		"     or (evt.type = write and evt.rawres > 0))\n"
+		"  output: o p=%proc.name\n  priority: WARNING\n";
+	static const char open_use[] =
+		"- rule: g\n  desc: d\n  condition: >\n"
+		"    evt.type in (openat, write) and ((evt.type = openat and fd.num >= 0 and fd.name startswith /etc/)\n"
+		"     or (evt.type = write and not fd.name startswith /tmp/))\n"
+		"  output: o p=%proc.name\n  priority: WARNING\n";
+	struct fc_bundle *b = compile_text("gated.yaml", gated, sizeof gated - 1);
+	cr_expect_not_null(fc_kprog_for(fc_bundle_kprog(b), 307), "openat has no kernel program");
+	fc_bundle_free(b);
+	b = compile_text("open_use.yaml", open_use, sizeof open_use - 1);
+	cr_expect_null(fc_kprog_for(fc_bundle_kprog(b), 307),
+		       "openat filtered although a write rule may read any of its fds");
+	fc_bundle_free(b);
+}

@@ -1063,6 +1063,87 @@ Test(probe, selection_changes_while_attached)
 	fc_probe_close(p);
 }
 
+/* ---- the consumer's own syscalls (drop_self) ---- */
+
+static void mkdir_n(const char *dir, int n)
+{
+	for (int i = 0; i < n; i++) {
+		syscall(SYS_mkdirat, AT_FDCWD, dir, 0700);
+		syscall(SYS_unlinkat, AT_FDCWD, dir, AT_REMOVEDIR);
+	}
+}
+
+struct own_thr {
+	char dir[PATH_MAX];
+	pid_t tid;
+};
+
+static void *own_thread(void *arg)
+{
+	struct own_thr *t = arg;
+	t->tid = (pid_t)syscall(SYS_gettid);
+	mkdir_n(t->dir, 4);
+	return NULL;
+}
+
+static void act_own_child(void *arg)
+{
+	mkdir_n(arg, 3);
+}
+
+Test(probe, own_process_dropped_in_the_kernel)
+{
+	if (geteuid() != 0)
+		cr_skip_test("probe tests need root (or CAP_BPF+CAP_PERFMON); skipped");
+	if (access("/sys/kernel/btf/vmlinux", R_OK) != 0)
+		cr_skip_test("no kernel BTF at /sys/kernel/btf/vmlinux; probe tests skipped");
+	static uint64_t ksel[NKSEL];
+	memset(ksel, 0, sizeof(ksel));
+	sel_add(ksel, "mkdirat");
+	struct fc_probe_opts o = {.ksel = ksel, .nksel = NKSEL, .drop_self = true};
+	struct fc_probe *p = NULL;
+	char err[512] = "";
+	if (fc_probe_open(&o, &p, err, sizeof(err)) != 0) {
+		if (strstr(err, "no eBPF probe") || strstr(err, "lacks BPF ring buffers"))
+			cr_skip_test("%s", err);
+		cr_assert_fail("fc_probe_open: %s", err);
+	}
+	struct own_thr t;
+	snprintf(t.dir, sizeof(t.dir), "/tmp/fcprobe-own-t-%d", getpid());
+	char dir[PATH_MAX], cdir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "/tmp/fcprobe-own-%d", getpid());
+	snprintf(cdir, sizeof(cdir), "/tmp/fcprobe-own-c-%d", getpid());
+	struct fc_probe_stats before;
+	fc_probe_stats(p, &before);
+	mkdir_n(dir, 5); /* this thread */
+	pthread_t th;
+	cr_assert_eq(pthread_create(&th, NULL, own_thread, &t), 0);
+	cr_assert_eq(pthread_join(th, NULL), 0);
+	struct evlog l = {0};
+	l.only[0] = (pid_t)syscall(SYS_gettid);
+	l.only[1] = t.tid;
+	l.only[2] = run_child(act_own_child, cdir); /* another process: not ours */
+	drain_all(p, &l);
+	size_t own = 0, child = 0;
+	for (size_t i = 0; i < l.n; i++) {
+		struct fc_evt e = ev_at(&l, i);
+		if (e.type != FC_PPME_SYSCALL_MKDIRAT_X)
+			continue;
+		if ((pid_t)e.tid == l.only[2])
+			child++;
+		else
+			own++;
+	}
+	struct fc_probe_stats after;
+	fc_probe_stats(p, &after);
+	cr_expect_eq(own, 0, "%zu mkdirat events of our own threads reached the rings", own);
+	cr_expect_eq(child, 3, "the child's 3 mkdirat: %zu events", child);
+	cr_expect_geq(after.own - before.own, 9, "own counter: %llu",
+		      (unsigned long long)(after.own - before.own));
+	evlog_free(&l);
+	fc_probe_close(p);
+}
+
 /* ---- ordering across rings ---- */
 
 struct act4 {
