@@ -18,6 +18,9 @@
  *   fc_kp_scr     PERCPU_ARRAY, one struct fc_kp_scratch: the evaluator's scratch
  *   .bss fc_kp_on u8 per event code: 1 = fc_kprog has a program for it (written through the mmap)
  *   .bss fc_sel   u8 per native syscall number: 1 = selected (written through the mmap)
+ *   .bss fc_res_gate u8 per native syscall number: FC_KP_GATE_* classes of the return value
+ *                 whose events the predicate of the syscall's event code always drops; the
+ *                 dispatcher drops them before building anything (counted seen + filtered)
  *   .bss fc_own_* the consumer's tgid (0 = none) and, when it runs in another pid namespace
  *                 than the initial one, that namespace's dev/inode: its syscalls are dropped
  *   .rodata       boot time, page shift, native number -> PPM_SC table (set before load) */

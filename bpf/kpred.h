@@ -59,6 +59,11 @@
 #define FC_KP_HDR 26
 #define FC_KP_EVMASK 0xffff /* event offsets, masked (events are < 64 KiB) */
 
+/* Return-value gate classes (runtime/kprog.h fc_kprog_res_gate; the probe's fc_res_gate). */
+#define FC_KP_GATE_NEG 1
+#define FC_KP_GATE_ZERO 2
+#define FC_KP_GATE_POS 4
+
 #define FC_KP_SIGNED 0x10
 #define FC_KP_RAW 0x80
 #define FC_KP_NODUP 0x40 /* string tests: the string as it is, but "maybe" when it has "//" */

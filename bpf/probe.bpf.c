@@ -69,6 +69,9 @@ __u32 fc_own_tgid;
 __u64 fc_own_dev;
 __u64 fc_own_ino;
 
+/* Return-value gates (fc_probe.h): written by the loader with the predicate programs. */
+__u8 fc_res_gate[FC_SYSCALL_SLOTS];
+
 /* PPM_SC code of each native syscall number, for the generic event. */
 const volatile __u16 fc_ppm_sc[FC_SYSCALL_SLOTS];
 /* 1: the child side of clone comes from sched_process_fork and clone exits skip ret == 0.
@@ -213,6 +216,19 @@ int BPF_PROG(fc_sys_exit, struct pt_regs *regs, long ret)
 		if (c)
 			c->compat++;
 		return 0;
+	}
+	/* the predicate would drop this result whatever the rest of the event: skip the build */
+	__u8 gate = fc_res_gate[id];
+	if (gate) {
+		__u8 cls = ret < 0 ? FC_KP_GATE_NEG : ret == 0 ? FC_KP_GATE_ZERO : FC_KP_GATE_POS;
+		if (gate & cls) {
+			struct fc_counters *c = fc_ctr();
+			if (c) {
+				c->seen++;
+				c->filtered++;
+			}
+			return 0;
+		}
 	}
 	bpf_tail_call(ctx, &fc_sys_tail, id);
 	return 0;

@@ -512,6 +512,68 @@ int fc_kprog_eval(const struct fc_kprog_set *s, struct fc_kp_ctx *c, const struc
 	return n ? run_in(p, c->area, &c->sc, c->tmp, n, env) : 1;
 }
 
+/* ---- return-value gate ---- */
+
+/* Over every 64-bit value in [LO, HI] (unsigned order; a class never wraps): 1 when the integer
+ * test IN is true for all of them, 0 when false for all, -1 when it depends. */
+static int gate_decide(const struct fc_kp_insn *in, uint64_t lo, uint64_t hi)
+{
+	uint64_t k = in->imm;
+	int64_t slo = (int64_t)lo, shi = (int64_t)hi, sk = (int64_t)k;
+	/* a class lies on one side of 0 in both orders, so signed bounds keep their order */
+	switch (in->op) {
+	case FC_KP_JEQ: return lo == hi && lo == k ? 1 : (k < lo || k > hi) ? 0 : -1;
+	case FC_KP_JNE: return lo == hi && lo == k ? 0 : (k < lo || k > hi) ? 1 : -1;
+	case FC_KP_JLTS: return shi < sk ? 1 : slo >= sk ? 0 : -1;
+	case FC_KP_JLES: return shi <= sk ? 1 : slo > sk ? 0 : -1;
+	case FC_KP_JGTS: return slo > sk ? 1 : shi <= sk ? 0 : -1;
+	case FC_KP_JGES: return slo >= sk ? 1 : shi < sk ? 0 : -1;
+	case FC_KP_JLTU: return hi < k ? 1 : lo >= k ? 0 : -1;
+	case FC_KP_JLEU: return hi <= k ? 1 : lo > k ? 0 : -1;
+	case FC_KP_JGTU: return lo > k ? 1 : hi <= k ? 0 : -1;
+	case FC_KP_JGEU: return lo >= k ? 1 : hi < k ? 0 : -1;
+	default: return -1;
+	}
+}
+
+/* True when some RET 1 is reachable from pc 0 with parameter 0 in [LO, HI]. Jumps only go
+ * forward, so one pass in pc order over the reachable set decides it. */
+static bool gate_may_accept(const struct fc_kp_prog *p, uint64_t lo, uint64_t hi)
+{
+	bool reach[FC_KP_MAX_INSNS] = {true};
+	for (uint32_t pc = 0; pc < p->ninsn && pc < FC_KP_MAX_INSNS; pc++) {
+		if (!reach[pc])
+			continue;
+		const struct fc_kp_insn *in = &p->insn[pc];
+		if (in->op == FC_KP_RET) {
+			if (in->imm)
+				return true;
+			continue;
+		}
+		int d = -1;
+		if (is_int_op(in->op) && in->arg == 0 && (in->k & 0xf) == 8 && in->mask == ~0ull)
+			d = gate_decide(in, lo, hi);
+		uint32_t t = pc + 1 + in->jt, f = pc + 1 + in->jf;
+		if (d != 0 && t < FC_KP_MAX_INSNS)
+			reach[t] = true;
+		if (d != 1 && f < FC_KP_MAX_INSNS)
+			reach[f] = true;
+	}
+	return false;
+}
+
+uint8_t fc_kprog_res_gate(const struct fc_kp_prog *p)
+{
+	uint8_t g = 0;
+	if (!gate_may_accept(p, 1ull << 63, ~0ull))
+		g |= FC_KP_GATE_NEG;
+	if (!gate_may_accept(p, 0, 0))
+		g |= FC_KP_GATE_ZERO;
+	if (!gate_may_accept(p, 1, (1ull << 63) - 1))
+		g |= FC_KP_GATE_POS;
+	return g;
+}
+
 uint64_t fc_kp_hash(const void *p, size_t n)
 {
 	const uint8_t *b = p;

@@ -90,6 +90,14 @@ void fc_kprog_lower(const struct fc_kp_prog *p, struct fc_kp_lprog *out);
 /* The lowered program of event CODE in S, NULL when none. */
 const struct fc_kp_lprog *fc_kprog_lowered(const struct fc_kprog_set *s, uint16_t code);
 
+/* The return-value gate of P (addition, issue 5): the classes of parameter 0 — FC_KP_GATE_NEG
+ * (< 0), FC_KP_GATE_ZERO, FC_KP_GATE_POS (> 0) — for which P drops every event whose
+ * parameter 0 is 8 bytes, whatever its other parameters hold (P's tests of parameter 0 at width
+ * 8 decided over the class, every other test taken both ways). The probe applies it at its
+ * dispatcher, to the return value, before building anything: for events whose parameter 0 is the
+ * return value (res / fd, 8 bytes). P must have passed fc_kprog_check. */
+uint8_t fc_kprog_res_gate(const struct fc_kp_prog *p);
+
 /* FNV-1a 64 of N bytes (the SHASH hash). */
 uint64_t fc_kp_hash(const void *p, size_t n);
 

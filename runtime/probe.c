@@ -98,6 +98,7 @@ struct fc_probe {
 	uint64_t bad, delivered, load_ns;
 	size_t page;
 	uint8_t kp_loaded[FC_KP_CODES]; /* codes with a program in fc_kprog */
+	uint16_t code_of_nr[FC_SYSCALL_SLOTS]; /* exit event of the dedicated builder, 0: generic */
 	uint32_t nkp;
 };
 
@@ -323,6 +324,8 @@ static int route_programs(struct fc_probe *p, char *err, size_t errlen)
 		if (sc->enter_code != 0) {
 			snprintf(name, sizeof(name), FC_BUILDER_PREFIX "%s", ev_ids[sc->enter_code | 1]);
 			fd = prog_fd(s, name);
+			if (fd >= 0)
+				p->code_of_nr[nr] = (uint16_t)(sc->enter_code | 1);
 		}
 		if (fd < 0)
 			fd = generic;
@@ -363,6 +366,10 @@ static int apply_kprog(struct fc_probe *p, const struct fc_kprog_set *ks, char *
 			return fail(err, errlen, "kernel predicate of event %u refused: %s", code, msg);
 		want[code] = 1;
 	}
+	/* gates first: none may outlive (or precede) the program it comes from */
+	uint8_t *gate = p->skel->bss->fc_res_gate;
+	for (unsigned nr = 0; nr < FC_SYSCALL_SLOTS; nr++)
+		__atomic_store_n(&gate[nr], 0, __ATOMIC_RELEASE);
 	/* codes leaving: stop using their program first, then remove it */
 	for (unsigned c = 0; c < FC_KP_CODES; c++)
 		if (p->kp_loaded[c] && !want[c]) {
@@ -392,6 +399,16 @@ static int apply_kprog(struct fc_probe *p, const struct fc_kprog_set *ks, char *
 		__atomic_store_n(&on[code], 1, __ATOMIC_RELEASE);
 	}
 	free(low);
+	/* gates of the syscalls whose event's parameter 0 is their 8-byte return value */
+	for (unsigned nr = 0; nr < FC_SYSCALL_SLOTS; nr++) {
+		uint16_t code = p->code_of_nr[nr];
+		const struct fc_kp_prog *kp = code ? fc_kprog_for(ks, code) : NULL;
+		const struct fc_event_info *ei = code ? &fc_events[code] : NULL;
+		if (!kp || ei->nparams == 0 || fc_ptype_size(ei->params[0].type) != 8 ||
+		    (strcmp(ei->params[0].name, "res") != 0 && strcmp(ei->params[0].name, "fd") != 0))
+			continue;
+		__atomic_store_n(&gate[nr], fc_kprog_res_gate(kp), __ATOMIC_RELEASE);
+	}
 	return 0;
 }
 

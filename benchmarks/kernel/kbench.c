@@ -23,7 +23,10 @@
  *              no default rule cares about (what a kernel predicate can filter out). Timed in
  *              batches of 256; the closes between batches are not timed.
  *   fchdir     fchdir(fd of the working directory): captured for the state engine (cwd), so
- *              never filtered: a small fixed-size event every call. */
+ *              never filtered: a small fixed-size event every call.
+ *   chmod_enoent  fchmodat(AT_FDCWD, "/nonexistent-kbench/f", 0644): a syscall rules select
+ *              (setuid/setgid changes) that fails with ENOENT; the default rules need it to
+ *              succeed, so the probe builds its event and its kernel predicate drops it. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -74,8 +77,9 @@ static int sys_exit_links(void)
 	return n;
 }
 
-enum kcase { C_GETPPID, C_OPEN_NULL, C_FCHDIR, C_N };
-static const char *const case_names[C_N] = {"getppid", "open_null", "fchdir"};
+enum kcase { C_GETPPID, C_OPEN_NULL, C_FCHDIR, C_CHMOD_ENOENT, C_N };
+static const char *const case_names[C_N] = {"getppid", "open_null", "fchdir", "chmod_enoent"};
+static const char missing_path[] = "/nonexistent-kbench/f";
 
 static int case_of(const char *s)
 {
@@ -104,6 +108,9 @@ static void one_call(enum kcase c)
 	case C_FCHDIR:
 		if (fchdir(g_cwd) != 0)
 			abort();
+		break;
+	case C_CHMOD_ENOENT:
+		syscall(SYS_fchmodat, AT_FDCWD, missing_path, 0644);
 		break;
 	case C_N:
 		break;
@@ -138,6 +145,10 @@ static int timed(enum kcase c, long n, uint64_t *cpu, uint64_t *wall)
 	if (c == C_GETPPID) {
 		for (long i = 0; i < n; i++)
 			syscall(SYS_getppid);
+	} else if (c == C_CHMOD_ENOENT) {
+		for (long i = 0; i < n; i++)
+			if (syscall(SYS_fchmodat, AT_FDCWD, missing_path, 0644) != -1 || errno != ENOENT)
+				return -1;
 	} else {
 		for (long i = 0; i < n; i++)
 			if (fchdir(g_cwd) != 0)
@@ -154,7 +165,7 @@ static int cmd_loop(int argc, char **argv, long n, int reps, bool empty)
 	for (int a = 0; a < argc; a++) {
 		int c = case_of(argv[a]);
 		if (c < 0) {
-			fprintf(stderr, "kbench: unknown case '%s' (getppid, open_null, fchdir)\n", argv[a]);
+			fprintf(stderr, "kbench: unknown case '%s' (getppid, open_null, fchdir, chmod_enoent)\n", argv[a]);
 			return 2;
 		}
 		int before = sys_exit_links();
@@ -258,7 +269,7 @@ static void usage(FILE *f)
 	fputs("Usage: kbench [--attach-empty] [-n N] [-r REPS] loop CASE...\n"
 	      "       kbench [--attach-empty] [-t THREADS] rate RATE SECONDS CASE\n"
 	      "       kbench links\n"
-	      "Cases: getppid, open_null, fchdir. JSON lines on stdout.\n",
+	      "Cases: getppid, open_null, fchdir, chmod_enoent. JSON lines on stdout.\n",
 	      f);
 }
 

@@ -3,9 +3,10 @@ syscalls it watches, and what falcod keeps up with. Needs root, BPF with BTF, kb
 (benchmarks/kernel/, built here with its own CMake) and falcod; otherwise skipped with the reason.
 
   per-syscall  kbench times tight loops of getppid (no rule or state needs it), openat of
-               /dev/null (rules select openat; no default rule cares about /dev/null: the case a
-               kernel predicate filters out) and fchdir (always captured: the state engine
-               tracks cwd), in rounds, each round measuring the three configurations in turn:
+               /dev/null (rules select openat; the default rules may read any opened fd later,
+               so opens are captured), fchdir (always captured: the state engine tracks cwd)
+               and fchmodat failing with ENOENT (rules select it; the kernel predicate drops
+               it: the filtered-out case), in rounds, each round measuring the three configurations in turn:
                no probe, the empty tp_btf/sys_exit program (the floor), falcod live with its
                default rules. CPU time of the calling thread per call (probe programs run
                there); min and median over the repetitions of every round; ratios to the floor
@@ -15,6 +16,7 @@ syscalls it watches, and what falcod keeps up with. Needs root, BPF with BTF, kb
   storms       falcod live under stress-ng syscall storms (open/close, dup, fork): events/s,
                drops, drops by category (read from the probe's counter map before falcod stops),
                and the storm's own ops/s with and without falcod.
+  latency      syscall -> alert line at light load (klatency.py): open /etc/shadow every 0.1 s.
   realistic    (full mode) falcod live during a build of this project with its tests and a test
                run: the share of events dropped in the kernel.
 Every figure comes from this run; ratios are taken between measurements of the same run."""
@@ -29,11 +31,13 @@ import subprocess
 import tempfile
 import time
 
+import klatency
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 
-# bpf/fc_probe.h struct fc_counters: 7 u64, then drops_buf[FC_DROPCATS]
-COUNTER_FIELDS = ("seen", "sent", "filtered", "drops_max_size", "drops_noring", "build_err", "compat")
+# bpf/fc_probe.h struct fc_counters: 8 u64, then drops_buf[FC_DROPCATS]
+COUNTER_FIELDS = ("seen", "sent", "filtered", "drops_max_size", "drops_noring", "build_err", "compat", "own")
 DROPCATS = ("clone_fork_exit", "execve_exit", "connect_exit", "open_exit", "dir_file_exit",
             "other_interest_exit", "close_exit", "proc_exit", "other")
 
@@ -112,7 +116,7 @@ def parse_live_summary(text):
             ("drops_max_size", r"(\d+) dropped \(too large\)"), ("rings", r"(\d+) rings"),
             ("events_read", r"events read: (\d+)"), ("own_skipped", r"own threads skipped: (\d+)"),
             ("alerts", r"Events detected: (\d+)"), ("wall_s", r"wall time: ([\d.]+) s"),
-            ("max_rss_kib", r"max RSS (\d+) KiB"))
+            ("max_rss_kib", r"max RSS (\d+) KiB"), ("own_dropped", r"(\d+) of falcod's own dropped in the kernel"))
     for k, p in pats:
         m = re.search(p, text)
         if m:
@@ -234,7 +238,7 @@ def check(env):
 
 # ---- per-syscall ------------------------------------------------------------------------------
 
-CASES = ("getppid", "open_null", "fchdir")
+CASES = ("getppid", "open_null", "fchdir", "chmod_enoent")
 CONFIGS = ("none", "empty", "falcod")
 
 
@@ -243,7 +247,7 @@ def per_syscall(env):
     rounds = 2 if quick else 5
     reps = 3 if quick else 5
     n = {"getppid": 500000 if quick else 2000000, "open_null": 50000 if quick else 300000,
-         "fchdir": 300000 if quick else 1000000}
+         "fchdir": 300000 if quick else 1000000, "chmod_enoent": 200000 if quick else 1000000}
     env.log(f"   per-syscall: {rounds} rounds x (no probe, empty probe, falcod), {reps} repetitions each; "
             + ", ".join(f"{c} x{n[c]:,}" for c in CASES))
     # samples[config][case] = list of per-rep CPU ns (undisturbed ones only); rounds kept apart
@@ -308,7 +312,7 @@ def report_per_syscall(env, raw):
     res = env.res
     out = {"cases": {}}
     filtered_total = sum((r.get("counters_delta") or {}).get("filtered", 0) for r in raw["falcod_runs"])
-    kernel_filter = filtered_total > 0.5 * raw["n"]["open_null"] * raw["reps"] * max(1, len(raw["falcod_runs"]))
+    kernel_filter = filtered_total > 0.5 * raw["n"]["chmod_enoent"] * raw["reps"] * max(1, len(raw["falcod_runs"]))
     out["kernel_filter_active"] = kernel_filter
     for case in CASES:
         c = out["cases"][case] = {}
@@ -335,12 +339,13 @@ def report_per_syscall(env, raw):
             if floor > 0:
                 c["overhead_ratio"] = c["falcod_overhead_ns"] / floor
     roles = {"getppid": ("uninteresting (not selected)", 1.2),
-             "open_null": ("filtered-out interesting (openat /dev/null)" if kernel_filter else
-                           "openat /dev/null: CAPTURED (no kernel predicate yet: filtered case pending)", 1.5),
-             "fchdir": ("captured (fchdir, state)", None)}
+             "open_null": ("captured (openat /dev/null: default rules may read any opened fd)", None),
+             "fchdir": ("captured (fchdir, state)", None),
+             "chmod_enoent": ("filtered-out interesting (fchmodat ENOENT)" if kernel_filter else
+                              "fchmodat ENOENT: NOT filtered in the kernel", 1.5)}
     for case, (role, target) in roles.items():
         out["cases"][case]["role"] = role
-        if target and (case != "open_null" or kernel_filter):
+        if target and (case != "chmod_enoent" or kernel_filter):
             out["cases"][case]["target_ratio"] = target
     c = out["cases"]
     env.log("   CPU ns per call (min over all repetitions; median in brackets):")
@@ -354,8 +359,8 @@ def report_per_syscall(env, raw):
         env.res.note("kernel", f"{len(raw['disturbed'])} measurements left out: another program was attached "
                      "to sys_exit during them (another probe on the machine)")
     if not kernel_filter:
-        env.res.note("kernel", "filtered-out case pending: falcod's probe filtered no openat of /dev/null in the "
-                     "kernel (the kernel predicate is not in this build); open_null is reported as captured")
+        env.res.note("kernel", "filtered-out case: falcod's probe did not filter the failing fchmodat calls in the "
+                     "kernel (no kernel predicate for fchmodat in this build)")
     return out
 
 
@@ -520,6 +525,8 @@ def realistic(env):
             if "tests FAILED:" in (r3.stdout or "") else []
     if "seen" in s and s["seen"]:
         x["drop_share"] = s.get("drops_buffer", 0) / s["seen"]
+        x["filtered_share"] = s.get("filtered", 0) / s["seen"]
+        env.res.metric("kernel/realistic/filtered_share", x["filtered_share"], "share", "higher", "ratio")
         x["seen_per_s"] = s["seen"] / (s.get("wall_s") or (t2 - t0))
         env.res.metric("kernel/realistic/drop_share", x["drop_share"], "share", "lower", "ratio")
         env.res.metric("kernel/realistic/seen_per_s", x["seen_per_s"], "ev/s", "higher", "rate")
@@ -527,7 +534,28 @@ def realistic(env):
             x["falcod_cpu_share"] = f.cpu_s / (s.get("wall_s") or (t2 - t0))
     env.log(f"     build {x['build_s']} s, tests {x['test_s']} s: probe saw {s.get('seen', 0):,} events "
             f"({x.get('seen_per_s', 0):,.0f}/s), dropped {s.get('drops_buffer', '?')} "
-            f"({100 * x.get('drop_share', 0):.3f} %), falcod CPU {f.cpu_s or 0:.1f} s")
+            f"({100 * x.get('drop_share', 0):.3f} %), filtered in the kernel {s.get('filtered', '?')} "
+            f"({100 * x.get('filtered_share', 0):.2f} %), falcod's own dropped {s.get('own_dropped', '?')}, "
+            f"falcod CPU {f.cpu_s or 0:.1f} s")
+    return x
+
+
+# ---- latency ----------------------------------------------------------------------------------
+
+def latency(env):
+    """syscall -> alert line at light load (klatency.measure): one open of /etc/shadow per 0.1 s."""
+    wait_quiet(env, 30)
+    n = 20 if env.quick else 100
+    env.log(f"   latency: falcod live, {n} opens of /etc/shadow 0.1 s apart, time to the alert line")
+    x = klatency.measure(env.falcod, n, 0.1)
+    t = x.get("total_ms")
+    if t:
+        env.res.metric("kernel/latency/median_ms", t["median"], "ms", "lower", "time", spread=t)
+        env.res.metric("kernel/latency/p90_ms", t["p90"], "ms", "lower", "time")
+        env.log(f"     syscall -> alert line: median {t['median']:.2f} ms, p90 {t['p90']:.2f} ms, max {t['max']:.2f} ms "
+                f"({x['alerts']} alerts, {x['missed']} missed; target < 10 ms)")
+    if x["missed"]:
+        env.res.note("kernel", f"latency: {x['missed']} of {n} opens of /etc/shadow raised no alert within 2 s")
     return x
 
 
@@ -544,6 +572,7 @@ def run_suite(env):
         ps = per_syscall(env)
         raw["per_syscall"] = report_per_syscall(env, ps)
         raw["per_syscall_raw"] = ps
+        raw["latency"] = latency(env)
         raw["drop_curve"] = drop_curve(env)
         raw["storms"] = storms(env)
         if not env.quick:
@@ -578,11 +607,23 @@ def markdown(k):
             def cell(cfg):
                 return f"{x[cfg]['min']:.1f} ({x[cfg]['median']:.1f})" if cfg in x else "–"
             ratio = f"{x['ratio_to_floor']:.2f}x" if "ratio_to_floor" in x else "–"
-            target = f"≤ {x['target_ratio']}x" if "target_ratio" in x else ("pending" if case == "open_null" else "–")
+            target = f"≤ {x['target_ratio']}x" if "target_ratio" in x else ("not filtered" if case == "chmod_enoent" else "–")
             ov = (f"{x['floor_overhead_ns']:.1f} / {x['falcod_overhead_ns']:.1f} ns"
                   if "floor_overhead_ns" in x else "–")
             L.append(f"| {case} | {x['role']} | {cell('none')} | {cell('empty')} | {cell('falcod')} | {ratio} | "
                      f"{target} | {ov} |")
+        L.append("")
+    lt = k.get("latency")
+    if lt and lt.get("total_ms"):
+        t, a = lt["total_ms"], lt.get("after_event_ms") or {}
+        L += ["## Kernel: latency, syscall to alert line (light load)", "",
+              f"falcod live (default rules, JSON to a pipe); {t['n']} opens of /etc/shadow {lt['gap_s']} s apart, each "
+              "timed from just before the openat to the arrival of its alert line (target < 10 ms).", "",
+              "| | min | median | p90 | max |", "|---|---|---|---|---|",
+              f"| syscall -> alert line (ms) | {t['min']:.2f} | {t['median']:.2f} | {t['p90']:.2f} | {t['max']:.2f} |"]
+        if a:
+            L.append(f"| event timestamp -> alert line (ms) | {a['min']:.2f} | {a['median']:.2f} | {a['p90']:.2f} | "
+                     f"{a['max']:.2f} |")
         L.append("")
     dc = k.get("drop_curve")
     if dc:
@@ -626,8 +667,9 @@ def markdown(k):
         L += ["## Kernel: realistic workload under falcod", "",
               f"Clean Release build of this project with its tests ({rl['build_s']} s) and a ctest run "
               f"({rl['test_s']} s{', ' + str(rl['tests']) if 'tests' in rl else ''}): the probe saw "
-              f"{s.get('seen', 0):,} events ({fmt(rl.get('seen_per_s', 0))}/s), dropped {s.get('drops_buffer', '–')} "
-              f"in the kernel = **{100 * rl.get('drop_share', 0):.3f} %**; falcod used {rl.get('falcod_cpu_s') or 0:.1f} s "
+              f"{s.get('seen', 0):,} events ({fmt(rl.get('seen_per_s', 0))}/s), lost {s.get('drops_buffer', '–')} "
+              f"for lack of ring space = **{100 * rl.get('drop_share', 0):.3f} %**, filtered out by the kernel "
+              f"predicates {s.get('filtered', '–')} = **{100 * rl.get('filtered_share', 0):.2f} %**; falcod used {rl.get('falcod_cpu_s') or 0:.1f} s "
               f"of CPU ({100 * rl.get('falcod_cpu_share', 0):.1f} % of one CPU).", ""]
     return L
 

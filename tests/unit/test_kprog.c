@@ -446,3 +446,71 @@ Test(kprog, codec_round_trip_and_hostile_bytes)
 	free(sec);
 	free(ps);
 }
+
+/* The return-value gate the probe applies before building an event is sound: whenever it says
+ * a class of parameter 0 is dropped, the evaluator drops every event of that class (parameter 0
+ * present with 8 bytes); and it is not vacuous. */
+Test(kprog, res_gate_only_drops_what_the_program_drops)
+{
+	struct eb *b = malloc(sizeof(*b));
+	struct fc_kp_ctx *ctx = fc_kp_ctx_new();
+	struct fc_kp_prog *p = malloc(sizeof(*p));
+	static char paths[2][800];
+	struct fc_kp_env env = {model_dir, NULL};
+	uint64_t gated = 0, checked = 0, accepted_ungated = 0;
+	rs = 0x9e3779b97f4a7c15ull;
+	for (int i = 0; i < 4000; i++) {
+		rand_prog(p, paths);
+		if (rn(2)) { /* programs that start with a test of the result, as the split's do */
+			static const uint8_t ops[] = {FC_KP_JEQ, FC_KP_JNE, FC_KP_JLTS, FC_KP_JLES, FC_KP_JGTS,
+						      FC_KP_JGES, FC_KP_JLTU, FC_KP_JLEU, FC_KP_JGTU, FC_KP_JGEU};
+			int64_t cs[] = {0, 1, -1, -2, -115, INT64_MIN, INT64_MAX};
+			struct fc_kp_insn *in = &p->insn[0];
+			if (in->op != FC_KP_RET) {
+				in->op = ops[rn(10)];
+				in->arg = 0;
+				in->k = 8 | (rn(2) ? FC_KP_SIGNED : 0);
+				in->mask = ~0ull;
+				in->imm = (uint64_t)cs[rn(7)];
+			}
+		}
+		char err[200];
+		cr_assert(fc_kprog_check(p, FC_PPME_SYSCALL_OPENAT_2_X, err, sizeof err, NULL), "%s", err);
+		uint8_t g = fc_kprog_res_gate(p);
+		for (int j = 0; j < 16; j++) {
+			const struct fc_evt *e = rand_event(b, paths);
+			if (e->nparams == 0 || e->plen[0] != 8)
+				continue;
+			int64_t res;
+			memcpy(&res, e->pval[0], 8);
+			uint8_t cls = res < 0 ? FC_KP_GATE_NEG : res == 0 ? FC_KP_GATE_ZERO : FC_KP_GATE_POS;
+			int got = fc_kprog_run(p, ctx, e->raw, e->len, &env);
+			checked++;
+			if (g & cls) {
+				gated++;
+				cr_assert_eq(got, 0, "program %d: gate 0x%x drops res %lld, the evaluator accepts", i, g,
+					     (long long)res);
+			} else {
+				accepted_ungated += (uint64_t)got;
+			}
+		}
+	}
+	cr_expect_gt(gated, checked / 10, "the gate hardly ever applies: %llu of %llu", (unsigned long long)gated,
+		     (unsigned long long)checked);
+	cr_expect_gt(accepted_ungated, 0);
+	/* a fixed program: res = 0 and mode has bit 0x800 */
+	memset(p, 0, sizeof(*p));
+	p->insn[0] = (struct fc_kp_insn){.op = FC_KP_JEQ, .arg = 0, .jt = 0, .jf = 2, .k = 8 | FC_KP_SIGNED,
+					 .mask = ~0ull, .imm = 0};
+	p->insn[1] = (struct fc_kp_insn){.op = FC_KP_JNE, .arg = 3, .jt = 0, .jf = 1, .k = 4, .mask = 0x800};
+	p->insn[2] = (struct fc_kp_insn){.op = FC_KP_RET, .imm = 1};
+	p->insn[3] = (struct fc_kp_insn){.op = FC_KP_RET, .imm = 0};
+	p->ninsn = 4;
+	p->str[0] = p->str[1] = FC_KP_NOSLOT;
+	char err[200];
+	cr_assert(fc_kprog_check(p, FC_PPME_SYSCALL_FCHMODAT_X, err, sizeof err, NULL), "%s", err);
+	cr_expect_eq(fc_kprog_res_gate(p), FC_KP_GATE_NEG | FC_KP_GATE_POS);
+	free(p);
+	fc_kp_ctx_free(ctx);
+	free(b);
+}
