@@ -727,10 +727,16 @@ static void summary(struct engine *e, const char *what, FILE *f)
 			k->name, (unsigned long long)k->sent, (unsigned long long)k->drops, (unsigned long long)k->failed,
 			(unsigned long long)k->retries, k->sent ? (double)k->send_ns / 1e6 / (double)k->sent : 0.0);
 	}
-	if (e->reloads_ok || e->reloads_failed)
+	/* with a reload thread, rejections are counted there (they never reach the engine);
+	 * stop_reloader folds them into reloads_failed */
+	unsigned long long rl_ok = 0, rl_failed = e->reloads_failed;
+	if (e->reloader) {
+		fc_reload_counts(e->reloader, &rl_ok, &rl_failed);
+		rl_failed += e->reloads_failed;
+	}
+	if (e->reloads_ok || rl_failed)
 		fprintf(f, "   reloads: %llu swapped in, %llu rejected (last swap %.3f ms)\n",
-			(unsigned long long)e->reloads_ok, (unsigned long long)e->reloads_failed,
-			(double)e->last_swap_ns / 1e6);
+			(unsigned long long)e->reloads_ok, rl_failed, (double)e->last_swap_ns / 1e6);
 	if (e->format_failures)
 		fprintf(f, "   alerts not formatted (out of memory): %llu\n", (unsigned long long)e->format_failures);
 	fprintf(f, "   state: %llu threads, %llu fds, %llu containers (evictions %llu threads, %llu fds)\n",
@@ -1405,6 +1411,9 @@ static void stop_reloader(struct engine *e, struct reload_ctx *rc)
 	if (!e->reloader)
 		return;
 	atomic_store(&g_reloader, NULL);
+	unsigned long long ok, failed;
+	fc_reload_counts(e->reloader, &ok, &failed); /* kept for the summary */
+	e->reloads_failed += failed;
 	fc_reload_stop(e->reloader);
 	e->reloader = NULL;
 	paths_free(rc);
