@@ -312,7 +312,7 @@ static bool dyn_type(const char *table, uint8_t idx, enum fc_ptype *out)
 /* text helpers: paths, UTF-8, addresses, times                                               */
 /* ------------------------------------------------------------------------------------------ */
 
-#define SCAP_MAX_PATH 1024
+#define SCAP_MAX_PATH FC_PATH_MAX
 
 static bool path_invalid(unsigned char c)
 {

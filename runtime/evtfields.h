@@ -98,7 +98,10 @@ const char *fc_signal_name(unsigned sig);
 
 /* Falco's path join: DIR ('/'-terminated, as a cwd) + PATH when PATH is relative, else PATH;
  * "." and ".." segments and repeated '/' folded, a trailing '/' dropped, non-printable bytes
- * replaced by '.'; "/PATH_TOO_LONG" beyond 1024 bytes (SCAP_MAX_PATH_SIZE). */
+ * replaced by '.'; "/PATH_TOO_LONG" beyond FC_PATH_MAX bytes. Falco stops at 1024
+ * (SCAP_MAX_PATH_SIZE), so that a path of 1 to 4 KB defeats every fd.name rule there; we keep
+ * the whole path the kernel accepts (PATH_MAX) and the probe captures (FC_MAX_PATH). */
+#define FC_PATH_MAX 4096
 size_t fc_path_concat(const char *dir, size_t dlen, const char *path, size_t plen, char *buf, size_t len);
 
 #endif

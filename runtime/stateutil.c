@@ -67,7 +67,7 @@ static bool path_clean(const char *p, size_t n)
 	return true;
 }
 
-#define SCAP_MAX_PATH 1024 /* fc_path_concat's limit */
+#define SCAP_MAX_PATH FC_PATH_MAX /* fc_path_concat's limit */
 
 size_t fc_path_join(const char *dir, size_t dlen, const char *name, size_t nlen, char *out,
 		    size_t outlen)

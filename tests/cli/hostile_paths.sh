@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Hostile input: paths with newlines, invalid UTF-8, control bytes, quotes, a 900-byte path
+# Hostile input: paths with newlines, invalid UTF-8, control bytes, quotes, a 2.9 KB path
 # with newlines in every component, and shell metacharacters. falcod (JSON output) must alert on every one, each alert a
 # single line of valid JSON (nothing a path holds can split or break it), keep alerting, stay
 # under its memory cap and exit cleanly. Usage: hostile_paths.sh FALCOC SRCDIR.
@@ -24,7 +24,7 @@ for n in names:
         f.write(b"x")
     made += 1
 deep = d
-for i in range(4):  # about 900 bytes: longer paths raise no alert today (SECURITY.md, gaps)
+for i in range(14):  # about 2.9 KB: beyond Falco's 1024-byte limit, within PATH_MAX
     deep = os.path.join(deep, b"\n" + b"d" * 200)
     os.mkdir(deep)
 with open(os.path.join(deep, b"leaf\n"), "wb") as f:
