@@ -1023,6 +1023,12 @@ bool fc_config_override(struct fc_config *c, const char *kv, struct fc_cfg_diags
 	return ok;
 }
 
+const char *fc_config_where(const struct fc_config *c, const char *key)
+{
+	const struct key *k = find_key(key);
+	return k && c->key_where ? c->key_where[k - keys] : NULL;
+}
+
 /* "WHERE: " for the place KEY was set ("" when it has its default). */
 static const char *where_of(const struct fc_config *c, const char *path, char *buf, size_t len)
 {

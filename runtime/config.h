@@ -152,5 +152,7 @@ bool fc_config_override(struct fc_config *c, const char *kv, struct fc_cfg_diags
 
 /* Checks the combination of keys (a file output without a filename, ...). */
 bool fc_config_validate(const struct fc_config *c, struct fc_cfg_diags *d);
+/* "FILE:LINE:COL" (or "-o KEY=VALUE") where KEY got its value, NULL when it has its default. */
+const char *fc_config_where(const struct fc_config *c, const char *key);
 
 #endif

@@ -189,12 +189,16 @@ static bool has_suffix(const char *s, const char *suf)
 	return n >= m && !strcmp(s + n - m, suf);
 }
 
-/* Expands PATH into files: a directory gives its *.yaml / *.yml regular files in name order. */
-static bool expand_path(const char *path, char ***files, size_t *n)
+/* Expands PATH into files: a directory gives its *.yaml / *.yml regular files in name order.
+ * ORIGIN (or NULL) says where the path was configured, for the error message. */
+static bool expand_path(const char *path, const char *origin, char ***files, size_t *n)
 {
 	struct stat st;
 	if (stat(path, &st) != 0) {
-		fprintf(stderr, "falcod: %s: %s\n", path, strerror(errno));
+		if (origin)
+			fprintf(stderr, "falcod: error: %s: rules_files: %s: %s\n", origin, path, strerror(errno));
+		else
+			fprintf(stderr, "falcod: %s: %s\n", path, strerror(errno));
 		return false;
 	}
 	if (!S_ISDIR(st.st_mode)) {
@@ -272,7 +276,8 @@ struct rules {
 
 /* Loads the rules: one bundle file, YAML files/directories, or the built-in ruleset. */
 /* With PUBKEY (require_signed), only one bundle signed with that key is accepted. */
-static bool load_rules(const char *const *paths, size_t npaths, const char *pubkey, struct rules *r)
+static bool load_rules(const char *const *paths, size_t npaths, const char *origin, const char *pubkey,
+		       struct rules *r)
 {
 	char err[1024];
 	char **files = NULL;
@@ -284,7 +289,7 @@ static bool load_rules(const char *const *paths, size_t npaths, const char *pubk
 		return false;
 	}
 	for (size_t i = 0; ok && i < npaths; i++)
-		ok = expand_path(paths[i], &files, &nfiles);
+		ok = expand_path(paths[i], origin, &files, &nfiles);
 	size_t nbundles = 0;
 	for (size_t i = 0; ok && i < nfiles; i++)
 		nbundles += is_bundle_file(files[i]);
@@ -437,7 +442,10 @@ static bool setup_rules(const struct cli *cli, const struct fc_config *cfg, stru
 	const char *const *paths = cli->nrules ? cli->rules : (const char *const *)cfg->rules_files;
 	size_t npaths = cli->nrules ? cli->nrules : cfg->nrules_files;
 	*vm = NULL;
-	if (!load_rules(paths, npaths, cfg->require_signed, r))
+	const char *origin = cli->nrules ? NULL : fc_config_where(cfg, "rules_files");
+	if (!origin && !cli->nrules)
+		origin = fc_config_where(cfg, "rules_file");
+	if (!load_rules(paths, npaths, origin, cfg->require_signed, r))
 		return false;
 	if (!(*vm = fc_vm_new(r->b))) {
 		fprintf(stderr, "falcod: out of memory\n");

@@ -34,6 +34,9 @@ good_cfg() {
 	fi
 }
 F=@F@
+# a rules file that does not exist: the message points at the list item in the config file
+bad_cfg 'rules_files:\n  - /nonexistent/falcod-rules.yaml\n' \
+	"$F:2:3: rules_files: /nonexistent/falcod-rules.yaml: No such file or directory"
 bad_cfg 'json_output: maybe\n' "$F:1:14: json_output: expected true or false, got 'maybe'"
 bad_cfg 'stdout_output:\n  enabled: true\nhttp_output:\n  enabled: true\n  url: ftp://example.com/\n' \
 	"$F:5:8: http_output.url: expected an http:// or https:// URL, got 'ftp://example.com/'"
