@@ -13,7 +13,9 @@ Suites:
   replay     a ~1M-event capture replicated from a sample (benchmarks/replay/replicate.c);
              `sysdig -r` on it with and without the union of the default rules' conditions;
              `falcod --replay` on it once falcod exists
-  vm         benchmarks/vm/vm_leaf (CMake option FC_BENCH) once it exists
+  vm         benchmarks/vm/vm_leaf: ns per leaf with the libsinsp peer's conditions and method over
+             the same dense capture (ratio to the sinsp suite's figures of the same run), and
+             benchmarks/vm/vm_mix: the default ruleset's ns per event over a synthetic mix
   workloads  benchmarks/workloads/*.sh without a probe (full mode only)
   kernel     per-syscall cost (no probe / empty sys_exit program / falcod live), drop curve,
              stress-ng storms, a build + test run under falcod (benchmarks/kernel/ksuite.py;
@@ -150,7 +152,7 @@ def build(res):
     tools = {"falcoc": os.path.join(BUILD, "falcoc")}
     # optional targets, each on its own: one that does not build yet only skips its suite
     targets = run(["ninja", "-C", BUILD, "-t", "targets", "all"]).stdout
-    for t, suite in (("falcod", "replay"), ("vm_leaf", "vm")):
+    for t, suite in (("falcod", "replay"), ("vm_leaf", "vm"), ("vm_mix", "vm")):
         if not re.search(rf"^{t}:", targets, re.M):
             continue
         r = run(["ninja", "-C", BUILD, "-j", jobs, t])
@@ -593,71 +595,59 @@ def write_rules_yaml(rules, n, path):
 
 # ---- vm + workloads ----------------------------------------------------------------------------
 
-# vm_leaf case -> the libsinsp leaf doing the same kind of test (string compare on one field), for
-# the side-by-side plot; vm_leaf feeds a fixed value through a fake extractor, so the VM figure
-# has no extraction cost in it and the pairing is a guide, not a like-for-like comparison.
-VM_PAIRS = {"EQ_S": "proc.name = x", "IN_S(64)": "proc.name in (64 items)", "CONTAINS": "fd.name contains x",
-            "GLOB": "fd.name glob"}
-
-
-def parse_vm_leaf(text):
-    """vm_leaf's records: JSON lines when it prints them, else its table
-    `NAME  UNCACHED_NS  CACHED_NS  RESULT` (benchmarks/vm/vm_leaf.c)."""
-    recs = json_lines(text)
-    if recs:
-        return recs
-    for line in text.splitlines():
-        m = re.fullmatch(r"\s*(\S+)\s+([\d.]+)\s+([\d.]+)\s+(\S+)\s*", line)
-        if m:
-            recs.append({"name": m.group(1), "uncached_ns": float(m.group(2)), "cached_ns": float(m.group(3)),
-                         "result": m.group(4)})
-    return recs
-
-
-def suite_vm(res, tools, quick):
+def suite_vm(res, tools, small, quick):
+    """ns per leaf (vm_leaf: the libsinsp peer's conditions and method over the same dense
+    capture, so the two are measured side by side in one run) and ns per event of the whole
+    default ruleset over the synthetic event mix (vm_mix)."""
+    out = {"leaves": [], "mix": []}
+    res.suites["vm"] = out
     exe = tools.get("vm_leaf")
     if not exe:
-        res.note("vm", "benchmarks/vm/vm_leaf not built (needs the VM and the CMake option FC_BENCH): skipped")
-        return
-    iters = "1000000" if quick else "5000000"
-    log(f"== vm: vm_leaf {iters} (ns per single-leaf rule; uncached = new event each run)")
-    # vm_leaf times its loops in wall time; on a busy machine that counts time spent descheduled,
-    # so each run's figures are also scaled by its CPU/wall ratio (user+sys over elapsed).
-    runs = []
-    for _ in range(3 if quick else 5):
-        r0, t0 = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
-        r = run([exe, iters])
-        t1, r1 = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
-        recs = parse_vm_leaf(r.stdout) if r.returncode == 0 else []
-        ratio = min(1.0, (r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime) / max(t1 - t0, 1e-9))
+        res.note("vm", "benchmarks/vm/vm_leaf not built (CMake option FC_BENCH): ns per leaf skipped")
+    elif not small:
+        res.note("vm", "no dense-small capture (replicate not built): ns per leaf skipped")
+    else:
+        passes = "3" if quick else "5"
+        log(f"== vm: vm_leaf over {os.path.basename(small)} ({passes} passes, 16 evaluations per event)")
+        r = run([exe, small, "--passes", passes])
+        recs = [x for x in json_lines(r.stdout) if x.get("kind") == "leaf"] if r.returncode == 0 else []
+        if not recs:
+            res.note("vm", "vm_leaf failed: " + (r.stderr or r.stdout).strip()[-400:])
         for x in recs:
-            for key in ("uncached_ns", "cached_ns"):
-                if isinstance(x.get(key), (int, float)):
-                    x[key + "_cpu"] = x[key] * ratio
-        if recs:
-            runs.append(recs)
-    if not runs:
-        res.note("vm", "vm_leaf printed nothing parseable (expected its leaf table or JSON lines)")
+            name = x["name"]
+            res.metric(f"vm/leaf/{name}/ns", x["ns_per_eval"]["median"], "ns", "lower", "time", spread=x["ns_per_eval"])
+            res.metric(f"vm/leaf/{name}/cached_ns", x["cached_ns"]["median"], "ns", "lower", "time",
+                       spread=x["cached_ns"])
+            res.metric(f"vm/leaf/{name}/ns_per_leaf", x["ns_per_leaf"], "ns", "lower", "time")
+            peer = res.metrics.get(f"sinsp/leaf/{name.split(', set pass off')[0]}/ns")
+            line = (f"     {name:42s} {x['ns_per_eval']['median']:7.2f} ns/eval {x['cached_ns']['median']:7.2f} cached "
+                    f"{x['ns_per_leaf']:7.3f} ns/leaf")
+            if peer:
+                pleaf = peer["value"] / x["leaves"]
+                x["sinsp_ns_per_leaf"] = pleaf
+                x["ratio"] = pleaf / x["ns_per_leaf"] if x["ns_per_leaf"] > 0 else None
+                x["ratio_cached"] = pleaf * x["leaves"] / x["cached_ns"]["median"] if x["cached_ns"]["median"] > 0 else None
+                if x["ratio"]:
+                    res.metric(f"vm/leaf/{name}/sinsp_over_vm", x["ratio"], "x", "higher", "ratio")
+                line += f"   libsinsp {pleaf:6.2f} ns/leaf: {x['ratio']:.1f}x"
+            log(line)
+        out["leaves"] = recs
+    mix = tools.get("vm_mix")
+    if not mix:
+        res.note("vm", "benchmarks/vm/vm_mix not built (CMake option FC_BENCH): default ruleset per event skipped")
         return
-    names = [x["name"] for x in runs[0]]
-    out = []
-    for name in names:
-        rec = {"name": name, "runs": len(runs)}
-        for key in ("uncached_ns", "cached_ns", "uncached_ns_cpu", "cached_ns_cpu", "ns_per_eval"):
-            vals = []
-            for r in runs:
-                for x in r:
-                    v = x.get(key) if x.get("name") == name else None
-                    v = v.get("median") if isinstance(v, dict) else v
-                    if isinstance(v, (int, float)):
-                        vals.append(float(v))
-            if vals:
-                rec[key] = stats(vals)
-                res.metric(f"vm/leaf/{name}/{key}", rec[key]["median"], "ns", "lower", "time", spread=rec[key])
-        out.append(rec)
-        log(f"     {name:14s} " + "  ".join(f"{k} {rec[k]['median']:7.1f}" for k in (
-            "uncached_ns", "cached_ns", "uncached_ns_cpu", "cached_ns_cpu", "ns_per_eval") if k in rec))
-    res.suites["vm"] = out
+    args = ["--events", "300000" if quick else "1000000", "--reps", "3" if quick else "5"]
+    log("== vm: vm_mix " + " ".join(args) + " (default ruleset over the synthetic event mix)")
+    r = run([mix] + args)
+    recs = [x for x in json_lines(r.stdout) if x.get("kind") == "mix"] if r.returncode == 0 else []
+    if not recs:
+        res.note("vm", "vm_mix failed: " + (r.stderr or r.stdout).strip()[-400:])
+    for x in recs:
+        res.metric(f"vm/mix/{x['name']}/ns_per_event", x["ns_per_event"]["median"], "ns", "lower", "time",
+                   spread=x["ns_per_event"])
+        log(f"     {x['name']:16s} {x['ns_per_event']['median']:8.1f} ns/event (min {x['ns_per_event']['min']:.1f}), "
+            f"{x['matches']} matches")
+    out["mix"] = recs
 
 
 def suite_workloads(res):
@@ -805,20 +795,32 @@ def write_md(path, res, mach, cmp_rows, plots, args):
                         f"{x['cpu']:.2f}x / –" if x else "–")
                 L.append(f"| {tag} | {cell('none')} | {cell('union')} |")
         L.append("")
-    if res.suites.get("vm"):
-        L += ["## VM: single-leaf rules (vm_leaf)", "",
-              "Fixed value through a fake extractor (no event decoding): `uncached` = index lookup + extraction call "
-              "+ test per run, `cached` = the rule re-run on the cached value. Median of the runs. vm_leaf measures "
-              "wall time; `CPU-scaled` multiplies each run by its CPU/wall ratio (what a busy machine adds).", "",
-              "| leaf | uncached ns | cached ns | uncached, CPU-scaled | cached, CPU-scaled | libsinsp leaf (warm ns) |",
-              "|---|---|---|---|---|---|"]
-        for x in res.suites["vm"]:
-            peer = VM_PAIRS.get(x["name"])
-            pm = res.metrics.get(f"sinsp/leaf/{peer}/ns") if peer else None
-            cell = lambda k: f"{x[k]['median']:.1f}" if k in x else "–"
-            L.append(f"| {x['name']} | {cell('uncached_ns')} | {cell('cached_ns')} | {cell('uncached_ns_cpu')} | "
-                     f"{cell('cached_ns_cpu')} | "
-                     + (f"{peer}: {pm['value']:.1f}" if pm else "–") + " |")
+    v = res.suites.get("vm") or {}
+    if v.get("leaves"):
+        L += ["## VM: ns per leaf (vm_leaf), side by side with libsinsp", "",
+              "Same conditions, same dense capture and the same method as the libsinsp peer above (each event "
+              "evaluated 16 times in a row, timer subtracted, median of the passes), in the same run. `ns/eval`: "
+              "every evaluation is a whole `fc_vm_run` (new event for the VM: rule index, field extraction from "
+              "the state engine, test), the work libsinsp repeats; `cached`: the rule re-run on the event's cached "
+              "values. Chains count each `or`-ed comparison as a leaf; `set pass off` keeps them as real chains "
+              "of comparisons in the bytecode (the optimiser otherwise makes one hashed-set test).", "",
+              "| condition | insns | ns/eval | cached ns | ns/leaf | libsinsp ns/leaf | ratio | ratio (cached) |",
+              "|---|---|---|---|---|---|---|---|"]
+        for x in v["leaves"]:
+            r = f"{x['ratio']:.1f}x" if x.get("ratio") else "–"
+            rc = f"{x['ratio_cached']:.1f}x" if x.get("ratio_cached") else "–"
+            sl = f"{x['sinsp_ns_per_leaf']:.2f}" if x.get("sinsp_ns_per_leaf") else "–"
+            L.append(f"| {x['name']} | {x['insns']} | {x['ns_per_eval']['median']:.2f} | {x['cached_ns']['median']:.2f} | "
+                     f"{x['ns_per_leaf']:.3f} | {sl} | {r} | {rc} |")
+        L.append("")
+    if v.get("mix"):
+        L += ["## VM: default ruleset over the synthetic event mix (vm_mix)", "",
+              "ns per event, thread CPU time (benchmarks/vm/vm_mix.c: fresh state each repetition; `vm_*` = "
+              "fc_vm_run alone, extraction included, state update excluded).", "",
+              "| figure | min ns/event | median | max | matches |", "|---|---|---|---|---|"]
+        for x in v["mix"]:
+            e = x["ns_per_event"]
+            L.append(f"| {x['name']} | {e['min']:.1f} | {e['median']:.1f} | {e['max']:.1f} | {x['matches']} |")
         L.append("")
     w = res.suites.get("workloads")
     if w:
@@ -908,16 +910,12 @@ def plots(res, stem):
         if hbars(svg, "events/s vs peers: events per CPU-second on the replicated captures", "M events per CPU-second",
                  [r[0] for r in rows], [("sample", [r[1][0] for r in rows]), ("dense", [r[1][1] for r in rows])]):
             out.append(svg)
-    leaves = [x for x in s.get("leaves_warm", []) if "error" not in x]
+    leaves = [x for x in (res.suites.get("vm") or {}).get("leaves", []) if x.get("sinsp_ns_per_leaf")]
     if leaves:
-        vm = {VM_PAIRS[k.split("/")[2]]: m["value"] for k, m in res.metrics.items()
-              if k.startswith("vm/leaf/") and k.endswith("/uncached_ns_cpu") and k.split("/")[2] in VM_PAIRS}
-        series = [("libsinsp (warm, per leaf)", [x["ns_per_leaf"] for x in leaves])]
-        if vm:
-            series.append(("falcod VM (vm_leaf uncached, CPU-scaled, fake extractor)",
-                           [vm.get(x["name"], float("nan")) for x in leaves]))
+        series = [("libsinsp (warm, per leaf)", [x["sinsp_ns_per_leaf"] for x in leaves]),
+                  ("falcod VM (vm_leaf, per leaf)", [x["ns_per_leaf"] for x in leaves])]
         svg = stem + "-leaves.svg"
-        if hbars(svg, "ns per leaf", "ns", [x["name"] for x in leaves], series):
+        if hbars(svg, "ns per leaf, same conditions and capture", "ns", [x["name"] for x in leaves], series):
             out.append(svg)
     out += ksuite.plots(res.suites.get("kernel"), stem, head, hbars)
     return out
@@ -960,7 +958,8 @@ def main():
         if "compile" in suites:
             timed_suite("compile", suite_compile, res, tools, tmp, args.quick)
         caps, peer = {}, None
-        if suites & {"sinsp", "replay"}:
+        small = None
+        if suites & {"sinsp", "replay", "vm"}:
             caps = timed_suite("captures", make_captures, res, tools, args.events)
             small = caps.pop("dense-small", None)  # for the warm leaves only
             rules_tsv = os.path.join(tmp, "default_rules.tsv")
@@ -970,7 +969,7 @@ def main():
             if "replay" in suites:
                 timed_suite("replay", suite_replay, res, tools, tmp, caps, args.events, peer, args.quick)
         if "vm" in suites:
-            timed_suite("vm", suite_vm, res, tools, args.quick)
+            timed_suite("vm", suite_vm, res, tools, small, args.quick)
         if "workloads" in suites and not args.quick:
             timed_suite("workloads", suite_workloads, res)
         elif "workloads" in suites:

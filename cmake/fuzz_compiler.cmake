@@ -1,7 +1,8 @@
 # fuzz_compiler.cmake — libFuzzer harnesses for the front end and the state engine (issue 9):
 # fuzz_condition (condition grammar + compile pipeline), fuzz_yaml (whole front end on rules
 # files), fuzz_output (output format strings), fuzz_state (events → merger → state engine →
-# every catalog field), fuzz_ctrmeta (container metadata file and JSON events), fuzz_backend
+# every catalog field), fuzz_ctrmeta (container metadata file and JSON events), fuzz_config
+# (falcod.yaml and -o overrides), fuzz_backend
 # (rules → back end → verifier → VM, against the reference evaluator), plus fuzz_state_corpus,
 # the seed generator of fuzz_state. Built only with -DFC_FUZZ=ON and clang; cmake/fuzz.cmake
 # instruments the whole build (ASan + UBSan + coverage), this file adds the executables. Included after fccompiler is defined.
@@ -10,7 +11,7 @@
 # scripts/fuzz builds and runs every harness with its corpus and dictionary.
 if(FC_FUZZ)
   set(FC_FUZZ_FLAGS -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
-  foreach(h fuzz_condition fuzz_yaml fuzz_output fuzz_state fuzz_ctrmeta)
+  foreach(h fuzz_condition fuzz_yaml fuzz_output fuzz_state fuzz_ctrmeta fuzz_config)
     add_executable(${h} ${CMAKE_SOURCE_DIR}/tests/fuzz/${h}.c)
     target_link_libraries(${h} PRIVATE fccompiler fcruntime)
     target_compile_options(${h} PRIVATE -fsanitize=fuzzer ${FC_FUZZ_FLAGS})

@@ -12,6 +12,7 @@
 #include "backend.h"
 #include "compile.h"
 #include "fields.h"
+#include "sign.h"
 
 extern const char fc_default_rules[];
 extern const size_t fc_default_rules_len;
@@ -32,7 +33,10 @@ static const char usage[] =
 	"                       Compile the rules into a bundle file for falcod. Diagnostics as\n"
 	"                       validate prints them (stderr); exit status 1 on errors, and then no\n"
 	"                       bundle is written. A one-line summary (rules, programs, instructions,\n"
-	"                       bytes, time) goes to stderr.\n"
+	"                       bytes, time) goes to stderr. With --sign KEY the bundle is signed.\n"
+	"  keygen NAME          Make an ed25519 key pair for signed bundles: NAME.key (secret, mode\n"
+	"                       0600) and NAME.pub (public, for falcod --require-signed). Existing\n"
+	"                       files are never overwritten.\n"
 	"  dump --stage=STAGE FILE...\n"
 	"                       Show one stage of the back end: ast (expanded conditions), ir (the\n"
 	"                       predicate graphs before optimisation), opt (after it), bc (the\n"
@@ -49,6 +53,10 @@ static const char usage[] =
 	"                       falco (Falco's `-V` layout), json (Falco's JSON layout).\n"
 	"                       describe, list-fields: text (default) or json.\n"
 	"  -o, --output FILE    compile: the bundle to write.\n"
+	"      --sign KEY       compile: sign the bundle with the secret key file KEY (falcoc keygen;\n"
+	"                       refused unless KEY is private to its owner). The signature (ed25519)\n"
+	"                       covers every byte of the bundle; the same input and key give the\n"
+	"                       same bytes.\n"
 	"      --stage STAGE    dump: ast, ir, opt, bc or kern.\n"
 	"      --rule NAME      dump: only this rule (and the shared programs it calls).\n"
 	"      --no-opt         compile, dump: no optimisation pass.\n"
@@ -67,7 +75,7 @@ enum fmt { FMT_TEXT, FMT_FALCO, FMT_JSON };
 struct opts {
 	enum fmt fmt;
 	bool quiet, color, stats;
-	const char *output, *rule;
+	const char *output, *rule, *sign;
 	enum fc_dump_stage stage;
 	bool have_stage;
 	uint32_t passes;
@@ -378,6 +386,34 @@ static void print_diags(const struct opts *o, const struct run *r)
 			r->diags.nwarnings, r->diags.nwarnings == 1 ? "" : "s");
 }
 
+static int cmd_keygen(int nargs, char **args)
+{
+	if (nargs != 1 || !*args[0]) {
+		fputs("falcoc keygen: expects one NAME (writes NAME.key and NAME.pub)\nTry 'falcoc --help'.\n", stderr);
+		return 2;
+	}
+	size_t n = strlen(args[0]) + 5;
+	char *sec = malloc(n), *pub = malloc(n);
+	int rc = 1;
+	char err[1024];
+	if (sec && pub) {
+		snprintf(sec, n, "%s.key", args[0]);
+		snprintf(pub, n, "%s.pub", args[0]);
+		if (fc_sign_write_keypair(sec, pub, err, sizeof err) == FC_SIG_OK) {
+			uint8_t pk[FC_SIG_PK_LEN];
+			char id[17] = "?";
+			if (fc_sign_read_pubkey(pub, pk, err, sizeof err) == FC_SIG_OK)
+				fc_sign_keyid(pk, id);
+			fprintf(stderr, "falcoc: wrote %s (secret, mode 0600) and %s (public), key %s\n", sec, pub, id);
+			rc = 0;
+		} else
+			fprintf(stderr, "falcoc keygen: %s\n", err);
+	}
+	free(sec);
+	free(pub);
+	return rc;
+}
+
 static int cmd_compile(const struct opts *o, int nfiles, char **files)
 {
 	if (!o->output) {
@@ -385,6 +421,12 @@ static int cmd_compile(const struct opts *o, int nfiles, char **files)
 		return 2;
 	}
 	double t0 = now_ms();
+	uint8_t sk[FC_SIG_SK_LEN];
+	char kerr[1024];
+	if (o->sign && fc_sign_read_seckey(o->sign, sk, kerr, sizeof kerr) != FC_SIG_OK) {
+		fprintf(stderr, "falcoc: --sign: %s\n", kerr);
+		return 1;
+	}
 	struct run r = {0};
 	run_load(&r, nfiles, files);
 	char perr[1024];
@@ -399,6 +441,24 @@ static int cmd_compile(const struct opts *o, int nfiles, char **files)
 	if (ok)
 		ok = fc_backend_bundle(&r.comp, &bo, &out);
 	print_diags(o, &r);
+	char keyid[17] = "";
+	if (ok && o->sign) {
+		uint8_t *signed_img;
+		size_t signed_len;
+		if (fc_sign_bundle((const uint8_t *)out.p, out.len, sk, &signed_img, &signed_len, kerr, sizeof kerr)) {
+			fprintf(stderr, "falcoc: --sign: %s\n", kerr);
+			ok = false;
+		} else {
+			fc_buf_free(&out);
+			out = (struct fc_buf){0};
+			fc_buf_add(&out, (const char *)signed_img, signed_len);
+			free(signed_img);
+			st.bytes = signed_len;
+			fc_sign_keyid(sk + 32, keyid);
+		}
+	}
+	if (o->sign)
+		memset(sk, 0, sizeof sk);
 	if (ok) {
 		FILE *f = fopen(o->output, "wb");
 		if (!f || fwrite(out.p, 1, out.len, f) != out.len || fclose(f) != 0) {
@@ -410,9 +470,9 @@ static int cmd_compile(const struct opts *o, int nfiles, char **files)
 	}
 	if (ok)
 		fprintf(stderr, "falcoc: %s: %u rules, %u programs (%u shared), %u instructions, %u slots, %llu bytes, "
-			"%.1f ms\n",
+			"%.1f ms%s%s\n",
 			o->output, st.rules, st.progs, st.subs, st.insns, st.slots, (unsigned long long)st.bytes,
-			now_ms() - t0);
+			now_ms() - t0, keyid[0] ? ", signed by key " : "", keyid);
 	if (o->stats)
 		print_stats(&r);
 	fc_buf_free(&out);
@@ -535,7 +595,8 @@ int main(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'V'},
 		{"output", required_argument, NULL, 'o'}, {"stage", required_argument, NULL, 'S'},
 		{"rule", required_argument, NULL, 'R'},   {"no-opt", no_argument, NULL, 'N'},
-		{"passes", required_argument, NULL, 'P'}, {NULL, 0, NULL, 0},
+		{"passes", required_argument, NULL, 'P'}, {"sign", required_argument, NULL, 'K'},
+		{NULL, 0, NULL, 0},
 	};
 	struct opts o = {.color = isatty(2), .passes = FC_OPT_ALL};
 	const char *fmt = "text";
@@ -544,6 +605,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'o': o.output = optarg; break;
 		case 'R': o.rule = optarg; break;
+		case 'K': o.sign = optarg; break;
 		case 'N': o.passes = 0; break;
 		case 'P':
 			if (!parse_passes(optarg, &o.passes))
@@ -602,6 +664,8 @@ int main(int argc, char **argv)
 		return cmd_describe(&o, argc - optind, argv + optind);
 	if (!strcmp(cmd, "compile"))
 		return cmd_compile(&o, argc - optind, argv + optind);
+	if (!strcmp(cmd, "keygen"))
+		return cmd_keygen(argc - optind, argv + optind);
 	if (!strcmp(cmd, "dump"))
 		return cmd_dump(&o, argc - optind, argv + optind);
 	if (!strcmp(cmd, "list-fields")) {

@@ -84,7 +84,8 @@
  *                   at compile time must not load the programs of that rule's codes.
  *   FC_SEC_META     count strings-ids (u32 sids): [0] compiler version, [1] engine version,
  *                   [2..] the source files, in load order
- *   FC_SEC_SIG      reserved for an ed25519 signature; always the last section
+ *   FC_SEC_SIG      an ed25519 signature over bytes [0, its offset): always the last section
+ *                   and the last bytes of the file, count 1, 104 bytes (layout: sign.h)
  *
  * Section sizes are exact: a section's `size` is the bytes of its records plus its item area
  * (padding before the next 8-aligned section belongs to no section). Only FC_SEC_STRS is
@@ -219,6 +220,7 @@ enum fc_bundle_err {
 	FC_BERR_CHECKSUM = -5,  /* crc32 mismatch */
 	FC_BERR_CORRUPT = -6,   /* an offset, count, reference or instruction is invalid */
 	FC_BERR_FIELD = -7,     /* a slot names a field this runtime does not know */
+	FC_BERR_SIGNATURE = -8, /* fc_bundle_open_signed: unsigned, wrong key, bad signature */
 };
 const char *fc_bundle_strerror(int err); /* "not a bundle", "unsupported version", ... */
 
@@ -230,6 +232,11 @@ struct fc_bundle; /* loaded and verified, immutable, shareable between VMs */
  * header says 4096"). Never crashes on hostile input. */
 int fc_bundle_open(const char *path, struct fc_bundle **out, char *err, size_t errlen);
 int fc_bundle_load(const void *buf, size_t len, struct fc_bundle **out, char *err, size_t errlen);
+/* fc_bundle_open for `falcod --require-signed`: the file must be a bundle signed by the
+ * ed25519 public key PK (32 bytes; format and key files: sign.h), checked before anything
+ * else is read; FC_BERR_SIGNATURE with the reason ("untrusted bundle: bundle is not signed:
+ * ..."), else what fc_bundle_open returns. */
+int fc_bundle_open_signed(const char *path, const uint8_t pk[32], struct fc_bundle **out, char *err, size_t errlen);
 void fc_bundle_free(struct fc_bundle *b);
 
 /* What falcod and the output formatter need from a loaded bundle. */

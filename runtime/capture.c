@@ -23,6 +23,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <zlib.h>
 
 #define MAX_BLOCK (256u << 20)   /* metadata and large-event blocks; beyond = corrupt */
@@ -68,6 +70,8 @@ struct fc_capture {
 	unsigned major, minor;
 	struct fc_cap_stats st;
 	struct fc_cap_machine mi;
+	void *map; /* a plain regular file mapped whole (SRC_MEM over it): no read() copy */
+	size_t maplen;
 };
 
 /* ------------------------------------------------------------------------------------------ */
@@ -884,6 +888,30 @@ static struct fc_capture *cap_new(const char *name)
 	return cap;
 }
 
+/* A plain regular file is mapped whole and read as a memory source: replay then costs no
+ * read() copy of every byte (a tenth of a 1M-event replay). Up to MAP_POP bytes are populated
+ * at once; beyond, pages come in as the reader walks forward. False: read it with stdio. */
+#define MAP_POP (256u << 20)
+static bool map_file(struct fc_capture *cap, FILE *f)
+{
+	struct stat sb;
+	if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size <= 0 ||
+	    (uint64_t)sb.st_size > (uint64_t)SIZE_MAX / 2)
+		return false;
+	size_t len = (size_t)sb.st_size;
+	void *m = mmap(NULL, len, PROT_READ, MAP_PRIVATE | (len <= MAP_POP ? MAP_POPULATE : 0), fileno(f), 0);
+	if (m == MAP_FAILED)
+		return false;
+	madvise(m, len, MADV_SEQUENTIAL);
+	cap->map = m;
+	cap->maplen = len;
+	cap->src = SRC_MEM;
+	cap->wdata = m;
+	cap->wlen = len;
+	cap->weof = true;
+	return true;
+}
+
 int fc_capture_open(const char *path, struct fc_capture **out, char *err, size_t errlen)
 {
 	*out = NULL;
@@ -911,6 +939,8 @@ int fc_capture_open(const char *path, struct fc_capture **out, char *err, size_t
 		}
 		gzbuffer(cap->gz, 1u << 17);
 		cap->src = SRC_GZ;
+	} else if (map_file(cap, f)) {
+		fclose(f);
 	} else {
 		rewind(f);
 		cap->f = f;
@@ -981,6 +1011,8 @@ void fc_capture_close(struct fc_capture *cap)
 		fclose(cap->f);
 	if (cap->gz)
 		gzclose(cap->gz);
+	if (cap->map)
+		munmap(cap->map, cap->maplen);
 	free(cap->buf);
 	free(cap->wbuf);
 	free(cap);

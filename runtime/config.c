@@ -11,6 +11,7 @@
 #include <yaml.h>
 
 #include "config.h"
+#include "nats_out.h"
 #include "priority.h"
 
 enum ktype {
@@ -27,6 +28,7 @@ enum ktype {
 	T_RINGSIZE, /* bytes, K/M/G suffixes, power of two >= 4096 */
 	T_PRESET,   /* engine.modern_ebpf.buf_size_preset → probe.ring_buffer_bytes */
 	T_IGNORED,  /* a Falco key falcod does not implement: accepted with a warning */
+	T_BYTES,    /* bytes, K/M/G suffixes; 0 or at least `min` */
 };
 
 struct key {
@@ -120,6 +122,9 @@ static const struct key keys[] = {
 	{"webserver.ssl_certificate", T_STR, F(webserver.ssl_certificate), 0, 0, NULL},
 	{"webserver.prometheus_metrics_enabled", T_BOOL, F(webserver.prometheus_metrics_enabled), 0, 0, NULL},
 	{"webserver.ssl_key", T_STR, F(webserver.ssl_key), 0, 0, NULL},
+	{"webserver.ssl_client_ca", T_STR, F(webserver.ssl_client_ca), 0, 0, NULL},
+	{"require_signed", T_STR, F(require_signed), 0, 0, NULL},
+	{"memory_limit", T_BYTES, F(memory_limit), 32u << 20, 0, NULL},
 	{"webserver.health_max_event_age", T_DURATION, F(webserver.health_max_event_age_ms), 0, 0, NULL},
 	{"webserver.health_max_drop_perc", T_U32, F(webserver.health_max_drop_perc), 0, 100, NULL},
 	{"engine.kind", T_ENGINE, F(engine.kind), 0, 0, NULL},
@@ -725,6 +730,18 @@ static bool apply_value(struct rd *r, const struct key *k, yaml_node_t *v)
 		}
 		*(uint32_t *)dst = (uint32_t)u;
 		return true;
+	case T_BYTES:
+		if (!parse_size(s, &u)) {
+			err(r, v, "%s: expected a size in bytes (e.g. 268435456 or 256M), got '%s'", k->path, s);
+			return false;
+		}
+		if (u && u < k->min) {
+			err(r, v, "%s: %s is below the minimum of %lluM (or 0 for no limit)", k->path, s,
+			    (unsigned long long)(k->min >> 20));
+			return false;
+		}
+		*(uint64_t *)dst = u;
+		return true;
 	case T_PRESET:
 		if (!parse_u64(s, &u) || u > k->max) {
 			err(r, v, "%s: expected a preset from 0 to 10, got '%s'", k->path, s);
@@ -1056,7 +1073,7 @@ bool fc_config_validate(const struct fc_config *c, struct fc_cfg_diags *d)
 		else if (has_prefix(u, "tls://"))
 			err(&r, NULL, "%snats_output.url: TLS connections to NATS are not supported yet (use nats://)",
 			    AT("nats_output.url"));
-		else if (!has_prefix(u, "nats://"))
+		else if (!fc_nats_url_check(u, NULL, 0))
 			err(&r, NULL, "%snats_output.url: expected nats://[user:password@]host[:port], got '%s'",
 			    AT("nats_output.url"), u);
 		/* Checked with the placeholders filled in. */

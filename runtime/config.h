@@ -92,6 +92,7 @@ struct fc_config {
 		bool prometheus_metrics_enabled;
 		/* falcod additions */
 		char *ssl_key;                    /* NULL: the key is in ssl_certificate's PEM */
+		char *ssl_client_ca;              /* PEM CA: clients must present a certificate it signed */
 		uint64_t health_max_event_age_ms; /* /healthz fails when no event for this long (0: off) */
 		uint32_t health_max_drop_perc;    /* /healthz fails when recent ring drops exceed this % */
 	} webserver;
@@ -112,6 +113,12 @@ struct fc_config {
 	bool log_stderr, log_syslog;
 	unsigned log_level; /* priority words; default Informational */
 	bool watch_config_files;
+	/* falcod: a public key file (sign.h); rules must then be a bundle signed with it
+	 * (--require-signed PUBKEY sets it too). NULL or "": any bundle or rules file. */
+	char *require_signed;
+	/* falcod: memory cap in bytes (0: none). It bounds the thread table and the outputs queue
+	 * at start, and falcod samples its RSS against it (summary: peak, time over the cap). */
+	uint64_t memory_limit;
 
 	/* Where each key was last set ("falcod.yaml:12:3", "-o key=value"), for the messages of
 	 * fc_config_validate; indexed by the schema (config.c). */

@@ -36,34 +36,34 @@ const char *fc_evt_strerror(int err)
 	return "unknown event decoding error";
 }
 
-/* Checks the fixed-size parameters against their table types (the lengths have already been
- * checked to lie within the event). */
-static int check_sizes(const struct fc_evt *e)
-{
-	for (uint32_t i = 0; i < e->nparams; i++) {
-		unsigned sz = fc_ptype_size((enum fc_ptype)e->info->params[i].type);
-		if (sz != 0 && e->plen[i] != 0 && e->plen[i] != sz)
-			return FC_EVT_EPSIZE;
-	}
-	return FC_EVT_OK;
-}
+/* Fixed sizes by type (ptypes.def), for the check of lay_out without a call per parameter. */
+static const uint8_t fixed_size[PT_MAX_] = {
+#define PTYPE(e, code, name, size) [code] = size,
+#include "ptypes.def"
+#undef PTYPE
+};
 
 /* Fills pval[]/plen[] from the length array at LENS (width LSZ bytes each); the values start
- * right after it. END is the event length relative to RAW. */
+ * right after it. END is the event length relative to RAW. A fixed-size parameter of another
+ * non-zero length is refused (check_sizes, folded into the one pass). */
 static int lay_out(struct fc_evt *e, const uint8_t *lens, unsigned lsz, uint64_t end)
 {
 	uint64_t off = (uint64_t)(lens - e->raw) + (uint64_t)e->nparams * lsz;
 	if (off > end)
 		return FC_EVT_EPARAMS;
+	const struct fc_param *ps = e->info->params;
+	bool bad_size = false;
 	for (uint32_t i = 0; i < e->nparams; i++) {
 		uint32_t l = lsz == 4 ? rd32(lens + 4 * i) : rd16(lens + 2 * i);
 		if (off + l > end)
 			return FC_EVT_EPARAMS;
+		unsigned t = ps[i].type, sz = t < PT_MAX_ ? fixed_size[t] : 0;
+		bad_size |= sz && l && l != sz;
 		e->pval[i] = e->raw + off;
 		e->plen[i] = l;
 		off += l;
 	}
-	return check_sizes(e);
+	return bad_size ? FC_EVT_EPSIZE : FC_EVT_OK;
 }
 
 int fc_evt_decode(const void *buf, size_t avail, struct fc_evt *out)

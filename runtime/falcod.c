@@ -31,6 +31,7 @@
 #include "probe.h"
 #include "record.h"
 #include "rulesrc.h"
+#include "sign.h"
 #include "state.h"
 #include "vm.h"
 
@@ -64,6 +65,11 @@ static const char usage[] =
 	"      --enable NAME    Enable the rules whose name matches NAME (exact, or a * ? wildcard).\n"
 	"      --disable NAME   Disable the rules whose name matches NAME. --enable and --disable\n"
 	"                       apply in order, after the configuration's `rules:` block, -t and -T.\n"
+	"      --require-signed PUBKEY\n"
+	"                       Use only a rules bundle signed with the key whose public key file is\n"
+	"                       PUBKEY (falcoc keygen, falcoc compile --sign); an unsigned, modified\n"
+	"                       or otherwise-signed bundle, or YAML rules, are refused, at start and\n"
+	"                       on reload (same as -o require_signed=PUBKEY).\n"
 	"  -L, --list           List the rules (name, priority, enabled after selection, tags) and exit.\n"
 	"      --dry-run        Load the configuration and rules, report, and exit.\n"
 	"  -M SECONDS           Live mode: stop after SECONDS.\n"
@@ -100,6 +106,7 @@ struct cli {
 	const char *record;
 	bool record_matched;
 	bool no_kfilter;
+	const char *require_signed;
 };
 
 static bool push_str(const char ***v, size_t *n, const char *s)
@@ -264,12 +271,18 @@ struct rules {
 };
 
 /* Loads the rules: one bundle file, YAML files/directories, or the built-in ruleset. */
-static bool load_rules(const char *const *paths, size_t npaths, struct rules *r)
+/* With PUBKEY (require_signed), only one bundle signed with that key is accepted. */
+static bool load_rules(const char *const *paths, size_t npaths, const char *pubkey, struct rules *r)
 {
 	char err[1024];
 	char **files = NULL;
 	size_t nfiles = 0;
 	bool ok = true;
+	uint8_t pk[FC_SIG_PK_LEN];
+	if (pubkey && *pubkey && fc_sign_read_pubkey(pubkey, pk, err, sizeof err) != FC_SIG_OK) {
+		fprintf(stderr, "falcod: require_signed: %s\n", err);
+		return false;
+	}
 	for (size_t i = 0; ok && i < npaths; i++)
 		ok = expand_path(paths[i], &files, &nfiles);
 	size_t nbundles = 0;
@@ -279,13 +292,19 @@ static bool load_rules(const char *const *paths, size_t npaths, struct rules *r)
 		fprintf(stderr, "falcod: a rules bundle cannot be combined with other rules files\n");
 		ok = false;
 	}
+	if (ok && pubkey && *pubkey && !nbundles) {
+		fprintf(stderr, "falcod: require_signed: the rules must be one signed bundle, not %s\n",
+			nfiles ? "YAML rules files" : "the built-in ruleset");
+		ok = false;
+	}
 	if (ok && nbundles) {
-		int rc = fc_bundle_open(files[0], &r->b, err, sizeof err);
+		int rc = pubkey && *pubkey ? fc_bundle_open_signed(files[0], pk, &r->b, err, sizeof err)
+					   : fc_bundle_open(files[0], &r->b, err, sizeof err);
 		if (rc != FC_BERR_OK) {
 			fprintf(stderr, "falcod: %s: %s\n", files[0], err[0] ? err : fc_bundle_strerror(rc));
 			ok = false;
 		} else
-			snprintf(r->desc, sizeof r->desc, "bundle %s", files[0]);
+			snprintf(r->desc, sizeof r->desc, "%sbundle %s", pubkey && *pubkey ? "signed " : "", files[0]);
 	} else if (ok) {
 		size_t len = 0;
 		if (nfiles)
@@ -418,7 +437,7 @@ static bool setup_rules(const struct cli *cli, const struct fc_config *cfg, stru
 	const char *const *paths = cli->nrules ? cli->rules : (const char *const *)cfg->rules_files;
 	size_t npaths = cli->nrules ? cli->nrules : cfg->nrules_files;
 	*vm = NULL;
-	if (!load_rules(paths, npaths, r))
+	if (!load_rules(paths, npaths, cfg->require_signed, r))
 		return false;
 	if (!(*vm = fc_vm_new(r->b))) {
 		fprintf(stderr, "falcod: out of memory\n");
@@ -564,7 +583,43 @@ struct engine {
 	struct fc_probe *probe; /* live */
 	struct fc_reload *reloader;
 	struct own_tids own;
+	/* memory_limit (0: none): RSS sampled every 65536 events */
+	uint64_t mem_limit, mem_peak, mem_samples, mem_over;
+	bool mem_warned;
 };
+
+/* What one thread-table entry may cost under memory_limit (the entry, its share of fds, names
+ * and arguments); half the cap goes to the thread table, an eighth to queued alerts. */
+#define MEM_PER_THREAD (16u << 10)
+#define MEM_PER_ALERT (2u << 10)
+
+static uint64_t rss_bytes(void)
+{
+	FILE *f = fopen("/proc/self/statm", "re");
+	unsigned long long size = 0, res = 0;
+	if (!f)
+		return 0;
+	if (fscanf(f, "%llu %llu", &size, &res) != 2)
+		res = 0;
+	fclose(f);
+	return (uint64_t)res * (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
+static void mem_check(struct engine *e)
+{
+	uint64_t rss = rss_bytes();
+	e->mem_samples++;
+	if (rss > e->mem_peak)
+		e->mem_peak = rss;
+	if (rss > e->mem_limit) {
+		e->mem_over++;
+		if (!e->mem_warned)
+			fprintf(stderr, "falcod: warning: RSS %llu MiB is over memory_limit %llu MiB\n",
+				(unsigned long long)(rss >> 20), (unsigned long long)(e->mem_limit >> 20));
+		e->mem_warned = true;
+	} else
+		e->mem_warned = false;
+}
 
 static const struct fc_val *vm_value(void *ctx, uint32_t slot)
 {
@@ -596,6 +651,8 @@ static void process_event(struct engine *e, const struct fc_evt *raw)
 {
 	struct fc_evt ev;
 	e->read++;
+	if (e->mem_limit && !(e->read & 0xffff))
+		mem_check(e);
 	if (fc_merge_push(e->mg, raw, &ev) != 1) {
 		if (e->rec)
 			fc_record_event(e->rec, raw, NULL, false);
@@ -679,6 +736,12 @@ static void summary(struct engine *e, const char *what, FILE *f)
 	fprintf(f, "   state: %llu threads, %llu fds, %llu containers (evictions %llu threads, %llu fds)\n",
 		(unsigned long long)ss.threads, (unsigned long long)ss.fds, (unsigned long long)ss.containers,
 		(unsigned long long)ss.thread_evictions, (unsigned long long)ss.fd_evictions);
+	if (e->mem_limit) {
+		mem_check(e);
+		fprintf(f, "   memory: limit %llu MiB, peak RSS %llu MiB sampled (%llu samples, %llu over the limit)\n",
+			(unsigned long long)(e->mem_limit >> 20), (unsigned long long)(e->mem_peak >> 20),
+			(unsigned long long)e->mem_samples, (unsigned long long)e->mem_over);
+	}
 	fprintf(f, "   wall time: %.3f s, %.0f events/s, max RSS %ld KiB\n", wall,
 		wall > 0 ? (double)e->read / wall : 0.0, ru.ru_maxrss);
 }
@@ -721,6 +784,9 @@ static bool engine_init(struct engine *e, const struct cli *cli, struct rules *r
 	struct fc_state_opts so;
 	fc_state_opts_default(&so);
 	so.max_threads = cfg->falco_libs.thread_table_size;
+	e->mem_limit = cfg->memory_limit;
+	if (e->mem_limit && so.max_threads > e->mem_limit / 2 / MEM_PER_THREAD)
+		so.max_threads = (uint32_t)(e->mem_limit / 2 / MEM_PER_THREAD);
 	so.purge_idle_ns = (uint64_t)cfg->falco_libs.thread_timeout_s * 1000000000u;
 	e->st = fc_state_new(&so);
 	e->mg = fc_merge_new(0); /* the merger's own bound on pending enter events */
@@ -1070,6 +1136,7 @@ static int run_replay(struct engine *e, const char *path)
 	int rc;
 	if (e->rec)
 		fc_record_machine(e->rec, fc_capture_machine(cap));
+	fc_state_no_proc_lookups(e->st); /* the capture's threads are not this host's */
 	e->t0 = now_s();
 	uint64_t n = 0;
 	while (!g_stop && (rc = fc_capture_next(cap, &it)) == 1) {
@@ -1200,7 +1267,10 @@ static void outputs_opts(const struct fc_config *cfg, struct fc_outputs_opts *oo
 			 struct fc_nats_opts *no)
 {
 	*oo = (struct fc_outputs_opts){
-		.capacity = cfg->outputs_queue_capacity,
+		.capacity = cfg->memory_limit && (!cfg->outputs_queue_capacity ||
+						  cfg->outputs_queue_capacity > cfg->memory_limit / 8 / MEM_PER_ALERT)
+				    ? cfg->memory_limit / 8 / MEM_PER_ALERT
+				    : cfg->outputs_queue_capacity,
 		.timeout_ms = cfg->output_timeout_ms,
 		.buffered = cfg->buffered_outputs,
 		.stdout_enabled = cfg->stdout_output.enabled,
@@ -1300,6 +1370,7 @@ static bool start_web(const struct fc_config *cfg, bool live, struct engine *e, 
 		.tls = cfg->webserver.ssl_enabled,
 		.cert = cfg->webserver.ssl_certificate,
 		.key = cfg->webserver.ssl_key,
+		.client_ca = cfg->webserver.ssl_client_ca,
 	};
 	if (fc_websrv_start(&wo, e->metrics, web, err, sizeof err) != 0) {
 		fprintf(stderr, "falcod: %s\n", err);
@@ -1343,7 +1414,7 @@ static void stop_reloader(struct engine *e, struct reload_ctx *rc)
 static bool parse_cli(int argc, char **argv, struct cli *c, int *exit_code)
 {
 	enum { O_REPLAY = 256, O_JSON, O_ENABLE, O_DISABLE, O_DRYRUN, O_VERSION, O_RECORD, O_RECORD_MATCHED,
-	       O_NO_KFILTER };
+	       O_NO_KFILTER, O_REQUIRE_SIGNED };
 	static const struct option longopts[] = {
 		{"config", required_argument, NULL, 'c'}, {"rules", required_argument, NULL, 'r'},
 		{"replay", required_argument, NULL, O_REPLAY}, {"json", no_argument, NULL, O_JSON},
@@ -1352,6 +1423,7 @@ static bool parse_cli(int argc, char **argv, struct cli *c, int *exit_code)
 		{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, O_VERSION},
 		{"record", required_argument, NULL, O_RECORD}, {"record-matched", no_argument, NULL, O_RECORD_MATCHED},
 		{"no-kernel-filter", no_argument, NULL, O_NO_KFILTER},
+		{"require-signed", required_argument, NULL, O_REQUIRE_SIGNED},
 		{NULL, 0, NULL, 0},
 	};
 	int ch;
@@ -1378,6 +1450,7 @@ static bool parse_cli(int argc, char **argv, struct cli *c, int *exit_code)
 		case O_RECORD: c->record = optarg; break;
 		case O_RECORD_MATCHED: c->record_matched = true; break;
 		case O_NO_KFILTER: c->no_kfilter = true; break;
+		case O_REQUIRE_SIGNED: c->require_signed = optarg; break;
 		case O_JSON: c->json = true; break;
 		case O_ENABLE:
 		case O_DISABLE: {
@@ -1432,6 +1505,10 @@ static bool load_config(const struct cli *cli, struct fc_config *cfg)
 		fc_config_override(cfg, cli->overrides[i], &d);
 	if (cli->json)
 		fc_config_override(cfg, "json_output=true", &d);
+	if (cli->require_signed) { /* set directly: a path is not YAML */
+		free(cfg->require_signed);
+		cfg->require_signed = strdup(cli->require_signed);
+	}
 	if (!d.nerrors)
 		fc_config_validate(cfg, &d);
 	for (size_t i = 0; i < d.n; i++)

@@ -629,6 +629,23 @@ static bool view_of(const struct fc_merge *m, const struct fc_evt *t, const uint
 	return off == n;
 }
 
+/* *OUT = *IN without the unused tail of pval (a whole-struct copy is a third of a pass-through
+ * push); plen is copied whole, its tail stays zero as readers expect. */
+static inline void copy_view(struct fc_evt *out, const struct fc_evt *in)
+{
+	out->ts = in->ts;
+	out->tid = in->tid;
+	out->len = in->len;
+	out->type = in->type;
+	out->hdr_len = in->hdr_len;
+	out->nparams = in->nparams;
+	out->info = in->info;
+	out->raw = in->raw;
+	memcpy(out->plen, in->plen, sizeof out->plen);
+	for (uint32_t i = 0; i < in->nparams; i++)
+		out->pval[i] = in->pval[i];
+}
+
 /* ---- the push ---------------------------------------------------------------------------- */
 
 int fc_merge_push(struct fc_merge *m, const struct fc_evt *in, struct fc_evt *out)
@@ -674,7 +691,7 @@ int fc_merge_push(struct fc_merge *m, const struct fc_evt *in, struct fc_evt *ou
 	bool converted = fin != in->type;
 	/* Already current and complete: the input is the output (no enter parameter is needed). */
 	if (!converted && in->nparams == fi->nparams && is_own_encoding(m, in)) {
-		*out = *in;
+		copy_view(out, in);
 		if (eidx != NIL)
 			slot_release(m, eidx);
 		if (enter)

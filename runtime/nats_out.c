@@ -84,7 +84,9 @@ static void disconnect(struct nats *c)
 	c->ping_sent_ns = 0;
 }
 
-/* Waits until FD is ready for EV, at most MS; false on timeout or error. */
+/* Waits until FD is ready for EV, at most MS; false on timeout. An error or hang-up condition
+ * counts as ready: the caller's next call (SO_ERROR, send, recv) reports the real cause (a
+ * refused connection is not a timeout). */
 static bool wait_fd(int fd, short ev, uint64_t ms)
 {
 	struct pollfd p = {.fd = fd, .events = ev};
@@ -92,7 +94,7 @@ static bool wait_fd(int fd, short ev, uint64_t ms)
 		int r = poll(&p, 1, (int)(ms > 60000 ? 60000 : ms));
 		if (r < 0 && errno == EINTR)
 			continue;
-		return r > 0 && !(p.revents & (POLLERR | POLLNVAL)) && (p.revents & (ev | POLLHUP));
+		return r > 0 && !(p.revents & POLLNVAL) && (p.revents & (ev | POLLHUP | POLLERR));
 	}
 }
 
@@ -420,6 +422,17 @@ static bool parse_url(struct nats *c, const char *url, char *err, size_t errlen)
 		return false;
 	}
 	return true;
+}
+
+bool fc_nats_url_check(const char *url, char *err, size_t errlen)
+{
+	struct nats c = {0};
+	bool ok = parse_url(&c, url, err, errlen);
+	free(c.user);
+	free(c.pass);
+	free(c.host);
+	free(c.port);
+	return ok;
 }
 
 int fc_nats_sink_new(const struct fc_nats_opts *o, const struct fc_sink_opts *so, struct fc_sink **out, char *err,

@@ -26,6 +26,9 @@ int fc_nats_sink_new(const struct fc_nats_opts *o, const struct fc_sink_opts *so
 
 /* The subject for an alert (exposed for tests): TEMPLATE with <priority> and <rule> replaced.
  * False when it does not fit in LEN bytes. */
+/* Checks a nats_output.url as the sink will parse it (nats://[user[:pass]@]host[:port], numeric
+ * port); false with the reason in ERR. For the configuration check (falcod --dry-run). */
+bool fc_nats_url_check(const char *url, char *err, size_t errlen);
 bool fc_nats_subject(const char *tmpl, unsigned prio, const char *rule, char *buf, size_t len);
 
 #endif

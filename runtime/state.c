@@ -1705,6 +1705,11 @@ int fc_state_seed_proc_scan(struct fc_state *st, char *err, size_t errlen)
 	return r;
 }
 
+void fc_state_no_proc_lookups(struct fc_state *st)
+{
+	st->no_proc_lookups = true;
+}
+
 /* ------------------------------------------------------------------ per event */
 
 void fc_state_event(struct fc_state *st, const struct fc_evt *ev)
@@ -1738,7 +1743,7 @@ void fc_state_event(struct fc_state *st, const struct fc_evt *ev)
 
 	if (!meta) {
 		st->t = fc_thread_find(st, (int64_t)ev->tid);
-		if (!st->t && st->host_root && h != H_CLONE && h != H_EXIT && h != H_SWITCH) {
+		if (!st->t && st->host_root && !st->no_proc_lookups && h != H_CLONE && h != H_EXIT && h != H_SWITCH) {
 			/* live: a thread we never saw (missed clone, purged while idle) */
 			uint64_t window = ev->ts / 1000000000ull;
 			if (window != st->proc_lookups_window_ts) {

@@ -54,6 +54,9 @@ int fc_state_load_container_meta(struct fc_state *st, const char *path, char *er
 void fc_state_seed_proc(struct fc_state *st, const struct fc_cap_proc *p);
 void fc_state_seed_fd(struct fc_state *st, const struct fc_cap_fd *fd);
 int fc_state_seed_proc_scan(struct fc_state *st, char *err, size_t errlen); /* live: host_root/proc */
+/* Extension (replay): a thread the capture never announced is not looked up in host_root/proc
+ * (the capture comes from another time, often another machine; host_root stays for users). */
+void fc_state_no_proc_lookups(struct fc_state *st);
 
 /* Extension (issue 5, kernel pre-filter): true when events of CODE update the tables (the
  * parser pass handles them), so dropping one could change what later rules see. */

@@ -393,6 +393,7 @@ struct fc_state {
 	uint64_t last_purge_ts;
 	uint64_t proc_lookups_window_ts;
 	uint32_t proc_lookups_in_window;
+	bool no_proc_lookups; /* replay: unknown threads are not looked up in host_root/proc */
 	bool seeding; /* no eviction of just-seeded entries' parents while seeding */
 
 	struct fc_ctr_store *ctrs;

@@ -16,6 +16,7 @@
 struct utab {
 	char ctr[65];
 	bool loaded;
+	uint8_t tries; /* loads whose passwd file could not be opened (the process had gone) */
 	struct fc_imap users, groups;
 };
 
@@ -167,11 +168,11 @@ static bool parse_id(const char *s, size_t n, uint32_t *out)
 	return true;
 }
 
-static void load_file(struct utab *t, const char *path, bool passwd)
+static bool load_file(struct utab *t, const char *path, bool passwd)
 {
 	FILE *f = fopen(path, "r");
 	if (!f)
-		return;
+		return false;
 	char line[4096];
 	unsigned lines = 0;
 	while (fgets(line, sizeof(line), f) && lines++ < 4 * MAX_ENTRIES) {
@@ -195,7 +196,13 @@ static void load_file(struct utab *t, const char *path, bool passwd)
 		}
 	}
 	fclose(f);
+	return true;
 }
+
+/* A container's table is read through /proc/PID/root of the thread being looked up, which may
+ * have exited by the time its event is processed: the load is then retried on later lookups
+ * (other threads of the container), up to a bound, instead of leaving the table empty for good. */
+#define MAX_LOAD_TRIES 16
 
 static struct utab *loaded_tab(struct fc_state *st, const struct fc_thread *th)
 {
@@ -203,9 +210,10 @@ static struct utab *loaded_tab(struct fc_state *st, const struct fc_thread *th)
 	struct utab *t = tab(st, ctr, true);
 	if (!t || t->loaded)
 		return t;
-	t->loaded = true;
-	if (!st->host_root)
+	if (!st->host_root) {
+		t->loaded = true;
 		return t;
+	}
 	char path[4096];
 	const char *root = st->host_root;
 	size_t rl = strlen(root);
@@ -218,7 +226,11 @@ static struct utab *loaded_tab(struct fc_state *st, const struct fc_thread *th)
 				 (long long)th->pid, file);
 		else
 			snprintf(path, sizeof(path), "%.*s/etc/%s", (int)rl, root, file);
-		load_file(t, path, pw);
+		if (!load_file(t, path, pw) && pw) {
+			if (++t->tries < MAX_LOAD_TRIES)
+				return t; /* group too on the next try */
+		}
+		t->loaded = true;
 	}
 	return t;
 }

@@ -136,8 +136,12 @@ static __attribute__((noinline)) const struct fc_val *slot_fetch(struct fc_vm *v
 	if (sl->kind == FC_SK_FIELD) {
 		if (vm->x.extract) {
 			vm->st.extractions++;
-			if (!vm->x.extract(vm->x.ctx, &sl->spec, out) || (out->kind == FC_V_LIST && !out->len) ||
-			    out->kind > FC_V_LIST)
+			bool ok = vm->x.extract(vm->x.ctx, &sl->spec, out);
+			/* kind alone first: a load of kind and len together (what the compiler makes of
+			 * the combined test) right after the extractor's narrower stores cannot be
+			 * store-forwarded and stalls; this was a fifth of the VM's time on the mix */
+			uint8_t k = out->kind;
+			if (!ok || (__builtin_expect(k >= FC_V_LIST, 0) && (k > FC_V_LIST || !out->len)))
 				out->kind = FC_V_NONE;
 		}
 	} else {
@@ -183,6 +187,46 @@ static bool icontains(const char *h, size_t hl, const char *n, size_t nl)
 			return true;
 	}
 	return false;
+}
+
+static inline uint64_t ld64(const char *p)
+{
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return v;
+}
+static inline uint32_t ld32(const char *p)
+{
+	uint32_t v;
+	memcpy(&v, p, 4);
+	return v;
+}
+static inline uint16_t ld16(const char *p)
+{
+	uint16_t v;
+	memcpy(&v, p, 2);
+	return v;
+}
+
+/* A[0..N) == B[0..N). Up to 16 bytes (names, most constants) with two overlapping loads per
+ * side and no call; never reads outside either buffer. */
+static inline bool bytes_eq(const char *a, const char *b, uint32_t n)
+{
+	if (n > 16)
+		return !memcmp(a, b, n);
+	if (n >= 8)
+		return ((ld64(a) ^ ld64(b)) | (ld64(a + n - 8) ^ ld64(b + n - 8))) == 0;
+	if (n >= 4)
+		return ((ld32(a) ^ ld32(b)) | (ld32(a + n - 4) ^ ld32(b + n - 4))) == 0;
+	if (n >= 2)
+		return ld16(a) == ld16(b) && a[n - 1] == b[n - 1];
+	return !n || a[0] == b[0];
+}
+
+/* The string test of EQ_S: kind, then the length, then the bytes. */
+static inline bool str_eq(const struct fc_val *v, const struct fc_ninsn *in)
+{
+	return (v->kind == FC_V_STR || v->kind == FC_V_BUF) && v->len == in->klen && bytes_eq(v->s, in->k.p, in->klen);
 }
 
 static inline bool startswith(const struct fc_val *v, const char *k, size_t kl)
@@ -435,8 +479,8 @@ static bool test_scalar(struct fc_vm *vm, const struct fc_ninsn *in, const struc
 		default: return x >= k;
 		}
 	}
-	case FC_OPC_EQ_S: return is_text(v) && v->len == in->klen && !fc_memcmp0(v->s, in->k.p, in->klen);
-	case FC_OPC_NE_S: return is_text(v) && !(v->len == in->klen && !fc_memcmp0(v->s, in->k.p, in->klen));
+	case FC_OPC_EQ_S: return str_eq(v, in);
+	case FC_OPC_NE_S: return is_text(v) && !str_eq(v, in);
 	case FC_OPC_CONTAINS: return is_text(v) && contains(v, in->k.p, in->klen);
 	case FC_OPC_ICONTAINS: return is_text(v) && icontains(v->s, v->len, in->k.p, in->klen);
 	case FC_OPC_STARTSWITH: return is_text(v) && startswith(v, in->k.p, in->klen);
@@ -509,13 +553,33 @@ static inline bool sub_result(struct fc_vm *vm, uint32_t q)
 	return r;
 }
 
+/* The instruction after IN for outcome R. Most outcomes go to the next instruction (a chain of
+ * `or`-ed tests falls through on false, of `and`-ed ones on true): that case is a predicted
+ * branch and `in + 1`, so the next test's loads need not wait for this one's jump target to
+ * come from memory (the asm keeps the compiler from replacing in + 1 by the loaded target,
+ * which would bring the wait back). Other targets are loaded as usual. */
+static inline const struct fc_ninsn *branch(const struct fc_ninsn *code, const struct fc_ninsn *in, bool r)
+{
+	const struct fc_ninsn *t = &code[r ? in->jt : in->jf], *n = in + 1;
+	if (__builtin_expect(t == n, 1)) {
+		__asm__("" : "+r"(n));
+		return n;
+	}
+	return t;
+}
+
 static bool run_from(struct fc_vm *vm, const struct fc_ninsn *in)
 {
 	const struct fc_ninsn *const code = vm->b->code;
 	struct frame *const base = vm->stack;
 	struct frame *sp = base;
+	/* fixed for the event: kept in registers across the out-of-line fetches */
+	const uint64_t gen = vm->gen;
+	const uint64_t *const vgen = vm->vgen;
+	const struct fc_val *const val = vm->val;
 	const struct fc_val *v;
 	bool r;
+#define SLOT(s) (vgen[s] == gen ? &val[s] : slot_fetch(vm, s))
 #if defined(__GNUC__) && !defined(FC_VM_SWITCH)
 	static const void *const lab[FC_OPC_MAX_] = {
 #define OPC(id, num, mnem, k) [num] = &&L_##id,
@@ -536,9 +600,9 @@ static bool run_from(struct fc_vm *vm, const struct fc_ninsn *in)
 /* a leaf on the instruction's slot: LIST values take the any-element path */
 #define LEAF(test)                                                                                        \
 	{                                                                                                 \
-		v = slot_val(vm, in->slot);                                                               \
+		v = SLOT(in->slot);                                                                       \
 		r = __builtin_expect(v->kind == FC_V_LIST, 0) ? any_elem(vm, in, v) : (test);           \
-		in = &code[r ? in->jt : in->jf];                                                          \
+		in = branch(code, in, r);                                                                 \
 		DISPATCH();                                                                               \
 	}
 #define OP(id, test) CASE(id) LEAF(test)
@@ -572,19 +636,19 @@ static bool run_from(struct fc_vm *vm, const struct fc_ninsn *in)
 				in = &code[vm->b->progs[q].start];
 				DISPATCH();
 			}
-			in = &code[r ? in->jt : in->jf];
+			in = branch(code, in, r);
 			DISPATCH();
 		}
 		CASE(EXISTS)
 		{
-			r = slot_val(vm, in->slot)->kind != FC_V_NONE;
-			in = &code[r ? in->jt : in->jf];
+			r = SLOT(in->slot)->kind != FC_V_NONE;
+			in = branch(code, in, r);
 			DISPATCH();
 		}
 		CASE(EVTYPE)
 		{
 			r = fc_evtset_has(in->k.p, vm->evtype);
-			in = &code[r ? in->jt : in->jf];
+			in = branch(code, in, r);
 			DISPATCH();
 		}
 		OP(EQ_N, is_int(v) && v->u == in->k.u)
@@ -603,8 +667,8 @@ static bool run_from(struct fc_vm *vm, const struct fc_ninsn *in)
 		OP(LE_D, test_scalar(vm, in, v))
 		OP(GT_D, test_scalar(vm, in, v))
 		OP(GE_D, test_scalar(vm, in, v))
-		OP(EQ_S, is_text(v) && v->len == in->klen && !fc_memcmp0(v->s, in->k.p, in->klen))
-		OP(NE_S, is_text(v) && !(v->len == in->klen && !fc_memcmp0(v->s, in->k.p, in->klen)))
+		OP(EQ_S, str_eq(v, in))
+		OP(NE_S, is_text(v) && !str_eq(v, in))
 		OP(CONTAINS, is_text(v) && contains(v, in->k.p, in->klen))
 		OP(ICONTAINS, is_text(v) && icontains(v->s, v->len, in->k.p, in->klen))
 		OP(STARTSWITH, is_text(v) && startswith(v, in->k.p, in->klen))
@@ -622,14 +686,14 @@ static bool run_from(struct fc_vm *vm, const struct fc_ninsn *in)
 		OP(IN_IP, iplist_has(in->k.p, v))
 		CASE(LIST_IN)
 		{
-			r = t_list(in, slot_val(vm, in->slot), true);
-			in = &code[r ? in->jt : in->jf];
+			r = t_list(in, SLOT(in->slot), true);
+			in = branch(code, in, r);
 			DISPATCH();
 		}
 		CASE(LIST_ISECT)
 		{
-			r = t_list(in, slot_val(vm, in->slot), false);
-			in = &code[r ? in->jt : in->jf];
+			r = t_list(in, SLOT(in->slot), false);
+			in = branch(code, in, r);
 			DISPATCH();
 		}
 		OP(SMOD, t_smod(vm, in, v))
@@ -640,6 +704,7 @@ static bool run_from(struct fc_vm *vm, const struct fc_ninsn *in)
 #endif
 #undef OP
 #undef LEAF
+#undef SLOT
 #undef CASE
 #undef DISPATCH
 #undef DEFAULT

@@ -1,8 +1,11 @@
 /* webserver.c — the /healthz, /metrics and /versions endpoint over libmicrohttpd (webserver.h).
  * GET and HEAD only; every answer is built from the metrics store, so a request never touches
- * the event thread's data. */
+ * the event thread's data. With TLS: TLS 1.2 or newer; with a client CA, libmicrohttpd asks for
+ * a client certificate and every request is refused (403) unless GnuTLS verified one that CA
+ * signed (libmicrohttpd only requests the certificate; the check is ours). */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <gnutls/gnutls.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <stdio.h>
@@ -17,7 +20,7 @@ struct fc_websrv {
 	struct fc_metrics *m;
 	char *healthz;
 	bool prometheus;
-	char *cert, *key;
+	char *cert, *key, *ca;
 	uint16_t port;
 };
 
@@ -41,11 +44,27 @@ static enum MHD_Result text(struct MHD_Connection *c, unsigned status, const cha
 	return b ? reply(c, status, "text/plain; charset=utf-8", b, strlen(b)) : MHD_NO;
 }
 
+/* The peer sent an X.509 chain that verifies against the trusted CA (signature, validity
+ * dates, key usage: gnutls_certificate_verify_peers2 with the CA libmicrohttpd loaded). */
+static bool client_verified(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+	if (!ci || !ci->tls_session)
+		return false;
+	gnutls_session_t s = (gnutls_session_t)ci->tls_session;
+	unsigned n = 0, status = 0;
+	if (gnutls_certificate_type_get(s) != GNUTLS_CRT_X509 || !gnutls_certificate_get_peers(s, &n) || !n)
+		return false;
+	return gnutls_certificate_verify_peers2(s, &status) == GNUTLS_E_SUCCESS && status == 0;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 				  const char *version, const char *upload, size_t *upload_len, void **state)
 {
 	(void)version, (void)upload, (void)upload_len, (void)state;
 	struct fc_websrv *w = cls;
+	if (w->ca && !client_verified(c))
+		return text(c, MHD_HTTP_FORBIDDEN, "a client certificate signed by webserver.ssl_client_ca is required\n");
 	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
 		return text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET and HEAD\n");
 	size_t len = 0;
@@ -106,6 +125,7 @@ void fc_websrv_stop(struct fc_websrv *w)
 	free(w->healthz);
 	free(w->cert);
 	free(w->key);
+	free(w->ca);
 	free(w);
 }
 
@@ -148,7 +168,7 @@ int fc_websrv_start(const struct fc_websrv_opts *o, struct fc_metrics *m, struct
 		threads = 1;
 	if (threads > 16)
 		threads = 16; /* a scrape endpoint: more threads buy nothing */
-	struct MHD_OptionItem opts[8];
+	struct MHD_OptionItem opts[10];
 	int n = 0;
 	opts[n++] = (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, &sa};
 	opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT, 10, NULL};
@@ -168,6 +188,19 @@ int fc_websrv_start(const struct fc_websrv_opts *o, struct fc_metrics *m, struct
 		flags |= MHD_USE_TLS;
 		opts[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, w->cert};
 		opts[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, w->key};
+		opts[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_PRIORITIES, 0,
+						    (void *)"NORMAL:-VERS-SSL3.0:-VERS-TLS1.0:-VERS-TLS1.1"};
+		if (o->client_ca && *o->client_ca) {
+			if (!(w->ca = slurp(o->client_ca, err, errlen))) {
+				fc_websrv_stop(w);
+				return -1;
+			}
+			opts[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_TRUST, 0, w->ca};
+		}
+	} else if (o->client_ca && *o->client_ca) {
+		snprintf(err, errlen, "webserver.ssl_client_ca needs webserver.ssl_enabled");
+		fc_websrv_stop(w);
+		return -1;
 	}
 	opts[n++] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
 	w->d = MHD_start_daemon(flags, o->port, NULL, NULL, on_request, w, MHD_OPTION_ARRAY, opts, MHD_OPTION_END);

@@ -2,7 +2,9 @@
  * /metrics (Prometheus text, when enabled) and /versions, served from the metrics store
  * (metrics.h) by libmicrohttpd's own threads, never by the event thread. Binds to
  * listen_address:listen_port (default 127.0.0.1:8765); with ssl_enabled it speaks TLS with the
- * PEM certificate (and key: ssl_key, else the same PEM file). */
+ * PEM certificate (and key: ssl_key, else the same PEM file), TLS 1.2 or newer; with
+ * ssl_client_ca, only clients presenting a certificate signed by that CA get an answer (403
+ * otherwise). */
 #ifndef FC_WEBSERVER_H
 #define FC_WEBSERVER_H
 
@@ -20,6 +22,7 @@ struct fc_websrv_opts {
 	bool prometheus;     /* serve /metrics */
 	bool tls;
 	const char *cert, *key; /* PEM files (key NULL: inside cert) */
+	const char *client_ca;  /* PEM CA file: clients must present a certificate it signed (NULL: none) */
 };
 
 struct fc_websrv;

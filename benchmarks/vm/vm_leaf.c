@@ -1,88 +1,312 @@
-/* vm_leaf.c — micro-benchmark of single-leaf rules in the VM: ns per leaf for EQ_S, IN_S,
- * PREFIX_S, CONTAINS, GLOB and REGEX on one field, through a fake extractor that returns a
- * fixed path. "uncached": a new event per evaluation (fc_vm_run: index lookup, extraction,
- * test); "cached": one event, the rule re-evaluated (dispatch + test on the cached value).
- * Usage: vm_leaf [iterations]   (built with -DFC_BENCH=ON, cmake/bench.cmake) */
+/* vm_leaf.c — ns per leaf of the rule VM, measured the way benchmarks/sinsp/sinsp_bench.cpp
+ * measures libsinsp (`leaves` mode), so that the two figures can stand side by side:
+ *
+ *   the same conditions (Falco syntax, compiled by falcoc's own pipeline, one rule each), over
+ *   the same capture (the dense 5,000-event capture of benchmarks/run), each event read by our
+ *   reader, merged (enter+exit) and applied to the state engine, then every probe evaluated
+ *   R times in a row on it (R = 16), the timed region minus an empty timed region on the same
+ *   event, regions over 1 ms (a preemption) dropped; median of the passes.
+ *
+ * Two figures per condition:
+ *   ns_per_eval   each of the R evaluations is a whole fc_vm_run: a new event for the VM (its
+ *                 value cache is invalidated), the rule index, the field extraction from the
+ *                 state engine and the test — the work libsinsp's filter run() repeats, since
+ *                 that libsinsp has no per-event value cache;
+ *   cached_ns     the rule re-evaluated R times on the event's cached values (the VM's cost once
+ *                 a macro or another rule has extracted the field), for information.
+ * ns_per_leaf = ns_per_eval / leaves (the chains count every `or`-ed comparison as a leaf, as
+ * sinsp_bench does). The chains are measured twice: as falcoc compiles them (the optimiser
+ * turns an or-chain of `=` into one hashed-set test) and with the set pass off (FC_OPT_SETS), a
+ * real chain of 8 or 64 string comparisons in the bytecode: the interpreter's cost per leaf.
+ * Values differ from event to event (they are the capture's); results feed a volatile sink and
+ * the matched counts are printed, so nothing can be folded away.
+ *
+ * Output: one JSON line per condition:
+ *   {"suite":"vm","kind":"leaf","name","filter","passes","events","evals","repeat","leaves",
+ *    "matched","outliers_dropped","ns_per_eval":{min,median,max},"cached_ns":{...},"ns_per_leaf",
+ *    "insns"}
+ * Usage: vm_leaf CAPTURE [--passes N] [--repeat R] [--only NAME]
+ * (built with -DFC_BENCH=ON, cmake/bench.cmake) */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "backend.h"
 #include "bundle.h"
-#include "bundle_builder.h"
+#include "capture.h"
+#include "merge.h"
+#include "state.h"
 #include "vm.h"
 
-static const char *value = "/usr/lib/x86_64-linux-gnu/libc.so.6";
+#define OUTLIER_NS 1000000u
+#define MAXPASS 32
 
-static bool fake(void *ctx, const struct fc_fieldspec *f, struct fc_val *out)
-{
-	(void)ctx;
-	(void)f;
-	*out = (struct fc_val){.kind = FC_V_STR, .len = (uint32_t)strlen(value), .s = value};
-	return true;
-}
+static volatile uint64_t sink;
 
-static double now(void)
+static uint64_t now_ns(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void die(const char *m, const char *a)
+{
+	fprintf(stderr, "vm_leaf: %s%s%s\n", m, a ? ": " : "", a ? a : "");
+	exit(1);
+}
+
+struct probe {
+	const char *name;
+	char *filter;
+	unsigned leaves;
+	uint32_t passes; /* backend passes */
+	struct fc_bundle *b;
+	struct fc_vm *vm;
+	uint32_t insns;
+	double ns[MAXPASS], cns[MAXPASS];
+	uint64_t matched, outliers, used;
+	uint64_t acc, cacc, empty;
+};
+
+/* One rule with condition COND, compiled by falcoc's pipeline with back-end PASSES. */
+static struct fc_bundle *compile(const char *cond, uint32_t passes, uint32_t *insns)
+{
+	size_t cap = strlen(cond) + 256;
+	char *text = malloc(cap);
+	if (!text)
+		die("out of memory", NULL);
+	snprintf(text, cap,
+		 "- rule: probe\n  desc: vm_leaf probe\n  condition: >\n    %s\n  output: \"probe %%proc.name\"\n"
+		 "  priority: WARNING\n",
+		 cond);
+	struct fc_arena arena = {0};
+	struct fc_diags diags;
+	struct fc_ruleset rs;
+	struct fc_compiled comp;
+	fc_diags_init(&diags, &arena);
+	fc_ruleset_init(&rs, &arena, &diags);
+	diags.file = "probe.yaml";
+	fc_ruleset_load_text(&rs, diags.file, text, strlen(text));
+	fc_compile(&rs, &comp);
+	struct fc_buf out = {0};
+	struct fc_backend_stats st = {0};
+	struct fc_backend_opts o = {.passes = passes, .stats = &st};
+	if (diags.nerrors || !fc_backend_bundle(&comp, &o, &out)) {
+		for (struct fc_diag *d = diags.head; d; d = d->next)
+			fc_diag_print(stderr, d, false);
+		die("does not compile", cond);
+	}
+	*insns = st.insns;
+	struct fc_bundle *b;
+	char err[256];
+	if (fc_bundle_load(out.p, out.len, &b, err, sizeof err))
+		die(err, cond);
+	fc_buf_free(&out);
+	fc_ruleset_free(&rs);
+	fc_arena_free(&arena);
+	free(text);
+	return b;
+}
+
+static char *names(const char *stem, int n, const char *real)
+{
+	char *s = malloc((size_t)n * 32 + 64);
+	size_t k = 0;
+	k += (size_t)sprintf(s + k, "(");
+	for (int i = 0; i < n - 1; i++)
+		k += (size_t)sprintf(s + k, "%s%d, ", stem, i);
+	sprintf(s + k, "%s)", real); /* the last item is a name the capture has: some events match */
+	return s;
+}
+
+static char *prefixed(const char *pre, char *rest)
+{
+	char *s = malloc(strlen(pre) + strlen(rest) + 1);
+	strcpy(s, pre);
+	strcat(s, rest);
+	free(rest);
+	return s;
+}
+
+static char *or_chain(int n)
+{
+	char *s = malloc((size_t)n * 24 + 1);
+	size_t k = 0;
+	for (int i = 0; i < n; i++)
+		k += (size_t)sprintf(s + k, "%sproc.name = t%d", i ? " or " : "", i);
+	return s;
+}
+
+static int cmpd(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static void stats3(const double *v, int n, double out[3])
+{
+	double t[MAXPASS];
+	memcpy(t, v, sizeof(double) * (size_t)n);
+	qsort(t, (size_t)n, sizeof(double), cmpd);
+	out[0] = t[0];
+	out[1] = n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
+	out[2] = t[n - 1];
+}
+
+/* One pass over the capture: every probe timed on every event the pipeline hands out. */
+static uint64_t one_pass(const char *path, struct probe *ps, size_t np, int repeat)
+{
+	char err[1024];
+	struct fc_capture *cap;
+	if (fc_capture_open(path, &cap, err, sizeof err))
+		die(err, NULL);
+	struct fc_state_opts so;
+	fc_state_opts_default(&so);
+	so.host_root = NULL; /* the capture's world only */
+	struct fc_state *st = fc_state_new(&so);
+	struct fc_merge *mg = fc_merge_new(0);
+	if (!st || !mg)
+		die("out of memory", NULL);
+	const struct fc_extractor *x = fc_state_extractor(st);
+	struct fc_cap_item it;
+	uint64_t events = 0;
+	uint32_t m[4];
+	for (size_t i = 0; i < np; i++)
+		ps[i].acc = ps[i].cacc = ps[i].empty = ps[i].used = ps[i].matched = 0;
+	int rc;
+	while ((rc = fc_capture_next(cap, &it)) == 1) {
+		if (it.kind == FC_CAP_PROC) {
+			fc_state_seed_proc(st, &it.proc);
+			continue;
+		}
+		if (it.kind == FC_CAP_FD) {
+			fc_state_seed_fd(st, &it.fd);
+			continue;
+		}
+		struct fc_evt ev;
+		if (fc_merge_push(mg, &it.ev.evt, &ev) != 1)
+			continue;
+		fc_state_event(st, &ev);
+		events++;
+		uint64_t e0 = now_ns(), e1 = now_ns(), e = e1 - e0;
+		for (size_t i = 0; i < np; i++) {
+			struct probe *p = &ps[i];
+			uint32_t hit = 0;
+			uint64_t t0 = now_ns();
+			for (int r = 0; r < repeat; r++)
+				hit = fc_vm_run(p->vm, ev.type, x, FC_MATCH_FIRST, m, 4);
+			uint64_t t1 = now_ns();
+			/* cached: one begin, then the rule on the values it cached */
+			fc_vm_begin(p->vm, ev.type, x);
+			uint32_t ch = 0;
+			uint64_t c0 = now_ns();
+			for (int r = 0; r < repeat; r++)
+				ch += fc_vm_eval_rule(p->vm, 0);
+			uint64_t c1 = now_ns();
+			sink += ch;
+			p->matched += hit != 0;
+			if (t1 - t0 > OUTLIER_NS || c1 - c0 > OUTLIER_NS || e > OUTLIER_NS) {
+				p->outliers++;
+				continue;
+			}
+			p->acc += t1 - t0;
+			p->cacc += c1 - c0;
+			p->empty += e;
+			p->used++;
+		}
+		fc_state_event_done(st);
+	}
+	if (rc < 0)
+		die(fc_capture_error(cap), NULL);
+	fc_capture_close(cap);
+	fc_merge_free(mg);
+	fc_state_free(st);
+	return events;
 }
 
 int main(int argc, char **argv)
 {
-	long iters = argc > 1 ? atol(argv[1]) : 5000000;
-	static const char *items[64];
-	static char buf[64][48];
-	for (int i = 0; i < 64; i++) {
-		snprintf(buf[i], sizeof buf[i], "/opt/app%02d/", i);
-		items[i] = buf[i];
+	const char *path = NULL, *only = NULL;
+	int passes = 3, repeat = 16;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--passes") && i + 1 < argc)
+			passes = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--repeat") && i + 1 < argc)
+			repeat = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--only") && i + 1 < argc)
+			only = argv[++i];
+		else if (argv[i][0] != '-' && !path)
+			path = argv[i];
+		else
+			die("usage: vm_leaf CAPTURE [--passes N] [--repeat R] [--only NAME]", NULL);
 	}
-	struct {
-		const char *name;
-		uint8_t op;
-	} cases[] = {{"EQ_S", FC_OPC_EQ_S},       {"IN_S(64)", FC_OPC_IN_S}, {"PREFIX_S(64)", FC_OPC_PREFIX_S},
-		     {"CONTAINS", FC_OPC_CONTAINS}, {"GLOB", FC_OPC_GLOB},     {"REGEX", FC_OPC_REGEX}};
-	struct fc_extractor x = {fake, NULL};
-	printf("value \"%s\", %ld iterations per case\n", value, iters);
-	printf("%-14s %12s %12s %8s\n", "leaf", "uncached ns", "cached ns", "result");
-	for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
-		struct bb *b = bb_new();
-		uint32_t ev = bb_evset(b, 2, -1);
-		uint32_t s = bb_field_t(b, "fd.name", NULL, PT_FSPATH, 0);
-		uint32_t k;
-		switch (cases[c].op) {
-		case FC_OPC_EQ_S: k = bb_str(b, "/usr/lib/x86_64-linux-gnu/libc.so.7"); break;
-		case FC_OPC_IN_S: k = bb_slistv(b, 64, items); break;
-		case FC_OPC_PREFIX_S: k = bb_slistv(b, 64, items); break;
-		case FC_OPC_CONTAINS: k = bb_str(b, "libcrypto"); break;
-		case FC_OPC_GLOB: k = bb_str(b, "/usr/lib/*/libssl.so*"); break;
-		default: k = bb_regex(b, "/usr/lib/.*/libssl\\.so.*", "libssl"); break;
+	if (!path)
+		die("usage: vm_leaf CAPTURE [--passes N] [--repeat R] [--only NAME]", NULL);
+	if (passes < 1 || passes > MAXPASS || repeat < 1)
+		die("--passes 1..32, --repeat >= 1", NULL);
+	const uint32_t ALL = FC_OPT_ALL, NOSETS = FC_OPT_ALL & ~(uint32_t)FC_OPT_SETS;
+	struct probe all[] = {
+		{"evt.type = open", strdup("evt.type = open"), 1, ALL, .b = NULL},
+		{"evt.type in (3 items)", strdup("evt.type in (open, openat, openat2)"), 1, ALL, .b = NULL},
+		{"proc.name = x", strdup("proc.name = ls"), 1, ALL, .b = NULL},
+		{"proc.name in (50 items)", prefixed("proc.name in ", names("tool", 50, "ls")), 1, ALL, .b = NULL},
+		{"fd.name startswith /etc", strdup("fd.name startswith /etc"), 1, ALL, .b = NULL},
+		{"fd.name contains x", strdup("fd.name contains libc"), 1, ALL, .b = NULL},
+		{"fd.name glob", strdup("fd.name glob /lib/*/lib*.so*"), 1, ALL, .b = NULL},
+		{"fd.name pmatch (4 prefixes)", strdup("fd.name pmatch (/etc, /usr/lib, /lib, /proc)"), 1, ALL, .b = NULL},
+		{"proc.cmdline contains x", strdup("proc.cmdline contains color"), 1, ALL, .b = NULL},
+		{"proc.cmdline regex", strdup("proc.cmdline regex 'ls .*'"), 1, ALL, .b = NULL},
+		{"8 chained proc.name = tK", or_chain(8), 8, ALL, .b = NULL},
+		{"64 chained proc.name = tK", or_chain(64), 64, ALL, .b = NULL},
+		{"proc.name in (64 items)", prefixed("proc.name in ", names("t", 64, "t63")), 1, ALL, .b = NULL},
+		{"8 chained proc.name = tK, set pass off", or_chain(8), 8, NOSETS, .b = NULL},
+		{"64 chained proc.name = tK, set pass off", or_chain(64), 64, NOSETS, .b = NULL},
+	};
+	size_t n = sizeof all / sizeof all[0], np = 0;
+	struct probe *ps = calloc(n, sizeof *ps);
+	for (size_t i = 0; i < n; i++) {
+		if (only && strcmp(only, all[i].name)) {
+			free(all[i].filter);
+			continue;
 		}
-		bb_rule(b, cases[c].name, bb_leaf_prog(b, FC_PK_RULE, cases[c].op, 0, (uint16_t)s, k, false), ev);
-		size_t len;
-		uint8_t *img = bb_build(b, &len);
-		struct fc_bundle *B;
-		char err[256];
-		if (fc_bundle_load(img, len, &B, err, sizeof err)) {
-			fprintf(stderr, "%s\n", err);
-			return 1;
-		}
-		struct fc_vm *vm = fc_vm_new(B);
-		uint32_t m[4], hits = 0;
-		double t0 = now();
-		for (long i = 0; i < iters; i++)
-			hits += fc_vm_run(vm, 2, &x, FC_MATCH_FIRST, m, 4);
-		double t1 = now();
-		fc_vm_begin(vm, 2, &x);
-		for (long i = 0; i < iters; i++)
-			hits += fc_vm_eval_rule(vm, 0);
-		double t2 = now();
-		printf("%-14s %12.1f %12.1f %8s\n", cases[c].name, (t1 - t0) / iters, (t2 - t1) / iters, hits ? "match" : "no");
-		fc_vm_free(vm);
-		fc_bundle_free(B);
-		free(img);
-		bb_free(b);
+		ps[np] = all[i];
+		ps[np].b = compile(ps[np].filter, ps[np].passes, &ps[np].insns);
+		if (!(ps[np].vm = fc_vm_new(ps[np].b)))
+			die("out of memory", NULL);
+		np++;
 	}
+	uint64_t events = 0;
+	for (int p = 0; p < passes; p++) {
+		events = one_pass(path, ps, np, repeat);
+		for (size_t i = 0; i < np; i++) {
+			struct probe *q = &ps[i];
+			double net = (double)q->acc - (double)q->empty, cnet = (double)q->cacc - (double)q->empty;
+			double d = q->used ? (double)q->used * repeat : 1;
+			q->ns[p] = net > 0 ? net / d : 0;
+			q->cns[p] = cnet > 0 ? cnet / d : 0;
+		}
+	}
+	for (size_t i = 0; i < np; i++) {
+		struct probe *q = &ps[i];
+		double s[3], c[3];
+		stats3(q->ns, passes, s);
+		stats3(q->cns, passes, c);
+		printf("{\"suite\":\"vm\",\"kind\":\"leaf\",\"name\":\"%s\",\"filter\":\"", q->name);
+		for (const char *f = q->filter; *f; f++)
+			printf(*f == '"' || *f == '\\' ? "\\%c" : "%c", *f);
+		printf("\",\"passes\":%d,\"events\":%" PRIu64 ",\"evals\":%" PRIu64 ",\"repeat\":%d,\"leaves\":%u,"
+		       "\"matched\":%" PRIu64 ",\"outliers_dropped\":%" PRIu64 ",\"ns_per_eval\":{\"min\":%.2f,\"median\":%.2f,"
+		       "\"max\":%.2f},\"cached_ns\":{\"min\":%.2f,\"median\":%.2f,\"max\":%.2f},\"ns_per_leaf\":%.3f,"
+		       "\"insns\":%u}\n",
+		       passes, events, q->used, repeat, q->leaves, q->matched, q->outliers, s[0], s[1], s[2], c[0], c[1],
+		       c[2], s[1] / q->leaves, q->insns);
+		fc_vm_free(q->vm);
+		fc_bundle_free(q->b);
+		free(q->filter);
+	}
+	free(ps);
 	return 0;
 }

@@ -9,7 +9,8 @@ src=$2
 lib=$bin/libfcruntime.a
 sample=$src/../shared/captures/falco_psp_run_as_user_0_container.scap
 [ -f "$lib" ] && [ -f "$sample" ] || { echo "skip: no $lib or no sample capture"; exit 77; }
-tmp=$(mktemp -d)
+# In the build directory: a program run from /tmp is what "Execution from Temporary Directory" alerts on.
+tmp=$(mktemp -d "$(dirname "$(realpath "$1")")/tmp-replicate.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 flags=()
 # an ASan/UBSan fcruntime needs the same run-time libraries (grep -c reads all of nm's output)

@@ -21,7 +21,8 @@ if ! command -v "$cc" >/dev/null 2>&1; then
 	echo "scap_sysdig: no C compiler to build the writer helper: skipped"
 	exit 77
 fi
-tmp=$(mktemp -d)
+# In the build directory: a program run from /tmp is what "Execution from Temporary Directory" alerts on.
+tmp=$(mktemp -d "$(dirname "$(realpath "$1")")/tmp-scap_sysdig.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 flags=()
 if grep -q '^FC_SANITIZE:BOOL=ON' "$build/CMakeCache.txt" 2>/dev/null; then

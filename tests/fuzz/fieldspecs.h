@@ -31,7 +31,7 @@ static void add_spec(const char *name, const char *arg)
 	if (!specs)
 		abort();
 	struct spec *s = &specs[nspecs++];
-	snprintf(s->arg, sizeof s->arg, "%s", r.arg);
+	snprintf(s->arg, sizeof s->arg, "%.*s", (int)sizeof s->arg - 1, r.arg);
 	s->f = (struct fc_fieldspec){.id = r.id, .type = r.type, .flags = r.flags, .has_arg = r.has_arg,
 				     .arg_is_index = r.arg_is_index, .index = r.index, .arg = NULL,
 				     .arglen = (uint32_t)strlen(s->arg), .param = -1};
