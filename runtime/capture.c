@@ -787,6 +787,9 @@ static int process_block(struct fc_capture *cap, struct fc_cap_item *item)
 		item->ev.block_type = 0;
 		item->ev.cpuid = 0;
 		item->ev.flags = 0;
+		/* the lengths past the present parameters must read 0: cleared whole (a fixed-size
+		 * clear is a few stores, a variable one a call) before the decoder fills the rest */
+		memset(item->ev.evt.plen, 0, sizeof item->ev.evt.plen);
 		if (cap->body_len < pre) {
 			rc = FC_EVT_ETRUNC;
 		} else {
@@ -806,8 +809,6 @@ static int process_block(struct fc_capture *cap, struct fc_cap_item *item)
 			cap->st.last_evt_error_offset = cap->boff;
 			return 0;
 		}
-		struct fc_evt *e = &item->ev.evt;
-		memset(e->plen + e->nparams, 0, (FC_EVT_MAX_PARAMS - e->nparams) * sizeof(e->plen[0]));
 		item->kind = FC_CAP_EVENT;
 		item->offset = cap->boff;
 		item->ev.block_type = t;

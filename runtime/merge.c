@@ -243,6 +243,23 @@ static bool is_own_encoding(const struct fc_merge *m, const struct fc_evt *e)
 	return off == e->len;
 }
 
+/* *OUT = *IN without the unused tail of pval (a whole-struct copy is a third of a pass-through
+ * push); plen is copied whole, its tail stays zero as readers expect. */
+static inline void copy_view(struct fc_evt *out, const struct fc_evt *in)
+{
+	out->ts = in->ts;
+	out->tid = in->tid;
+	out->len = in->len;
+	out->type = in->type;
+	out->hdr_len = in->hdr_len;
+	out->nparams = in->nparams;
+	out->info = in->info;
+	out->raw = in->raw;
+	memcpy(out->plen, in->plen, sizeof out->plen);
+	for (uint32_t i = 0; i < in->nparams; i++)
+		out->pval[i] = in->pval[i];
+}
+
 /* Stores IN (an enter event) for its thread. */
 static void store_enter(struct fc_merge *m, const struct fc_evt *in)
 {
@@ -271,10 +288,14 @@ static void store_enter(struct fc_merge *m, const struct fc_evt *in)
 		s->buf = nb;
 		s->cap = (uint32_t)n;
 	}
-	bool ok = in->hdr_len == FC_EVT_HDR_LEN && n == in->len && is_own_encoding(m, in)
-			  ? (memcpy(s->buf, in->raw, n), true)
-			  : fc_evt_encode(in, s->buf, s->cap) == n;
-	if (!ok || fc_evt_decode(s->buf, n, &s->ev) != FC_EVT_OK) {
+	if (in->hdr_len == FC_EVT_HDR_LEN && n == in->len && is_own_encoding(m, in)) {
+		/* the bytes as they are, and the view moved onto the copy (no second decode) */
+		memcpy(s->buf, in->raw, n);
+		copy_view(&s->ev, in);
+		for (uint32_t k = 0; k < in->nparams; k++)
+			s->ev.pval[k] = s->buf + (in->pval[k] - in->raw);
+		s->ev.raw = s->buf;
+	} else if (fc_evt_encode(in, s->buf, s->cap) != n || fc_evt_decode(s->buf, n, &s->ev) != FC_EVT_OK) {
 		m->st.dropped_pending++; /* e.g. a fixed-size parameter of the wrong length */
 		return;
 	}
@@ -627,23 +648,6 @@ static bool view_of(const struct fc_merge *m, const struct fc_evt *t, const uint
 	out->info = &fc_events[t->type];
 	out->raw = buf;
 	return off == n;
-}
-
-/* *OUT = *IN without the unused tail of pval (a whole-struct copy is a third of a pass-through
- * push); plen is copied whole, its tail stays zero as readers expect. */
-static inline void copy_view(struct fc_evt *out, const struct fc_evt *in)
-{
-	out->ts = in->ts;
-	out->tid = in->tid;
-	out->len = in->len;
-	out->type = in->type;
-	out->hdr_len = in->hdr_len;
-	out->nparams = in->nparams;
-	out->info = in->info;
-	out->raw = in->raw;
-	memcpy(out->plen, in->plen, sizeof out->plen);
-	for (uint32_t i = 0; i < in->nparams; i++)
-		out->pval[i] = in->pval[i];
 }
 
 /* ---- the push ---------------------------------------------------------------------------- */
