@@ -34,6 +34,7 @@ bad() {
 
 e2e_finish() {
 	echo "$checks checks, $fails failed"
+	[ -z "${e2e_moved:-}" ] || rm -rf "$e2e_moved"
 	[ "$fails" -eq 0 ]
 	exit $?
 }
@@ -43,7 +44,15 @@ e2e_finish() {
 e2e_workdir() {
 	work=$bin/e2e-$1
 	case $work/ in
-	/tmp/* | /var/tmp/* | /dev/shm/* | /run/shm/*) work=$(mktemp -d /var/lib/falcod-e2e-$1.XXXXXX) ;;
+	/tmp/* | /var/tmp/* | /dev/shm/* | /run/shm/*)
+		# a build below /tmp (a CI clone there): the scratch directory and the test's own
+		# programs move out of it, and go away with the test
+		work=$(mktemp -d /var/lib/falcod-e2e-$1.XXXXXX)
+		e2e_moved=$work
+		mkdir "$work/.prog"
+		cp "$actor" "$work/.prog/e2e_actor" && actor=$work/.prog/e2e_actor
+		[ -x "$mkcap" ] && cp "$mkcap" "$work/.prog/e2e_mkcap" && mkcap=$work/.prog/e2e_mkcap
+		;;
 	*) rm -rf "$work" && mkdir -p "$work" ;;
 	esac
 	chmod 755 "$work"
