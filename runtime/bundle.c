@@ -1256,6 +1256,10 @@ static int load_index(struct ld *L)
 	int rc = sec_layout(L, FC_SEC_INDEX, 8, true, &nitems);
 	if (rc || (rc = items_decode(L, FC_SEC_INDEX, 8, nitems, &b->index_ids)))
 		return rc;
+	/* The ranges tile the items in event-code order, each item in exactly one range: the VM
+	 * keeps one prepared entry per item for its code (an overlap would share one between two
+	 * codes, a gap or an overlap would size its table wrongly). */
+	uint64_t next = 0;
 	for (uint32_t c = 0; c < FC_EVENT_MAX; c++) {
 		const uint8_t *r = rec(L, FC_SEC_INDEX, 8, c);
 		uint64_t at = rec_at(L, FC_SEC_INDEX, 8, c);
@@ -1263,6 +1267,11 @@ static int load_index(struct ld *L)
 		if ((uint64_t)first + n > nitems)
 			return cor(L, FC_SEC_INDEX, "event code", c, at, "rules [%u, %llu) past the %u items", first,
 				   (unsigned long long)first + n, nitems);
+		if (n && first != next)
+			return cor(L, FC_SEC_INDEX, "event code", c, at,
+				   "rules start at item %u, expected %llu (ranges in event-code order, no gap or overlap)",
+				   first, (unsigned long long)next);
+		next += n;
 		for (uint32_t j = 0; j < n; j++) {
 			uint32_t id = b->index_ids[first + j];
 			if (id >= b->nrules)
@@ -1274,6 +1283,9 @@ static int load_index(struct ld *L)
 		b->index_first[c] = first;
 		b->index_n[c] = n;
 	}
+	if (next != nitems)
+		return cor(L, FC_SEC_INDEX, NULL, 0, L->s[FC_SEC_INDEX].off, "the ranges cover %llu of the %u items",
+			   (unsigned long long)next, nitems);
 	return 0;
 }
 
