@@ -145,6 +145,74 @@ bool fc_state_extract(void *ctx, const struct fc_fieldspec *f, struct fc_val *ou
 	return false;
 }
 
+/* ------------------------------------------------------------------ bound extractors */
+
+/* What state_bind hands the VM (value.h fc_extract_bind_of): the dispatcher's route for one field taken once, at bind
+ * time. Each does what fc_state_extract does for its fields (same results, same order of
+ * checks), minus the range tests; proc.name and fd.name (the fields most rules test) are
+ * read straight from the event's thread and fd. */
+static bool x_thread(void *ctx, const struct fc_fieldspec *f, struct fc_val *out)
+{
+	struct fc_state *st = ctx;
+	fc_vnone(out);
+	if (!st->ev)
+		return false;
+	return fc_extract_thread(st, f, out);
+}
+
+static bool x_fd(void *ctx, const struct fc_fieldspec *f, struct fc_val *out)
+{
+	struct fc_state *st = ctx;
+	fc_vnone(out);
+	if (!st->ev)
+		return false;
+	return fc_extract_fd(st, f, out);
+}
+
+static bool x_proc_name(void *ctx, const struct fc_fieldspec *f, struct fc_val *out)
+{
+	(void)f;
+	const struct fc_state *st = ctx;
+	const struct fc_thread *t = st->t;
+	if (!st->ev || !t)
+		return fc_vnone(out);
+	return fc_vrstr(out, t->comm);
+}
+
+static bool x_fd_name(void *ctx, const struct fc_fieldspec *f, struct fc_val *out)
+{
+	struct fc_state *st = ctx;
+	const struct fc_fdinfo *x = st->fdi;
+	/* the plain case: an fd event of a known thread with the fd found, not a connect exit
+	 * (a failed connect names the fd from the event's parameters) */
+	if (st->ev && st->fd_event && st->t && x && st->ev->type != FC_PPME_SOCKET_CONNECT_X) {
+		const struct fc_rstr *n = x->name;
+		return n ? fc_vstr(out, n->s, n->len) : fc_vstr(out, "", 0);
+	}
+	return x_fd(ctx, f, out);
+}
+
+static fc_extract_fn state_bind(const struct fc_fieldspec *f)
+{
+	if ((unsigned)f->id >= FC_F_MAX_ || (fc_fields[f->id].flags & FC_FF_UNAVAILABLE))
+		return NULL;
+	if (f->id == FC_F_PROC_NAME)
+		return x_proc_name;
+	if (f->id == FC_F_FD_NAME)
+		return x_fd_name;
+	if (f->id >= FC_F_PROC_EXE && f->id <= FC_F_GROUP_NAME)
+		return x_thread;
+	if ((f->id >= FC_F_FD_NUM && f->id <= FC_F_FS_PATH_TARGETRAW) ||
+	    (f->id >= FC_F_FDLIST_NUMS && f->id <= FC_F_FDLIST_SPORTS))
+		return x_fd;
+	return NULL; /* the dispatcher */
+}
+
+fc_extract_bind_fn fc_extract_bind_of(fc_extract_fn extract)
+{
+	return extract == fc_state_extract ? state_bind : NULL;
+}
+
 /* ------------------------------------------------------------------ helpers */
 
 static char *arena(struct fc_state *st, size_t n)

@@ -35,6 +35,8 @@ struct fc_vm {
 	bool *enabled;
 	/* parallel to the bundle's index (code → rules): where each rule starts for that code */
 	struct entry *entries;
+	/* per rule, for fc_vm_eval_rule: its program from the start (no code folded in) */
+	struct entry *rentries;
 	/* per program: the event codes for which some path can reach `ret 1` (EVTYPE tests
 	 * followed, SUBs by their own set, every other test either way). A SUB or rule whose set
 	 * lacks the current code is false without running: e.g. the rename, unlink and symlink
@@ -48,6 +50,11 @@ struct fc_vm {
 	} *stack;
 	uint16_t evtype;
 	struct fc_extractor x;
+	/* per slot: the extract function bound for it (value.h bind), NULL = not bound yet; valid
+	 * for the extractor functions in xkey, cleared when another extractor comes */
+	fc_extract_fn *xfn;
+	fc_extract_fn xkey_extract;
+	fc_extract_bind_fn xbind; /* fc_extract_bind_of(xkey_extract) */
 	struct fc_xscratch scratch;
 	const struct fc_val **argv; /* transformer argument pointers (max arguments of any slot) */
 	pcre2_match_data *md;
@@ -128,6 +135,13 @@ static __attribute__((noinline)) void slot_xf(struct fc_vm *vm, const struct fc_
 	compute_xf(vm, sl, out);
 }
 
+/* The extract function of slot S for the current extractor: its bound one, else extract. */
+static __attribute__((noinline)) fc_extract_fn slot_bind(struct fc_vm *vm, uint32_t s)
+{
+	fc_extract_fn fn = vm->xbind ? vm->xbind(&vm->b->slots[s].spec) : NULL;
+	return vm->xfn[s] = fn ? fn : vm->x.extract;
+}
+
 static __attribute__((noinline)) const struct fc_val *slot_fetch(struct fc_vm *vm, uint32_t s)
 {
 	const struct fc_nslot *sl = &vm->b->slots[s];
@@ -136,7 +150,10 @@ static __attribute__((noinline)) const struct fc_val *slot_fetch(struct fc_vm *v
 	if (sl->kind == FC_SK_FIELD) {
 		if (vm->x.extract) {
 			vm->st.extractions++;
-			bool ok = vm->x.extract(vm->x.ctx, &sl->spec, out);
+			fc_extract_fn fn = vm->xfn[s];
+			if (__builtin_expect(!fn, 0))
+				fn = slot_bind(vm, s);
+			bool ok = fn(vm->x.ctx, &sl->spec, out);
 			/* kind alone first: a load of kind and len together (what the compiler makes of
 			 * the combined test) right after the extractor's narrower stores cannot be
 			 * store-forwarded and stalls; this was a fifth of the VM's time on the mix */
@@ -525,10 +542,54 @@ struct entry {
 	const struct fc_ninsn *start; /* first instruction to run (past the guard if any) */
 	uint32_t rule;
 	uint32_t guard; /* SUB program, or NO_GUARD */
-	uint32_t kind;  /* E_* */
+	uint8_t kind;   /* E_* */
+	/* START is one leaf whose two successors are RETs (a rule of one comparison: proc.name =
+	 * x, fd.name startswith /etc): fc_vm_run tests it in place (leaf_rule), the rule's result
+	 * being TV or FV by the test's outcome, without entering the interpreter */
+	uint8_t leaf, tv, fv;
 };
 
 static bool run_from(struct fc_vm *vm, const struct fc_ninsn *in);
+
+/* The opcodes leaf_rule tests itself. */
+static bool leaf_op(unsigned op)
+{
+	switch (op) {
+	case FC_OPC_EVTYPE:
+	case FC_OPC_EQ_S: case FC_OPC_NE_S: case FC_OPC_IN_S: case FC_OPC_STARTSWITH: case FC_OPC_CONTAINS:
+	case FC_OPC_PREFIX_S: case FC_OPC_PMATCH: case FC_OPC_GLOB: case FC_OPC_EQ_N: case FC_OPC_IN_N:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* A one-leaf rule (struct entry.leaf, a leaf_op): tested here; a LIST value (any element)
+ * through the interpreter from the leaf, which ends at the same RETs. */
+static inline bool leaf_rule(struct fc_vm *vm, const struct entry *e)
+{
+	const struct fc_ninsn *in = e->start;
+	bool r;
+	if (in->op == FC_OPC_EVTYPE) /* fc_vm_eval_rule's entries only: fc_vm_run's fold it */
+		return fc_evtset_has(in->k.p, vm->evtype) ? e->tv : e->fv;
+	const struct fc_val *v = slot_val(vm, in->slot);
+	if (__builtin_expect(v->kind == FC_V_LIST, 0))
+		return run_from(vm, in);
+	switch (in->op) {
+	case FC_OPC_EQ_S: r = str_eq(v, in); break;
+	case FC_OPC_NE_S: r = is_text(v) && !str_eq(v, in); break;
+	case FC_OPC_IN_S: r = is_text(v) && fc_strset_has(in->k.p, v->s, v->len); break;
+	case FC_OPC_STARTSWITH: r = is_text(v) && startswith(v, in->k.p, in->klen); break;
+	case FC_OPC_CONTAINS: r = is_text(v) && contains(v, in->k.p, in->klen); break;
+	case FC_OPC_PREFIX_S: r = is_text(v) && fc_prefixset_has(in->k.p, v->s, v->len); break;
+	case FC_OPC_PMATCH: r = is_text(v) && fc_pmatch_has(in->k.p, v->s, v->len); break;
+	case FC_OPC_GLOB: r = is_text(v) && fc_glob_match(in->k.p, v->s, v->len); break;
+	case FC_OPC_EQ_N: r = is_int(v) && v->u == in->k.u; break;
+	case FC_OPC_IN_N: r = is_int(v) && fc_numset_has(in->k.p, v->u); break;
+	default: return run_from(vm, in); /* not a leaf_op: not reached */
+	}
+	return r ? e->tv : e->fv;
+}
 
 static bool run(struct fc_vm *vm, uint32_t prog)
 {
@@ -712,6 +773,20 @@ static bool run_from(struct fc_vm *vm, const struct fc_ninsn *in)
 
 /* ---- API ---- */
 
+/* Marks E a one-leaf entry when its start is a leaf_op whose successors are both RETs. */
+static void set_leaf(const struct fc_bundle *b, struct entry *e)
+{
+	const struct fc_ninsn *in = e->start;
+	if (in->op == FC_OPC_RET || !leaf_op(in->op))
+		return;
+	const struct fc_ninsn *jt = &b->code[in->jt], *jf = &b->code[in->jf];
+	if (jt->op == FC_OPC_RET && jf->op == FC_OPC_RET) {
+		e->leaf = 1;
+		e->tv = jt->k.u != 0;
+		e->fv = jf->k.u != 0;
+	}
+}
+
 static void prepare_entry(const struct fc_vm *vm, uint16_t code, uint32_t rule, struct entry *e)
 {
 	const struct fc_bundle *b = vm->b;
@@ -742,6 +817,18 @@ static void prepare_entry(const struct fc_vm *vm, uint16_t code, uint32_t rule, 
 		in = &b->code[in->jt];
 	}
 	e->start = in;
+	set_leaf(b, e);
+}
+
+/* fc_vm_eval_rule's entry of RULE: its whole program, a one-leaf one tested in place. */
+static void prepare_rule_entry(const struct fc_vm *vm, uint32_t rule, struct entry *e)
+{
+	const struct fc_bundle *b = vm->b;
+	e->rule = rule;
+	e->guard = NO_GUARD;
+	e->kind = E_RUN;
+	e->start = &b->code[b->progs[b->rule_prog[rule]].start];
+	set_leaf(b, e);
 }
 
 /* may_true of every program (see struct fc_vm), backwards over each program: jumps go forward
@@ -807,22 +894,27 @@ struct fc_vm *fc_vm_new_sized(const struct fc_bundle *b, size_t scratch)
 	vm->memo = calloc((size_t)b->nprogs + 1, 1);
 	vm->enabled = calloc((size_t)b->nrules + 1, sizeof *vm->enabled);
 	vm->argv = calloc(maxargs, sizeof *vm->argv);
+	vm->xfn = calloc((size_t)b->nslots + 1, sizeof *vm->xfn);
 	size_t nent = 0;
 	for (uint32_t c = 0; c < FC_EVENT_MAX; c++)
 		nent += b->index_n[c];
 	vm->entries = calloc(nent + 1, sizeof *vm->entries);
+	vm->rentries = calloc((size_t)b->nrules + 1, sizeof *vm->rentries);
 	vm->may_true = calloc((size_t)b->nprogs + 1, sizeof *vm->may_true);
 	vm->stack = calloc((size_t)b->max_depth + 1, sizeof *vm->stack);
 	vm->scratch.buf = malloc(scratch ? scratch : 1);
 	vm->scratch.cap = scratch;
 	vm->md = pcre2_match_data_create(1, NULL);
-	if (!vm->vgen || !vm->val || !vm->mgen || !vm->memo || !vm->enabled || !vm->argv || !vm->entries ||
+	if (!vm->vgen || !vm->val || !vm->mgen || !vm->memo || !vm->enabled || !vm->argv || !vm->xfn ||
+	    !vm->entries || !vm->rentries ||
 	    !vm->may_true || !vm->stack || !vm->scratch.buf || !vm->md || !compute_may_true(b, vm->may_true)) {
 		fc_vm_free(vm);
 		return NULL;
 	}
-	for (uint32_t i = 0; i < b->nrules; i++)
+	for (uint32_t i = 0; i < b->nrules; i++) {
 		vm->enabled[i] = b->rules[i].enabled;
+		prepare_rule_entry(vm, i, &vm->rentries[i]);
+	}
 	for (uint32_t c = 0; c < FC_EVENT_MAX; c++)
 		for (uint32_t k = 0; k < b->index_n[c]; k++)
 			prepare_entry(vm, (uint16_t)c, b->index_ids[b->index_first[c] + k], &vm->entries[b->index_first[c] + k]);
@@ -844,7 +936,9 @@ void fc_vm_free(struct fc_vm *vm)
 	free(vm->memo);
 	free(vm->enabled);
 	free(vm->argv);
+	free(vm->xfn);
 	free(vm->entries);
+	free(vm->rentries);
 	free(vm->may_true);
 	free(vm->stack);
 	free(vm->scratch.buf);
@@ -871,8 +965,14 @@ void fc_vm_begin(struct fc_vm *vm, uint16_t evtype, const struct fc_extractor *x
 	vm->evtype = evtype;
 	vm->evknown = evtype < FC_EVENT_MAX;
 	vm->x = x ? *x : (struct fc_extractor){0};
+	if (__builtin_expect(vm->x.extract != vm->xkey_extract, 0)) {
+		/* another extractor: its functions are bound afresh, slot by slot as they are used */
+		memset(vm->xfn, 0, sizeof *vm->xfn * vm->b->nslots);
+		vm->xkey_extract = vm->x.extract;
+		vm->xbind = vm->x.extract ? fc_extract_bind_of(vm->x.extract) : NULL;
+	}
 	vm->scratch.used = 0;
-	vm->st.events++;
+	/* st.events is gen - 1 (fc_vm_stats): no second counter per event */
 }
 
 bool fc_vm_eval_rule(struct fc_vm *vm, uint32_t rule)
@@ -880,7 +980,8 @@ bool fc_vm_eval_rule(struct fc_vm *vm, uint32_t rule)
 	if (rule >= vm->b->nrules)
 		return false;
 	vm->st.rules_run++;
-	return run(vm, vm->b->rule_prog[rule]);
+	const struct entry *e = &vm->rentries[rule];
+	return e->leaf ? leaf_rule(vm, e) : run_from(vm, e->start);
 }
 
 static inline uint64_t prof_clock(void)
@@ -963,7 +1064,7 @@ uint32_t fc_vm_run(struct fc_vm *vm, uint16_t evtype, const struct fc_extractor 
 				continue;
 		} else if (e->guard != NO_GUARD && !sub_result(vm, e->guard)) {
 			continue; /* most rules stop at their guard, without entering the interpreter */
-		} else if (!run_from(vm, e->start)) {
+		} else if (!(e->leaf ? leaf_rule(vm, e) : run_from(vm, e->start))) {
 			continue;
 		}
 		vm->st.matches++;
@@ -984,5 +1085,6 @@ const struct fc_val *fc_vm_value(struct fc_vm *vm, uint32_t slot)
 void fc_vm_stats(const struct fc_vm *vm, struct fc_vm_stats *out)
 {
 	*out = vm->st;
+	out->events = vm->gen - 1;
 	out->scratch_overflows = vm->scratch.overflows;
 }
