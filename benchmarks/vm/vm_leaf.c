@@ -7,11 +7,15 @@
  *   R times in a row on it (R = 16), the timed region minus an empty timed region on the same
  *   event, regions over 1 ms (a preemption) dropped; median of the passes.
  *
- * Two figures per condition:
- *   ns_per_eval   each of the R evaluations is a whole fc_vm_run: a new event for the VM (its
- *                 value cache is invalidated), the rule index, the field extraction from the
- *                 state engine and the test — the work libsinsp's filter run() repeats, since
- *                 that libsinsp has no per-event value cache;
+ * Three figures per condition:
+ *   ns_per_eval   each of the R evaluations is fc_vm_begin + fc_vm_eval_rule: a new event for
+ *                 the VM (its value cache and SUB memo invalidated), then the rule's program: the
+ *                 field extracted again from the state engine (which has resolved the event's
+ *                 thread and fd, as libsinsp's parser has before run()) and the test — what
+ *                 libsinsp's filter run() repeats, since that libsinsp has no per-event value
+ *                 cache; no more (no rule index: Falco's ruleset does that outside the filter);
+ *   run_ns        the same through fc_vm_run (the per-event-type rule index and match report
+ *                 added: falcod's call), for information;
  *   cached_ns     the rule re-evaluated R times on the event's cached values (the VM's cost once
  *                 a macro or another rule has extracted the field), for information.
  * ns_per_leaf = ns_per_eval / leaves (the chains count every `or`-ed comparison as a leaf, as
@@ -24,7 +28,7 @@
  * Output: one JSON line per condition:
  *   {"suite":"vm","kind":"leaf","name","filter","passes","events","evals","repeat","leaves",
  *    "matched","outliers_dropped","ns_per_eval":{min,median,max},"cached_ns":{...},"ns_per_leaf",
- *    "insns"}
+ *    "run_ns":{...},"insns"}
  * Usage: vm_leaf CAPTURE [--passes N] [--repeat R] [--only NAME]
  * (built with -DFC_BENCH=ON, cmake/bench.cmake) */
 #include <inttypes.h>
