@@ -551,6 +551,27 @@ struct entry {
 
 static bool run_from(struct fc_vm *vm, const struct fc_ninsn *in);
 
+/* slot_val with the bound field fetch in line: for leaf_rule, where the call to slot_fetch
+ * and its frame are a good part of a one-comparison rule's cost. */
+static inline const struct fc_val *slot_val_inl(struct fc_vm *vm, uint32_t s)
+{
+	if (vm->vgen[s] == vm->gen)
+		return &vm->val[s];
+	const struct fc_nslot *sl = &vm->b->slots[s];
+	fc_extract_fn fn = vm->xfn[s];
+	if (__builtin_expect(!fn || sl->kind != FC_SK_FIELD, 0))
+		return slot_fetch(vm, s); /* not bound yet, no extractor, or a transformer */
+	struct fc_val *out = &vm->val[s];
+	out->kind = FC_V_NONE;
+	vm->st.extractions++;
+	bool ok = fn(vm->x.ctx, &sl->spec, out);
+	uint8_t k = out->kind; /* kind alone first: see slot_fetch */
+	if (!ok || (__builtin_expect(k >= FC_V_LIST, 0) && (k > FC_V_LIST || !out->len)))
+		out->kind = FC_V_NONE;
+	vm->vgen[s] = vm->gen;
+	return out;
+}
+
 /* The opcodes leaf_rule tests itself. */
 static bool leaf_op(unsigned op)
 {
@@ -566,13 +587,13 @@ static bool leaf_op(unsigned op)
 
 /* A one-leaf rule (struct entry.leaf, a leaf_op): tested here; a LIST value (any element)
  * through the interpreter from the leaf, which ends at the same RETs. */
-static inline bool leaf_rule(struct fc_vm *vm, const struct entry *e)
+static inline __attribute__((always_inline)) bool leaf_rule(struct fc_vm *vm, const struct entry *e)
 {
 	const struct fc_ninsn *in = e->start;
 	bool r;
 	if (in->op == FC_OPC_EVTYPE) /* fc_vm_eval_rule's entries only: fc_vm_run's fold it */
 		return fc_evtset_has(in->k.p, vm->evtype) ? e->tv : e->fv;
-	const struct fc_val *v = slot_val(vm, in->slot);
+	const struct fc_val *v = slot_val_inl(vm, in->slot);
 	if (__builtin_expect(v->kind == FC_V_LIST, 0))
 		return run_from(vm, in);
 	switch (in->op) {
