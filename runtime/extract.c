@@ -96,6 +96,8 @@ static bool r_is_main(void *ud)
 
 /* ------------------------------------------------------------------ dispatcher */
 
+static bool evt_field(struct fc_state *st, const struct fc_fieldspec *f, struct fc_val *out);
+
 bool fc_state_extract(void *ctx, const struct fc_fieldspec *f, struct fc_val *out)
 {
 	struct fc_state *st = ctx;
@@ -115,34 +117,39 @@ bool fc_state_extract(void *ctx, const struct fc_fieldspec *f, struct fc_val *ou
 		return fc_vu64(out, ++st->util_cnt); /* upstream: a counter bumped per extraction */
 	if (fc_extract_is_evtstate(f->id))
 		return fc_extract_evtstate(st, f, out);
-	if (fc_evtfield_handles(f->id)) {
-		/* the resolver once per state, the context once per event (not per field) */
-		if (!st->ersv.ud)
-			st->ersv = (struct fc_evt_resolver){
-				.ud = st,
-				.event_fd = r_event_fd,
-				.fd = r_fd,
-				.comm = r_comm,
-				.cwd = r_cwd,
-				.user = r_user,
-				.group = r_group,
-				.is_main_thread = r_is_main,
-			};
-		if (st->ectx_evnum != st->evnum || st->ectx.ev != st->ev) {
-			st->ectx = (struct fc_evt_ctx){
-				.ev = st->ev,
-				.num = st->evnum,
-				.first_ts = st->first_ts,
-				.hostname = st->hostname,
-				.scratch = &st->scratch,
-				.prev_ts = st->prev_ts,
-				.resolver = &st->ersv,
-			};
-			st->ectx_evnum = st->evnum;
-		}
-		return fc_evtfield_extract(&st->ectx, f, out);
-	}
+	if (fc_evtfield_handles(f->id))
+		return evt_field(st, f, out);
 	return false;
+}
+
+/* An evt.* field of evtfields.c, with the event context refreshed once per event. */
+static bool evt_field(struct fc_state *st, const struct fc_fieldspec *f, struct fc_val *out)
+{
+	/* the resolver once per state, the context once per event (not per field) */
+	if (!st->ersv.ud)
+		st->ersv = (struct fc_evt_resolver){
+			.ud = st,
+			.event_fd = r_event_fd,
+			.fd = r_fd,
+			.comm = r_comm,
+			.cwd = r_cwd,
+			.user = r_user,
+			.group = r_group,
+			.is_main_thread = r_is_main,
+		};
+	if (st->ectx_evnum != st->evnum || st->ectx.ev != st->ev) {
+		st->ectx = (struct fc_evt_ctx){
+			.ev = st->ev,
+			.num = st->evnum,
+			.first_ts = st->first_ts,
+			.hostname = st->hostname,
+			.scratch = &st->scratch,
+			.prev_ts = st->prev_ts,
+			.resolver = &st->ersv,
+		};
+		st->ectx_evnum = st->evnum;
+	}
+	return fc_evtfield_extract(&st->ectx, f, out);
 }
 
 /* ------------------------------------------------------------------ bound extractors */
@@ -167,6 +174,33 @@ static bool x_fd(void *ctx, const struct fc_fieldspec *f, struct fc_val *out)
 	if (!st->ev)
 		return false;
 	return fc_extract_fd(st, f, out);
+}
+
+static bool x_ctr(void *ctx, const struct fc_fieldspec *f, struct fc_val *out)
+{
+	struct fc_state *st = ctx;
+	fc_vnone(out);
+	if (!st->ev)
+		return false;
+	return fc_extract_ctr(st, f, out);
+}
+
+static bool x_evtstate(void *ctx, const struct fc_fieldspec *f, struct fc_val *out)
+{
+	struct fc_state *st = ctx;
+	fc_vnone(out);
+	if (!st->ev)
+		return false;
+	return fc_extract_evtstate(st, f, out);
+}
+
+static bool x_evt(void *ctx, const struct fc_fieldspec *f, struct fc_val *out)
+{
+	struct fc_state *st = ctx;
+	fc_vnone(out);
+	if (!st->ev)
+		return false;
+	return evt_field(st, f, out);
 }
 
 static bool x_proc_name(void *ctx, const struct fc_fieldspec *f, struct fc_val *out)
@@ -205,7 +239,15 @@ static fc_extract_fn state_bind(const struct fc_fieldspec *f)
 	if ((f->id >= FC_F_FD_NUM && f->id <= FC_F_FS_PATH_TARGETRAW) ||
 	    (f->id >= FC_F_FDLIST_NUMS && f->id <= FC_F_FDLIST_SPORTS))
 		return x_fd;
-	return NULL; /* the dispatcher */
+	if (f->id >= FC_F_CONTAINER_ID && f->id <= FC_F_K8S_DEPLOYMENT_LABELS)
+		return x_ctr;
+	if (f->id == FC_F_UTIL_CNT)
+		return NULL; /* the dispatcher (it counts its calls) */
+	if (fc_extract_is_evtstate(f->id))
+		return x_evtstate;
+	if (fc_evtfield_handles(f->id))
+		return x_evt;
+	return NULL; /* the dispatcher: always missing */
 }
 
 fc_extract_bind_fn fc_extract_bind_of(fc_extract_fn extract)

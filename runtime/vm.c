@@ -9,7 +9,13 @@
  * (one extractor call per distinct field spec per event: slots with equal specs share a cache
  * entry, bundle.c); a transformer slot is computed from its argument slots into the scratch
  * area, fixed at creation (a result that does not fit is missing and counted). Nothing is
- * allocated per event.
+ * allocated per event. A field slot calls the extract function bound for it on first use with
+ * an extractor (value.h fc_extract_bind_of: the state engine's proc.name is a few loads), kept
+ * in the slot's record next to its cached value and generation.
+ *
+ * A rule that is one comparison between two RETs (proc.name = x, fd.name startswith /etc) is
+ * tested in place by fc_vm_run and fc_vm_eval_rule, without entering the interpreter; that,
+ * the bound extract function and the generation counter are the whole per-evaluation cost.
  *
  * Semantics (opcodes.def, value.h, LANGUAGE.md §4): a missing value makes every test false
  * except EXISTS; a LIST value makes a test true when it holds for some element, except EXISTS,
@@ -28,8 +34,13 @@
 struct fc_vm {
 	const struct fc_bundle *b;
 	uint64_t gen;
-	uint64_t *vgen;     /* per slot: generation of the cached value */
-	struct fc_val *val; /* per slot */
+	/* per slot, together (one line for the test, the cache check and the fetch) */
+	struct vslot {
+		uint64_t gen;       /* generation of the cached value */
+		struct fc_val val;  /* the value, when gen is current */
+		fc_extract_fn fn;   /* field slots: the bound extract function, NULL = not bound yet */
+		const struct fc_fieldspec *spec; /* field slots: the bundle's spec */
+	} *vs;
 	uint64_t *mgen;     /* per program: generation of the memoised SUB result */
 	uint8_t *memo;
 	bool *enabled;
@@ -50,9 +61,8 @@ struct fc_vm {
 	} *stack;
 	uint16_t evtype;
 	struct fc_extractor x;
-	/* per slot: the extract function bound for it (value.h bind), NULL = not bound yet; valid
-	 * for the extractor functions in xkey, cleared when another extractor comes */
-	fc_extract_fn *xfn;
+	/* vs[].fn are bound for this extract function (value.h fc_extract_bind_of), cleared when
+	 * another extractor comes */
 	fc_extract_fn xkey_extract;
 	fc_extract_bind_fn xbind; /* fc_extract_bind_of(xkey_extract) */
 	struct fc_xscratch scratch;
@@ -81,7 +91,7 @@ static const struct fc_val *slot_fetch(struct fc_vm *vm, uint32_t s);
 
 static inline const struct fc_val *slot_val(struct fc_vm *vm, uint32_t s)
 {
-	return vm->vgen[s] == vm->gen ? &vm->val[s] : slot_fetch(vm, s);
+	return vm->vs[s].gen == vm->gen ? &vm->vs[s].val : slot_fetch(vm, s);
 }
 
 static void compute_xf(struct fc_vm *vm, const struct fc_nslot *sl, struct fc_val *out)
@@ -101,7 +111,7 @@ static void compute_xf(struct fc_vm *vm, const struct fc_nslot *sl, struct fc_va
 			return;
 	for (uint32_t i = 0; i < sl->nargs; i++) {
 		uint32_t a = sl->args[i];
-		vm->argv[i] = a & FC_ARG_STR ? &sl->cargs[i] : &vm->val[b->slots[a].canon];
+		vm->argv[i] = a & FC_ARG_STR ? &sl->cargs[i] : &vm->vs[b->slots[a].canon].val;
 	}
 	bool ok;
 	switch (sl->xf) {
@@ -139,18 +149,18 @@ static __attribute__((noinline)) void slot_xf(struct fc_vm *vm, const struct fc_
 static __attribute__((noinline)) fc_extract_fn slot_bind(struct fc_vm *vm, uint32_t s)
 {
 	fc_extract_fn fn = vm->xbind ? vm->xbind(&vm->b->slots[s].spec) : NULL;
-	return vm->xfn[s] = fn ? fn : vm->x.extract;
+	return vm->vs[s].fn = fn ? fn : vm->x.extract;
 }
 
 static __attribute__((noinline)) const struct fc_val *slot_fetch(struct fc_vm *vm, uint32_t s)
 {
 	const struct fc_nslot *sl = &vm->b->slots[s];
-	struct fc_val *out = &vm->val[s];
+	struct fc_val *out = &vm->vs[s].val;
 	out->kind = FC_V_NONE;
 	if (sl->kind == FC_SK_FIELD) {
 		if (vm->x.extract) {
 			vm->st.extractions++;
-			fc_extract_fn fn = vm->xfn[s];
+			fc_extract_fn fn = vm->vs[s].fn;
 			if (__builtin_expect(!fn, 0))
 				fn = slot_bind(vm, s);
 			bool ok = fn(vm->x.ctx, &sl->spec, out);
@@ -164,7 +174,7 @@ static __attribute__((noinline)) const struct fc_val *slot_fetch(struct fc_vm *v
 	} else {
 		slot_xf(vm, sl, out);
 	}
-	vm->vgen[s] = vm->gen;
+	vm->vs[s].gen = vm->gen;
 	return out;
 }
 
@@ -555,20 +565,20 @@ static bool run_from(struct fc_vm *vm, const struct fc_ninsn *in);
  * and its frame are a good part of a one-comparison rule's cost. */
 static inline const struct fc_val *slot_val_inl(struct fc_vm *vm, uint32_t s)
 {
-	if (vm->vgen[s] == vm->gen)
-		return &vm->val[s];
-	const struct fc_nslot *sl = &vm->b->slots[s];
-	fc_extract_fn fn = vm->xfn[s];
-	if (__builtin_expect(!fn || sl->kind != FC_SK_FIELD, 0))
+	struct vslot *e = &vm->vs[s];
+	if (e->gen == vm->gen)
+		return &e->val;
+	fc_extract_fn fn = e->fn;
+	if (__builtin_expect(!fn, 0))
 		return slot_fetch(vm, s); /* not bound yet, no extractor, or a transformer */
-	struct fc_val *out = &vm->val[s];
+	struct fc_val *out = &e->val;
 	out->kind = FC_V_NONE;
 	vm->st.extractions++;
-	bool ok = fn(vm->x.ctx, &sl->spec, out);
+	bool ok = fn(vm->x.ctx, e->spec, out);
 	uint8_t k = out->kind; /* kind alone first: see slot_fetch */
 	if (!ok || (__builtin_expect(k >= FC_V_LIST, 0) && (k > FC_V_LIST || !out->len)))
 		out->kind = FC_V_NONE;
-	vm->vgen[s] = vm->gen;
+	e->gen = vm->gen;
 	return out;
 }
 
@@ -657,11 +667,10 @@ static bool run_from(struct fc_vm *vm, const struct fc_ninsn *in)
 	struct frame *sp = base;
 	/* fixed for the event: kept in registers across the out-of-line fetches */
 	const uint64_t gen = vm->gen;
-	const uint64_t *const vgen = vm->vgen;
-	const struct fc_val *const val = vm->val;
+	struct vslot *const vs = vm->vs;
 	const struct fc_val *v;
 	bool r;
-#define SLOT(s) (vgen[s] == gen ? &val[s] : slot_fetch(vm, s))
+#define SLOT(s) (vs[s].gen == gen ? &vs[s].val : slot_fetch(vm, s))
 #if defined(__GNUC__) && !defined(FC_VM_SWITCH)
 	static const void *const lab[FC_OPC_MAX_] = {
 #define OPC(id, num, mnem, k) [num] = &&L_##id,
@@ -909,13 +918,11 @@ struct fc_vm *fc_vm_new_sized(const struct fc_bundle *b, size_t scratch)
 	for (uint32_t i = 0; i < b->nslots; i++)
 		if (b->slots[i].nargs > maxargs)
 			maxargs = b->slots[i].nargs;
-	vm->vgen = calloc((size_t)b->nslots + 1, sizeof *vm->vgen);
-	vm->val = calloc((size_t)b->nslots + 1, sizeof *vm->val);
+	vm->vs = calloc((size_t)b->nslots + 1, sizeof *vm->vs);
 	vm->mgen = calloc((size_t)b->nprogs + 1, sizeof *vm->mgen);
 	vm->memo = calloc((size_t)b->nprogs + 1, 1);
 	vm->enabled = calloc((size_t)b->nrules + 1, sizeof *vm->enabled);
 	vm->argv = calloc(maxargs, sizeof *vm->argv);
-	vm->xfn = calloc((size_t)b->nslots + 1, sizeof *vm->xfn);
 	size_t nent = 0;
 	for (uint32_t c = 0; c < FC_EVENT_MAX; c++)
 		nent += b->index_n[c];
@@ -926,12 +933,15 @@ struct fc_vm *fc_vm_new_sized(const struct fc_bundle *b, size_t scratch)
 	vm->scratch.buf = malloc(scratch ? scratch : 1);
 	vm->scratch.cap = scratch;
 	vm->md = pcre2_match_data_create(1, NULL);
-	if (!vm->vgen || !vm->val || !vm->mgen || !vm->memo || !vm->enabled || !vm->argv || !vm->xfn ||
+	if (!vm->vs || !vm->mgen || !vm->memo || !vm->enabled || !vm->argv ||
 	    !vm->entries || !vm->rentries ||
 	    !vm->may_true || !vm->stack || !vm->scratch.buf || !vm->md || !compute_may_true(b, vm->may_true)) {
 		fc_vm_free(vm);
 		return NULL;
 	}
+	for (uint32_t i = 0; i < b->nslots; i++)
+		if (b->slots[i].kind == FC_SK_FIELD)
+			vm->vs[i].spec = &b->slots[i].spec;
 	for (uint32_t i = 0; i < b->nrules; i++) {
 		vm->enabled[i] = b->rules[i].enabled;
 		prepare_rule_entry(vm, i, &vm->rentries[i]);
@@ -951,13 +961,11 @@ void fc_vm_free(struct fc_vm *vm)
 {
 	if (!vm)
 		return;
-	free(vm->vgen);
-	free(vm->val);
+	free(vm->vs);
 	free(vm->mgen);
 	free(vm->memo);
 	free(vm->enabled);
 	free(vm->argv);
-	free(vm->xfn);
 	free(vm->entries);
 	free(vm->rentries);
 	free(vm->may_true);
@@ -988,7 +996,8 @@ void fc_vm_begin(struct fc_vm *vm, uint16_t evtype, const struct fc_extractor *x
 	vm->x = x ? *x : (struct fc_extractor){0};
 	if (__builtin_expect(vm->x.extract != vm->xkey_extract, 0)) {
 		/* another extractor: its functions are bound afresh, slot by slot as they are used */
-		memset(vm->xfn, 0, sizeof *vm->xfn * vm->b->nslots);
+		for (uint32_t i = 0; i < vm->b->nslots; i++)
+			vm->vs[i].fn = NULL;
 		vm->xkey_extract = vm->x.extract;
 		vm->xbind = vm->x.extract ? fc_extract_bind_of(vm->x.extract) : NULL;
 	}
