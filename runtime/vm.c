@@ -1005,13 +1005,22 @@ void fc_vm_begin(struct fc_vm *vm, uint16_t evtype, const struct fc_extractor *x
 	/* st.events is gen - 1 (fc_vm_stats): no second counter per event */
 }
 
+static __attribute__((noinline)) bool leaf_rule_call(struct fc_vm *vm, const struct entry *e)
+{
+	return leaf_rule(vm, e);
+}
+
 bool fc_vm_eval_rule(struct fc_vm *vm, uint32_t rule)
 {
 	if (rule >= vm->b->nrules)
 		return false;
 	vm->st.rules_run++;
 	const struct entry *e = &vm->rentries[rule];
-	return e->leaf ? leaf_rule(vm, e) : run_from(vm, e->start);
+	/* here only what needs no frame (GCC would set one up for the whole function): the rest
+	 * is a tail call */
+	if (e->leaf && e->start->op == FC_OPC_EVTYPE)
+		return fc_evtset_has(e->start->k.p, vm->evtype) ? e->tv : e->fv;
+	return e->leaf ? leaf_rule_call(vm, e) : run_from(vm, e->start);
 }
 
 static inline uint64_t prof_clock(void)
