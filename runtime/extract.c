@@ -323,7 +323,7 @@ static const char *cmdline(struct fc_state *st, const struct fc_thread *t, size_
 		memcpy(d, head->s, hl);
 		n = hl;
 	}
-	if (blob_count(t->args)) {
+	if (al) { /* some argument (blob_count > 0) */
 		d[n++] = ' ';
 		memcpy(d + n, t->args->s, al);
 		nul_to(d + n, al, ' ');
@@ -667,7 +667,7 @@ bool fc_extract_thread(struct fc_state *st, const struct fc_fieldspec *f, struct
 		s = cmdline(st, t, &len, t->exe);
 		if (!s)
 			return fc_vnone(out);
-		if (!blob_count(t->args)) {
+		if (!t->args || !t->args->len) { /* no argument (blob_count == 0) */
 			char *d = fc_sarena_strdup(&st->arena, s, len + 1);
 			if (!d)
 				return fc_vnone(out);
