@@ -96,6 +96,8 @@ static bool r_is_main(void *ud)
 
 /* ------------------------------------------------------------------ dispatcher */
 
+static bool evt_field(struct fc_state *st, const struct fc_fieldspec *f, struct fc_val *out);
+
 bool fc_state_extract(void *ctx, const struct fc_fieldspec *f, struct fc_val *out)
 {
 	struct fc_state *st = ctx;
@@ -115,34 +117,142 @@ bool fc_state_extract(void *ctx, const struct fc_fieldspec *f, struct fc_val *ou
 		return fc_vu64(out, ++st->util_cnt); /* upstream: a counter bumped per extraction */
 	if (fc_extract_is_evtstate(f->id))
 		return fc_extract_evtstate(st, f, out);
-	if (fc_evtfield_handles(f->id)) {
-		/* the resolver once per state, the context once per event (not per field) */
-		if (!st->ersv.ud)
-			st->ersv = (struct fc_evt_resolver){
-				.ud = st,
-				.event_fd = r_event_fd,
-				.fd = r_fd,
-				.comm = r_comm,
-				.cwd = r_cwd,
-				.user = r_user,
-				.group = r_group,
-				.is_main_thread = r_is_main,
-			};
-		if (st->ectx_evnum != st->evnum || st->ectx.ev != st->ev) {
-			st->ectx = (struct fc_evt_ctx){
-				.ev = st->ev,
-				.num = st->evnum,
-				.first_ts = st->first_ts,
-				.hostname = st->hostname,
-				.scratch = &st->scratch,
-				.prev_ts = st->prev_ts,
-				.resolver = &st->ersv,
-			};
-			st->ectx_evnum = st->evnum;
-		}
-		return fc_evtfield_extract(&st->ectx, f, out);
-	}
+	if (fc_evtfield_handles(f->id))
+		return evt_field(st, f, out);
 	return false;
+}
+
+/* An evt.* field of evtfields.c, with the event context refreshed once per event. */
+static bool evt_field(struct fc_state *st, const struct fc_fieldspec *f, struct fc_val *out)
+{
+	/* the resolver once per state, the context once per event (not per field) */
+	if (!st->ersv.ud)
+		st->ersv = (struct fc_evt_resolver){
+			.ud = st,
+			.event_fd = r_event_fd,
+			.fd = r_fd,
+			.comm = r_comm,
+			.cwd = r_cwd,
+			.user = r_user,
+			.group = r_group,
+			.is_main_thread = r_is_main,
+		};
+	if (st->ectx_evnum != st->evnum || st->ectx.ev != st->ev) {
+		st->ectx = (struct fc_evt_ctx){
+			.ev = st->ev,
+			.num = st->evnum,
+			.first_ts = st->first_ts,
+			.hostname = st->hostname,
+			.scratch = &st->scratch,
+			.prev_ts = st->prev_ts,
+			.resolver = &st->ersv,
+		};
+		st->ectx_evnum = st->evnum;
+	}
+	return fc_evtfield_extract(&st->ectx, f, out);
+}
+
+/* ------------------------------------------------------------------ bound extractors */
+
+/* What state_bind hands the VM (value.h fc_extract_bind_of): the dispatcher's route for one
+ * field taken once, at bind time. Each does what fc_state_extract does for its fields (same results, same order of
+ * checks), minus the range tests; proc.name and fd.name (the fields most rules test) are
+ * read straight from the event's thread and fd. */
+static bool x_thread(void *ctx, const struct fc_fieldspec *f, struct fc_val *out)
+{
+	struct fc_state *st = ctx;
+	fc_vnone(out);
+	if (!st->ev)
+		return false;
+	return fc_extract_thread(st, f, out);
+}
+
+static bool x_fd(void *ctx, const struct fc_fieldspec *f, struct fc_val *out)
+{
+	struct fc_state *st = ctx;
+	fc_vnone(out);
+	if (!st->ev)
+		return false;
+	return fc_extract_fd(st, f, out);
+}
+
+static bool x_ctr(void *ctx, const struct fc_fieldspec *f, struct fc_val *out)
+{
+	struct fc_state *st = ctx;
+	fc_vnone(out);
+	if (!st->ev)
+		return false;
+	return fc_extract_ctr(st, f, out);
+}
+
+static bool x_evtstate(void *ctx, const struct fc_fieldspec *f, struct fc_val *out)
+{
+	struct fc_state *st = ctx;
+	fc_vnone(out);
+	if (!st->ev)
+		return false;
+	return fc_extract_evtstate(st, f, out);
+}
+
+static bool x_evt(void *ctx, const struct fc_fieldspec *f, struct fc_val *out)
+{
+	struct fc_state *st = ctx;
+	fc_vnone(out);
+	if (!st->ev)
+		return false;
+	return evt_field(st, f, out);
+}
+
+static bool x_proc_name(void *ctx, const struct fc_fieldspec *f, struct fc_val *out)
+{
+	(void)f;
+	const struct fc_state *st = ctx;
+	const struct fc_thread *t = st->t;
+	if (!st->ev || !t)
+		return fc_vnone(out);
+	return fc_vrstr(out, t->comm);
+}
+
+static bool x_fd_name(void *ctx, const struct fc_fieldspec *f, struct fc_val *out)
+{
+	struct fc_state *st = ctx;
+	const struct fc_fdinfo *x = st->fdi;
+	/* the plain case: an fd event of a known thread with the fd found, not a connect exit
+	 * (a failed connect names the fd from the event's parameters) */
+	if (st->ev && st->fd_event && st->t && x && st->ev->type != FC_PPME_SOCKET_CONNECT_X) {
+		const struct fc_rstr *n = x->name;
+		return n ? fc_vstr(out, n->s, n->len) : fc_vstr(out, "", 0);
+	}
+	return x_fd(ctx, f, out);
+}
+
+static fc_extract_fn state_bind(const struct fc_fieldspec *f)
+{
+	if ((unsigned)f->id >= FC_F_MAX_ || (fc_fields[f->id].flags & FC_FF_UNAVAILABLE))
+		return NULL;
+	if (f->id == FC_F_PROC_NAME)
+		return x_proc_name;
+	if (f->id == FC_F_FD_NAME)
+		return x_fd_name;
+	if (f->id >= FC_F_PROC_EXE && f->id <= FC_F_GROUP_NAME)
+		return x_thread;
+	if ((f->id >= FC_F_FD_NUM && f->id <= FC_F_FS_PATH_TARGETRAW) ||
+	    (f->id >= FC_F_FDLIST_NUMS && f->id <= FC_F_FDLIST_SPORTS))
+		return x_fd;
+	if (f->id >= FC_F_CONTAINER_ID && f->id <= FC_F_K8S_DEPLOYMENT_LABELS)
+		return x_ctr;
+	if (f->id == FC_F_UTIL_CNT)
+		return NULL; /* the dispatcher (it counts its calls) */
+	if (fc_extract_is_evtstate(f->id))
+		return x_evtstate;
+	if (fc_evtfield_handles(f->id))
+		return x_evt;
+	return NULL; /* the dispatcher: always missing */
+}
+
+fc_extract_bind_fn fc_extract_bind_of(fc_extract_fn extract)
+{
+	return extract == fc_state_extract ? state_bind : NULL;
 }
 
 /* ------------------------------------------------------------------ helpers */
@@ -150,6 +260,14 @@ bool fc_state_extract(void *ctx, const struct fc_fieldspec *f, struct fc_val *ou
 static char *arena(struct fc_state *st, size_t n)
 {
 	return fc_sarena_alloc(&st->arena, n);
+}
+
+/* Every NUL of D[0..N) becomes SEP: memchr from one to the next (arguments are a few long
+ * runs; a byte loop was most of proc.cmdline's cost). */
+static void nul_to(char *d, size_t n, char sep)
+{
+	for (char *p = d, *e = d + n; p < e && (p = memchr(p, 0, (size_t)(e - p))); p++)
+		*p = sep;
 }
 
 /* Joins the NUL-separated BLOB (trailing NUL already dropped) with SEP into the arena. */
@@ -160,9 +278,7 @@ static bool join_blob(struct fc_state *st, const struct fc_rstr *b, char sep, st
 	char *d = fc_sarena_strdup(&st->arena, b->s, b->len);
 	if (!d)
 		return fc_vnone(out);
-	for (uint32_t i = 0; i < b->len; i++)
-		if (!d[i])
-			d[i] = sep;
+	nul_to(d, b->len, sep);
 	return fc_vstr(out, d, b->len);
 }
 
@@ -207,12 +323,10 @@ static const char *cmdline(struct fc_state *st, const struct fc_thread *t, size_
 		memcpy(d, head->s, hl);
 		n = hl;
 	}
-	if (blob_count(t->args)) {
+	if (al) { /* some argument (blob_count > 0) */
 		d[n++] = ' ';
 		memcpy(d + n, t->args->s, al);
-		for (size_t i = n; i < n + al; i++)
-			if (!d[i])
-				d[i] = ' ';
+		nul_to(d + n, al, ' ');
 		n += al;
 	}
 	d[n] = 0;
@@ -553,7 +667,7 @@ bool fc_extract_thread(struct fc_state *st, const struct fc_fieldspec *f, struct
 		s = cmdline(st, t, &len, t->exe);
 		if (!s)
 			return fc_vnone(out);
-		if (!blob_count(t->args)) {
+		if (!t->args || !t->args->len) { /* no argument (blob_count == 0) */
 			char *d = fc_sarena_strdup(&st->arena, s, len + 1);
 			if (!d)
 				return fc_vnone(out);

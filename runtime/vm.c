@@ -9,7 +9,13 @@
  * (one extractor call per distinct field spec per event: slots with equal specs share a cache
  * entry, bundle.c); a transformer slot is computed from its argument slots into the scratch
  * area, fixed at creation (a result that does not fit is missing and counted). Nothing is
- * allocated per event.
+ * allocated per event. A field slot calls the extract function bound for it on first use with
+ * an extractor (value.h fc_extract_bind_of: the state engine's proc.name is a few loads), kept
+ * in the slot's record next to its cached value and generation.
+ *
+ * A rule that is one comparison between two RETs (proc.name = x, fd.name startswith /etc) is
+ * tested in place by fc_vm_run and fc_vm_eval_rule, without entering the interpreter; that,
+ * the bound extract function and the generation counter are the whole per-evaluation cost.
  *
  * Semantics (opcodes.def, value.h, LANGUAGE.md §4): a missing value makes every test false
  * except EXISTS; a LIST value makes a test true when it holds for some element, except EXISTS,
@@ -28,13 +34,20 @@
 struct fc_vm {
 	const struct fc_bundle *b;
 	uint64_t gen;
-	uint64_t *vgen;     /* per slot: generation of the cached value */
-	struct fc_val *val; /* per slot */
+	/* per slot, together (one line for the test, the cache check and the fetch) */
+	struct vslot {
+		uint64_t gen;       /* generation of the cached value */
+		struct fc_val val;  /* the value, when gen is current */
+		fc_extract_fn fn;   /* field slots: the bound extract function, NULL = not bound yet */
+		const struct fc_fieldspec *spec; /* field slots: the bundle's spec */
+	} *vs;
 	uint64_t *mgen;     /* per program: generation of the memoised SUB result */
 	uint8_t *memo;
 	bool *enabled;
 	/* parallel to the bundle's index (code → rules): where each rule starts for that code */
 	struct entry *entries;
+	/* per rule, for fc_vm_eval_rule: its program from the start (no code folded in) */
+	struct entry *rentries;
 	/* per program: the event codes for which some path can reach `ret 1` (EVTYPE tests
 	 * followed, SUBs by their own set, every other test either way). A SUB or rule whose set
 	 * lacks the current code is false without running: e.g. the rename, unlink and symlink
@@ -48,6 +61,10 @@ struct fc_vm {
 	} *stack;
 	uint16_t evtype;
 	struct fc_extractor x;
+	/* vs[].fn are bound for this extract function (value.h fc_extract_bind_of), cleared when
+	 * another extractor comes */
+	fc_extract_fn xkey_extract;
+	fc_extract_bind_fn xbind; /* fc_extract_bind_of(xkey_extract) */
 	struct fc_xscratch scratch;
 	const struct fc_val **argv; /* transformer argument pointers (max arguments of any slot) */
 	pcre2_match_data *md;
@@ -74,7 +91,7 @@ static const struct fc_val *slot_fetch(struct fc_vm *vm, uint32_t s);
 
 static inline const struct fc_val *slot_val(struct fc_vm *vm, uint32_t s)
 {
-	return vm->vgen[s] == vm->gen ? &vm->val[s] : slot_fetch(vm, s);
+	return vm->vs[s].gen == vm->gen ? &vm->vs[s].val : slot_fetch(vm, s);
 }
 
 static void compute_xf(struct fc_vm *vm, const struct fc_nslot *sl, struct fc_val *out)
@@ -94,7 +111,7 @@ static void compute_xf(struct fc_vm *vm, const struct fc_nslot *sl, struct fc_va
 			return;
 	for (uint32_t i = 0; i < sl->nargs; i++) {
 		uint32_t a = sl->args[i];
-		vm->argv[i] = a & FC_ARG_STR ? &sl->cargs[i] : &vm->val[b->slots[a].canon];
+		vm->argv[i] = a & FC_ARG_STR ? &sl->cargs[i] : &vm->vs[b->slots[a].canon].val;
 	}
 	bool ok;
 	switch (sl->xf) {
@@ -128,15 +145,25 @@ static __attribute__((noinline)) void slot_xf(struct fc_vm *vm, const struct fc_
 	compute_xf(vm, sl, out);
 }
 
+/* The extract function of slot S for the current extractor: its bound one, else extract. */
+static __attribute__((noinline)) fc_extract_fn slot_bind(struct fc_vm *vm, uint32_t s)
+{
+	fc_extract_fn fn = vm->xbind ? vm->xbind(&vm->b->slots[s].spec) : NULL;
+	return vm->vs[s].fn = fn ? fn : vm->x.extract;
+}
+
 static __attribute__((noinline)) const struct fc_val *slot_fetch(struct fc_vm *vm, uint32_t s)
 {
 	const struct fc_nslot *sl = &vm->b->slots[s];
-	struct fc_val *out = &vm->val[s];
+	struct fc_val *out = &vm->vs[s].val;
 	out->kind = FC_V_NONE;
 	if (sl->kind == FC_SK_FIELD) {
 		if (vm->x.extract) {
 			vm->st.extractions++;
-			bool ok = vm->x.extract(vm->x.ctx, &sl->spec, out);
+			fc_extract_fn fn = vm->vs[s].fn;
+			if (__builtin_expect(!fn, 0))
+				fn = slot_bind(vm, s);
+			bool ok = fn(vm->x.ctx, &sl->spec, out);
 			/* kind alone first: a load of kind and len together (what the compiler makes of
 			 * the combined test) right after the extractor's narrower stores cannot be
 			 * store-forwarded and stalls; this was a fifth of the VM's time on the mix */
@@ -147,7 +174,7 @@ static __attribute__((noinline)) const struct fc_val *slot_fetch(struct fc_vm *v
 	} else {
 		slot_xf(vm, sl, out);
 	}
-	vm->vgen[s] = vm->gen;
+	vm->vs[s].gen = vm->gen;
 	return out;
 }
 
@@ -525,10 +552,75 @@ struct entry {
 	const struct fc_ninsn *start; /* first instruction to run (past the guard if any) */
 	uint32_t rule;
 	uint32_t guard; /* SUB program, or NO_GUARD */
-	uint32_t kind;  /* E_* */
+	uint8_t kind;   /* E_* */
+	/* START is one leaf whose two successors are RETs (a rule of one comparison: proc.name =
+	 * x, fd.name startswith /etc): fc_vm_run tests it in place (leaf_rule), the rule's result
+	 * being TV or FV by the test's outcome, without entering the interpreter */
+	uint8_t leaf, tv, fv;
 };
 
 static bool run_from(struct fc_vm *vm, const struct fc_ninsn *in);
+
+/* slot_val with the bound field fetch in line: for leaf_rule, where the call to slot_fetch
+ * and its frame are a good part of a one-comparison rule's cost. */
+static inline const struct fc_val *slot_val_inl(struct fc_vm *vm, uint32_t s)
+{
+	struct vslot *e = &vm->vs[s];
+	if (e->gen == vm->gen)
+		return &e->val;
+	fc_extract_fn fn = e->fn;
+	if (__builtin_expect(!fn, 0))
+		return slot_fetch(vm, s); /* not bound yet, no extractor, or a transformer */
+	struct fc_val *out = &e->val;
+	out->kind = FC_V_NONE;
+	vm->st.extractions++;
+	bool ok = fn(vm->x.ctx, e->spec, out);
+	uint8_t k = out->kind; /* kind alone first: see slot_fetch */
+	if (!ok || (__builtin_expect(k >= FC_V_LIST, 0) && (k > FC_V_LIST || !out->len)))
+		out->kind = FC_V_NONE;
+	e->gen = vm->gen;
+	return out;
+}
+
+/* The opcodes leaf_rule tests itself. */
+static bool leaf_op(unsigned op)
+{
+	switch (op) {
+	case FC_OPC_EVTYPE:
+	case FC_OPC_EQ_S: case FC_OPC_NE_S: case FC_OPC_IN_S: case FC_OPC_STARTSWITH: case FC_OPC_CONTAINS:
+	case FC_OPC_PREFIX_S: case FC_OPC_PMATCH: case FC_OPC_GLOB: case FC_OPC_EQ_N: case FC_OPC_IN_N:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* A one-leaf rule (struct entry.leaf, a leaf_op): tested here; a LIST value (any element)
+ * through the interpreter from the leaf, which ends at the same RETs. */
+static inline __attribute__((always_inline)) bool leaf_rule(struct fc_vm *vm, const struct entry *e)
+{
+	const struct fc_ninsn *in = e->start;
+	bool r;
+	if (in->op == FC_OPC_EVTYPE) /* fc_vm_eval_rule's entries only: fc_vm_run's fold it */
+		return fc_evtset_has(in->k.p, vm->evtype) ? e->tv : e->fv;
+	const struct fc_val *v = slot_val_inl(vm, in->slot);
+	if (__builtin_expect(v->kind == FC_V_LIST, 0))
+		return run_from(vm, in);
+	switch (in->op) {
+	case FC_OPC_EQ_S: r = str_eq(v, in); break;
+	case FC_OPC_NE_S: r = is_text(v) && !str_eq(v, in); break;
+	case FC_OPC_IN_S: r = is_text(v) && fc_strset_has(in->k.p, v->s, v->len); break;
+	case FC_OPC_STARTSWITH: r = is_text(v) && startswith(v, in->k.p, in->klen); break;
+	case FC_OPC_CONTAINS: r = is_text(v) && contains(v, in->k.p, in->klen); break;
+	case FC_OPC_PREFIX_S: r = is_text(v) && fc_prefixset_has(in->k.p, v->s, v->len); break;
+	case FC_OPC_PMATCH: r = is_text(v) && fc_pmatch_has(in->k.p, v->s, v->len); break;
+	case FC_OPC_GLOB: r = is_text(v) && fc_glob_match(in->k.p, v->s, v->len); break;
+	case FC_OPC_EQ_N: r = is_int(v) && v->u == in->k.u; break;
+	case FC_OPC_IN_N: r = is_int(v) && fc_numset_has(in->k.p, v->u); break;
+	default: return run_from(vm, in); /* not a leaf_op: not reached */
+	}
+	return r ? e->tv : e->fv;
+}
 
 static bool run(struct fc_vm *vm, uint32_t prog)
 {
@@ -575,11 +667,10 @@ static bool run_from(struct fc_vm *vm, const struct fc_ninsn *in)
 	struct frame *sp = base;
 	/* fixed for the event: kept in registers across the out-of-line fetches */
 	const uint64_t gen = vm->gen;
-	const uint64_t *const vgen = vm->vgen;
-	const struct fc_val *const val = vm->val;
+	struct vslot *const vs = vm->vs;
 	const struct fc_val *v;
 	bool r;
-#define SLOT(s) (vgen[s] == gen ? &val[s] : slot_fetch(vm, s))
+#define SLOT(s) (vs[s].gen == gen ? &vs[s].val : slot_fetch(vm, s))
 #if defined(__GNUC__) && !defined(FC_VM_SWITCH)
 	static const void *const lab[FC_OPC_MAX_] = {
 #define OPC(id, num, mnem, k) [num] = &&L_##id,
@@ -712,6 +803,20 @@ static bool run_from(struct fc_vm *vm, const struct fc_ninsn *in)
 
 /* ---- API ---- */
 
+/* Marks E a one-leaf entry when its start is a leaf_op whose successors are both RETs. */
+static void set_leaf(const struct fc_bundle *b, struct entry *e)
+{
+	const struct fc_ninsn *in = e->start;
+	if (in->op == FC_OPC_RET || !leaf_op(in->op))
+		return;
+	const struct fc_ninsn *jt = &b->code[in->jt], *jf = &b->code[in->jf];
+	if (jt->op == FC_OPC_RET && jf->op == FC_OPC_RET) {
+		e->leaf = 1;
+		e->tv = jt->k.u != 0;
+		e->fv = jf->k.u != 0;
+	}
+}
+
 static void prepare_entry(const struct fc_vm *vm, uint16_t code, uint32_t rule, struct entry *e)
 {
 	const struct fc_bundle *b = vm->b;
@@ -742,6 +847,18 @@ static void prepare_entry(const struct fc_vm *vm, uint16_t code, uint32_t rule, 
 		in = &b->code[in->jt];
 	}
 	e->start = in;
+	set_leaf(b, e);
+}
+
+/* fc_vm_eval_rule's entry of RULE: its whole program, a one-leaf one tested in place. */
+static void prepare_rule_entry(const struct fc_vm *vm, uint32_t rule, struct entry *e)
+{
+	const struct fc_bundle *b = vm->b;
+	e->rule = rule;
+	e->guard = NO_GUARD;
+	e->kind = E_RUN;
+	e->start = &b->code[b->progs[b->rule_prog[rule]].start];
+	set_leaf(b, e);
 }
 
 /* may_true of every program (see struct fc_vm), backwards over each program: jumps go forward
@@ -801,8 +918,7 @@ struct fc_vm *fc_vm_new_sized(const struct fc_bundle *b, size_t scratch)
 	for (uint32_t i = 0; i < b->nslots; i++)
 		if (b->slots[i].nargs > maxargs)
 			maxargs = b->slots[i].nargs;
-	vm->vgen = calloc((size_t)b->nslots + 1, sizeof *vm->vgen);
-	vm->val = calloc((size_t)b->nslots + 1, sizeof *vm->val);
+	vm->vs = calloc((size_t)b->nslots + 1, sizeof *vm->vs);
 	vm->mgen = calloc((size_t)b->nprogs + 1, sizeof *vm->mgen);
 	vm->memo = calloc((size_t)b->nprogs + 1, 1);
 	vm->enabled = calloc((size_t)b->nrules + 1, sizeof *vm->enabled);
@@ -811,18 +927,25 @@ struct fc_vm *fc_vm_new_sized(const struct fc_bundle *b, size_t scratch)
 	for (uint32_t c = 0; c < FC_EVENT_MAX; c++)
 		nent += b->index_n[c];
 	vm->entries = calloc(nent + 1, sizeof *vm->entries);
+	vm->rentries = calloc((size_t)b->nrules + 1, sizeof *vm->rentries);
 	vm->may_true = calloc((size_t)b->nprogs + 1, sizeof *vm->may_true);
 	vm->stack = calloc((size_t)b->max_depth + 1, sizeof *vm->stack);
 	vm->scratch.buf = malloc(scratch ? scratch : 1);
 	vm->scratch.cap = scratch;
 	vm->md = pcre2_match_data_create(1, NULL);
-	if (!vm->vgen || !vm->val || !vm->mgen || !vm->memo || !vm->enabled || !vm->argv || !vm->entries ||
+	if (!vm->vs || !vm->mgen || !vm->memo || !vm->enabled || !vm->argv ||
+	    !vm->entries || !vm->rentries ||
 	    !vm->may_true || !vm->stack || !vm->scratch.buf || !vm->md || !compute_may_true(b, vm->may_true)) {
 		fc_vm_free(vm);
 		return NULL;
 	}
-	for (uint32_t i = 0; i < b->nrules; i++)
+	for (uint32_t i = 0; i < b->nslots; i++)
+		if (b->slots[i].kind == FC_SK_FIELD)
+			vm->vs[i].spec = &b->slots[i].spec;
+	for (uint32_t i = 0; i < b->nrules; i++) {
 		vm->enabled[i] = b->rules[i].enabled;
+		prepare_rule_entry(vm, i, &vm->rentries[i]);
+	}
 	for (uint32_t c = 0; c < FC_EVENT_MAX; c++)
 		for (uint32_t k = 0; k < b->index_n[c]; k++)
 			prepare_entry(vm, (uint16_t)c, b->index_ids[b->index_first[c] + k], &vm->entries[b->index_first[c] + k]);
@@ -838,13 +961,13 @@ void fc_vm_free(struct fc_vm *vm)
 {
 	if (!vm)
 		return;
-	free(vm->vgen);
-	free(vm->val);
+	free(vm->vs);
 	free(vm->mgen);
 	free(vm->memo);
 	free(vm->enabled);
 	free(vm->argv);
 	free(vm->entries);
+	free(vm->rentries);
 	free(vm->may_true);
 	free(vm->stack);
 	free(vm->scratch.buf);
@@ -871,8 +994,20 @@ void fc_vm_begin(struct fc_vm *vm, uint16_t evtype, const struct fc_extractor *x
 	vm->evtype = evtype;
 	vm->evknown = evtype < FC_EVENT_MAX;
 	vm->x = x ? *x : (struct fc_extractor){0};
+	if (__builtin_expect(vm->x.extract != vm->xkey_extract, 0)) {
+		/* another extractor: its functions are bound afresh, slot by slot as they are used */
+		for (uint32_t i = 0; i < vm->b->nslots; i++)
+			vm->vs[i].fn = NULL;
+		vm->xkey_extract = vm->x.extract;
+		vm->xbind = vm->x.extract ? fc_extract_bind_of(vm->x.extract) : NULL;
+	}
 	vm->scratch.used = 0;
-	vm->st.events++;
+	/* st.events is gen - 1 (fc_vm_stats): no second counter per event */
+}
+
+static __attribute__((noinline)) bool leaf_rule_call(struct fc_vm *vm, const struct entry *e)
+{
+	return leaf_rule(vm, e);
 }
 
 bool fc_vm_eval_rule(struct fc_vm *vm, uint32_t rule)
@@ -880,7 +1015,12 @@ bool fc_vm_eval_rule(struct fc_vm *vm, uint32_t rule)
 	if (rule >= vm->b->nrules)
 		return false;
 	vm->st.rules_run++;
-	return run(vm, vm->b->rule_prog[rule]);
+	const struct entry *e = &vm->rentries[rule];
+	/* here only what needs no frame (GCC would set one up for the whole function): the rest
+	 * is a tail call */
+	if (e->leaf && e->start->op == FC_OPC_EVTYPE)
+		return fc_evtset_has(e->start->k.p, vm->evtype) ? e->tv : e->fv;
+	return e->leaf ? leaf_rule_call(vm, e) : run_from(vm, e->start);
 }
 
 static inline uint64_t prof_clock(void)
@@ -963,7 +1103,7 @@ uint32_t fc_vm_run(struct fc_vm *vm, uint16_t evtype, const struct fc_extractor 
 				continue;
 		} else if (e->guard != NO_GUARD && !sub_result(vm, e->guard)) {
 			continue; /* most rules stop at their guard, without entering the interpreter */
-		} else if (!run_from(vm, e->start)) {
+		} else if (!(e->leaf ? leaf_rule(vm, e) : run_from(vm, e->start))) {
 			continue;
 		}
 		vm->st.matches++;
@@ -984,5 +1124,6 @@ const struct fc_val *fc_vm_value(struct fc_vm *vm, uint32_t slot)
 void fc_vm_stats(const struct fc_vm *vm, struct fc_vm_stats *out)
 {
 	*out = vm->st;
+	out->events = vm->gen - 1;
 	out->scratch_overflows = vm->scratch.overflows;
 }
