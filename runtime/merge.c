@@ -82,6 +82,7 @@ struct slot {
 	uint64_t tid;
 	uint32_t prev, next; /* insertion order (used) or free list (next only) */
 	uint32_t cap;
+	bool lite;           /* stored without parameters (fc_merge_set_lite): only ev.type, ev.tid */
 	uint8_t *buf;        /* the enter event, current layout */
 	struct fc_evt ev;    /* decoded view of buf */
 };
@@ -108,6 +109,7 @@ struct fc_merge {
 	uint8_t *out;
 	size_t outcap;
 	char *json; /* CONTAINER_E conversion */
+	bool lite[FC_EVENT_MAX]; /* by input code: handled without parameters (fc_merge_set_lite) */
 	size_t jsoncap;
 	struct fc_merge_stats st;
 };
@@ -243,11 +245,13 @@ static bool is_own_encoding(const struct fc_merge *m, const struct fc_evt *e)
 	return off == e->len;
 }
 
-/* Stores IN (an enter event) for its thread. */
+/* Stores IN (an enter event) for its thread; a lite one (fc_merge_set_lite) only as its code,
+ * for the pairing and the counters. */
 static void store_enter(struct fc_merge *m, const struct fc_evt *in)
 {
-	size_t n = fc_evt_encoded_len(in);
-	if (n == 0 || n > MAX_ENTER_LEN) {
+	bool lite = m->lite[in->type];
+	size_t n = lite ? 0 : fc_evt_encoded_len(in);
+	if (!lite && (n == 0 || n > MAX_ENTER_LEN)) {
 		m->st.dropped_pending++;
 		return;
 	}
@@ -262,7 +266,12 @@ static void store_enter(struct fc_merge *m, const struct fc_evt *in)
 	}
 	i = m->free_head;
 	struct slot *s = &m->slots[i];
-	if (s->cap < n) {
+	s->lite = lite;
+	if (lite) {
+		s->ev.type = in->type;
+		s->ev.tid = in->tid;
+		s->ev.nparams = 0;
+	} else if (s->cap < n) {
 		uint8_t *nb = realloc(s->buf, n);
 		if (!nb) {
 			m->st.dropped_pending++;
@@ -271,10 +280,10 @@ static void store_enter(struct fc_merge *m, const struct fc_evt *in)
 		s->buf = nb;
 		s->cap = (uint32_t)n;
 	}
-	bool ok = in->hdr_len == FC_EVT_HDR_LEN && n == in->len && is_own_encoding(m, in)
-			  ? (memcpy(s->buf, in->raw, n), true)
-			  : fc_evt_encode(in, s->buf, s->cap) == n;
-	if (!ok || fc_evt_decode(s->buf, n, &s->ev) != FC_EVT_OK) {
+	bool ok = lite || (in->hdr_len == FC_EVT_HDR_LEN && n == in->len && is_own_encoding(m, in)
+				   ? (memcpy(s->buf, in->raw, n), true)
+				   : fc_evt_encode(in, s->buf, s->cap) == n);
+	if (!ok || (!lite && fc_evt_decode(s->buf, n, &s->ev) != FC_EVT_OK)) {
 		m->st.dropped_pending++; /* e.g. a fixed-size parameter of the wrong length */
 		return;
 	}
@@ -334,6 +343,25 @@ void fc_merge_free(struct fc_merge *m)
 void fc_merge_stats(const struct fc_merge *m, struct fc_merge_stats *out)
 {
 	*out = m->st;
+}
+
+void fc_merge_set_lite(struct fc_merge *m, const bool *lite)
+{
+	for (unsigned c = 0; c < FC_EVENT_MAX; c++) {
+		const struct fc_event_info *ii = &fc_events[c];
+		uint16_t fin = final_code((uint16_t)c);
+		bool syscall = (ii->flags & (FC_EF_TP | FC_EF_UNUSED)) == 0;
+		bool enter = syscall && !(c & 1);
+		/* an enter is lite only when the exit it pairs with is (its parameters would be
+		 * merged into it); dropped and specially converted codes keep the full path */
+		m->lite[c] = lite && lite[fin] && !drop_tab[c] && c != FC_PPME_CONTAINER_E &&
+			     (!enter || (c + 1 < FC_EVENT_MAX && lite[final_code((uint16_t)(c + 1))]));
+	}
+}
+
+bool fc_merge_is_lite(const struct fc_merge *m, uint16_t code)
+{
+	return code < FC_EVENT_MAX && m->lite[code];
 }
 
 uint32_t fc_merge_pending(const struct fc_merge *m)
@@ -674,7 +702,8 @@ int fc_merge_push(struct fc_merge *m, const struct fc_evt *in, struct fc_evt *ou
 	const struct fc_evt *enter = NULL;
 	if (syscall) {
 		eidx = ht_find(m, in->tid);
-		if (eidx != NIL && pair_ok(m->slots[eidx].ev.type, in->type)) {
+		if (eidx != NIL && pair_ok(m->slots[eidx].ev.type, in->type) &&
+		    (!m->slots[eidx].lite || m->lite[in->type])) {
 			enter = &m->slots[eidx].ev;
 		} else {
 			if (eidx != NIL)
@@ -689,6 +718,25 @@ int fc_merge_push(struct fc_merge *m, const struct fc_evt *in, struct fc_evt *ou
 	}
 
 	bool converted = fin != in->type;
+	if (m->lite[in->type]) {
+		/* Nobody reads this event's parameters: the header is the whole output. */
+		out->ts = in->ts;
+		out->tid = in->tid;
+		out->len = in->len;
+		out->type = fin;
+		out->hdr_len = in->hdr_len;
+		out->nparams = 0;
+		out->info = fi;
+		out->raw = in->raw;
+		if (eidx != NIL)
+			slot_release(m, eidx);
+		if (enter)
+			m->st.merged++;
+		if (converted || in->nparams != fi->nparams || in->hdr_len != FC_EVT_HDR_LEN)
+			m->st.converted++;
+		m->st.out++;
+		return 1;
+	}
 	/* Already current and complete: the input is the output (no enter parameter is needed). */
 	if (!converted && in->nparams == fi->nparams && is_own_encoding(m, in)) {
 		copy_view(out, in);
