@@ -71,6 +71,7 @@ struct fc_capture {
 	struct fc_cap_stats st;
 	struct fc_cap_machine mi;
 	void *map; /* a plain regular file mapped whole (SRC_MEM over it): no read() copy */
+	bool lite[FC_EVENT_MAX]; /* fc_capture_set_lite */
 	size_t maplen;
 };
 
@@ -782,6 +783,7 @@ static int process_block(struct fc_capture *cap, struct fc_cap_item *item)
 		bool v1 = t == FC_BLK_EV || t == FC_BLK_EV_INT || t == FC_BLK_EVF;
 		size_t pre = evf ? 6 : 2; /* u16 cpuid [+ u32 flags] */
 		int rc;
+		bool lite = false;
 		/* No memset of the whole item (a process entry's size, per event): the decoder fills
 		 * the header and the present parameters; the lengths past them are cleared below. */
 		item->ev.block_type = 0;
@@ -793,8 +795,15 @@ static int process_block(struct fc_capture *cap, struct fc_cap_item *item)
 			const uint8_t *b = cap->body;
 			item->ev.cpuid = rd16(b);
 			item->ev.flags = evf ? rd32(b + 2) : 0;
-			rc = v1 ? fc_evt_decode_v1(b + pre, cap->body_len - pre, &item->ev.evt)
-				: fc_evt_decode(b + pre, cap->body_len - pre, &item->ev.evt);
+			/* the code sits at offset 20 of both header forms */
+			lite = cap->body_len >= pre + 22 && rd16(b + pre + 20) < FC_EVENT_MAX &&
+			       cap->lite[rd16(b + pre + 20)];
+			if (lite)
+				rc = fc_evt_decode_nop(b + pre, cap->body_len - pre,
+						       v1 ? FC_EVT_HDR_V1_LEN : FC_EVT_HDR_LEN, &item->ev.evt);
+			else
+				rc = v1 ? fc_evt_decode_v1(b + pre, cap->body_len - pre, &item->ev.evt)
+					: fc_evt_decode(b + pre, cap->body_len - pre, &item->ev.evt);
 		}
 		if (rc == FC_EVT_ETYPE) {
 			cap->st.events_unknown++;
@@ -807,7 +816,8 @@ static int process_block(struct fc_capture *cap, struct fc_cap_item *item)
 			return 0;
 		}
 		struct fc_evt *e = &item->ev.evt;
-		memset(e->plen + e->nparams, 0, (FC_EVT_MAX_PARAMS - e->nparams) * sizeof(e->plen[0]));
+		if (!lite)
+			memset(e->plen + e->nparams, 0, (FC_EVT_MAX_PARAMS - e->nparams) * sizeof(e->plen[0]));
 		item->kind = FC_CAP_EVENT;
 		item->offset = cap->boff;
 		item->ev.block_type = t;
@@ -973,6 +983,12 @@ int fc_capture_open_mem(const void *data, size_t len, const char *name, struct f
 	}
 	*out = cap;
 	return 0;
+}
+
+void fc_capture_set_lite(struct fc_capture *cap, const bool *lite)
+{
+	for (unsigned c = 0; c < FC_EVENT_MAX; c++)
+		cap->lite[c] = lite && lite[c];
 }
 
 const char *fc_capture_error(const struct fc_capture *cap)

@@ -568,6 +568,7 @@ struct engine {
 	struct fc_merge *mg;
 	const struct fc_bundle *lite_for; /* replay: the ruleset the merger's lite codes were set for */
 	bool lite_on;                     /* replay without --record: lite codes in use */
+	struct fc_capture *reader;        /* replay: told the lite codes too */
 	struct fc_outputs *out;
 	struct fc_recorder *rec; /* --record, or NULL */
 	struct fc_alerter al;  /* the configured form (text or JSON) */
@@ -681,6 +682,11 @@ static void set_lite(struct engine *e)
 				lite[c] = lite[c ^ 1u] = false;
 	}
 	fc_merge_set_lite(e->mg, any ? lite : NULL);
+	if (e->reader) { /* the reader leaves the parameters of input codes the merger takes lite */
+		for (unsigned c = 0; c < FC_EVENT_MAX; c++)
+			lite[c] = fc_merge_is_lite(e->mg, (uint16_t)c);
+		fc_capture_set_lite(e->reader, lite);
+	}
 	e->lite_for = e->b;
 }
 
@@ -688,8 +694,6 @@ static void process_event(struct engine *e, const struct fc_evt *raw)
 {
 	struct fc_evt ev;
 	e->read++;
-	if (e->lite_on && e->lite_for != e->b)
-		set_lite(e);
 	if (e->mem_limit && !(e->read & 0xffff))
 		mem_check(e);
 	if (fc_merge_push(e->mg, raw, &ev) != 1) {
@@ -1167,6 +1171,9 @@ static void between_events(struct engine *e)
 	}
 	fc_outputs_watchdog(e->out);
 	publish_metrics(e, false);
+	/* a new ruleset: new lite codes, before the reader decodes the next event */
+	if (e->lite_on && e->lite_for != e->b)
+		set_lite(e);
 }
 
 static int run_replay(struct engine *e, const char *path)
@@ -1183,6 +1190,9 @@ static int run_replay(struct engine *e, const char *path)
 		fc_record_machine(e->rec, fc_capture_machine(cap));
 	fc_state_no_proc_lookups(e->st); /* the capture's threads are not this host's */
 	e->lite_on = !e->rec;
+	e->reader = cap;
+	if (e->lite_on)
+		set_lite(e);
 	e->t0 = now_s();
 	uint64_t n = 0;
 	while (!g_stop && (rc = fc_capture_next(cap, &it)) == 1) {
@@ -1215,6 +1225,7 @@ static int run_replay(struct engine *e, const char *path)
 	}
 	e->cap = *fc_capture_stats(cap);
 	e->have_cap = true;
+	e->reader = NULL;
 	fc_capture_close(cap);
 	publish_metrics(e, true);
 	return status;

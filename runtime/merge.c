@@ -105,6 +105,7 @@ struct fc_merge {
 	uint32_t *ht; /* slot index + 1; 0 = empty. Linear probing, backward-shift deletion. */
 	uint32_t hmask;
 	struct plan *plans[FC_EVENT_MAX]; /* by input event code, built on first use */
+	uint16_t fin[FC_EVENT_MAX]; /* final_code of each code */
 	uint8_t psize[FC_EVENT_MAX][FC_EVT_MAX_PARAMS]; /* fc_ptype_size of each table parameter */
 	uint8_t *out;
 	size_t outcap;
@@ -312,6 +313,8 @@ struct fc_merge *fc_merge_new(uint32_t max_pending)
 	if (!m)
 		return NULL;
 	m->max = max_pending;
+	for (unsigned c = 0; c < FC_EVENT_MAX; c++)
+		m->fin[c] = final_code((uint16_t)c);
 	for (unsigned c = 0; c < FC_EVENT_MAX; c++)
 		for (unsigned i = 0; i < fc_events[c].nparams && i < FC_EVT_MAX_PARAMS; i++)
 			m->psize[c][i] = (uint8_t)fc_ptype_size((enum fc_ptype)fc_events[c].params[i].type);
@@ -676,9 +679,50 @@ static inline void copy_view(struct fc_evt *out, const struct fc_evt *in)
 
 /* ---- the push ---------------------------------------------------------------------------- */
 
+/* The push of an input of a lite code (fc_merge_set_lite): pairing and counters as for the
+ * others, no parameter read or copied (the view may have none filled). */
+static int push_lite(struct fc_merge *m, const struct fc_evt *in, struct fc_evt *out)
+{
+	const struct fc_event_info *ii = &fc_events[in->type];
+	bool syscall = (ii->flags & (FC_EF_TP | FC_EF_UNUSED)) == 0;
+	if (syscall && !fc_evt_is_exit(in)) {
+		store_enter(m, in);
+		m->st.enters_absorbed++;
+		return 0;
+	}
+	uint16_t fin = m->fin[in->type];
+	const struct fc_event_info *fi = &fc_events[fin];
+	if (syscall) {
+		uint32_t eidx = ht_find(m, in->tid);
+		if (eidx != NIL && pair_ok(m->slots[eidx].ev.type, in->type)) {
+			m->st.merged++;
+		} else {
+			if (eidx != NIL)
+				m->st.stale_enters++;
+			m->st.unpaired_exits++;
+		}
+		if (eidx != NIL)
+			slot_release(m, eidx);
+	}
+	out->ts = in->ts;
+	out->tid = in->tid;
+	out->len = in->len;
+	out->type = fin;
+	out->hdr_len = in->hdr_len;
+	out->nparams = 0;
+	out->info = fi;
+	out->raw = in->raw;
+	if (fin != in->type || in->nparams != fi->nparams || in->hdr_len != FC_EVT_HDR_LEN)
+		m->st.converted++;
+	m->st.out++;
+	return 1;
+}
+
 int fc_merge_push(struct fc_merge *m, const struct fc_evt *in, struct fc_evt *out)
 {
 	m->st.in++;
+	if (in->type < FC_EVENT_MAX && m->lite[in->type] && in->nparams <= fc_events[in->type].nparams)
+		return push_lite(m, in, out);
 	if (!valid_view(in)) {
 		m->st.failed++;
 		return -1;
@@ -696,14 +740,14 @@ int fc_merge_push(struct fc_merge *m, const struct fc_evt *in, struct fc_evt *ou
 		return 0;
 	}
 
-	uint16_t fin = final_code(in->type);
+	uint16_t fin = m->fin[in->type];
 	const struct fc_event_info *fi = &fc_events[fin];
 	uint32_t eidx = NIL;
 	const struct fc_evt *enter = NULL;
 	if (syscall) {
 		eidx = ht_find(m, in->tid);
 		if (eidx != NIL && pair_ok(m->slots[eidx].ev.type, in->type) &&
-		    (!m->slots[eidx].lite || m->lite[in->type])) {
+		    !m->slots[eidx].lite) { /* a lite enter pairs only with a lite exit */
 			enter = &m->slots[eidx].ev;
 		} else {
 			if (eidx != NIL)
@@ -718,25 +762,6 @@ int fc_merge_push(struct fc_merge *m, const struct fc_evt *in, struct fc_evt *ou
 	}
 
 	bool converted = fin != in->type;
-	if (m->lite[in->type]) {
-		/* Nobody reads this event's parameters: the header is the whole output. */
-		out->ts = in->ts;
-		out->tid = in->tid;
-		out->len = in->len;
-		out->type = fin;
-		out->hdr_len = in->hdr_len;
-		out->nparams = 0;
-		out->info = fi;
-		out->raw = in->raw;
-		if (eidx != NIL)
-			slot_release(m, eidx);
-		if (enter)
-			m->st.merged++;
-		if (converted || in->nparams != fi->nparams || in->hdr_len != FC_EVT_HDR_LEN)
-			m->st.converted++;
-		m->st.out++;
-		return 1;
-	}
 	/* Already current and complete: the input is the output (no enter parameter is needed). */
 	if (!converted && in->nparams == fi->nparams && is_own_encoding(m, in)) {
 		copy_view(out, in);
