@@ -1191,8 +1191,10 @@ static int run_replay(struct engine *e, const char *path)
 	fc_state_no_proc_lookups(e->st); /* the capture's threads are not this host's */
 	e->lite_on = !e->rec;
 	e->reader = cap;
-	if (e->lite_on)
+	if (e->lite_on) {
 		set_lite(e);
+		fc_merge_set_views(e->mg, true); /* nothing here needs the merged events' bytes */
+	}
 	e->t0 = now_s();
 	uint64_t n = 0;
 	while (!g_stop && (rc = fc_capture_next(cap, &it)) == 1) {

@@ -111,6 +111,8 @@ struct fc_merge {
 	size_t outcap;
 	char *json; /* CONTAINER_E conversion */
 	bool lite[FC_EVENT_MAX]; /* by input code: handled without parameters (fc_merge_set_lite) */
+	bool views;              /* fc_merge_set_views */
+	uint8_t tmp[FC_EVT_MAX_PARAMS][8]; /* resized integers of the last output */
 	size_t jsoncap;
 	struct fc_merge_stats st;
 };
@@ -246,6 +248,8 @@ static bool is_own_encoding(const struct fc_merge *m, const struct fc_evt *e)
 	return off == e->len;
 }
 
+static inline void copy_view(struct fc_evt *out, const struct fc_evt *in);
+
 /* Stores IN (an enter event) for its thread; a lite one (fc_merge_set_lite) only as its code,
  * for the pairing and the counters. */
 static void store_enter(struct fc_merge *m, const struct fc_evt *in)
@@ -281,10 +285,19 @@ static void store_enter(struct fc_merge *m, const struct fc_evt *in)
 		s->buf = nb;
 		s->cap = (uint32_t)n;
 	}
-	bool ok = lite || (in->hdr_len == FC_EVT_HDR_LEN && n == in->len && is_own_encoding(m, in)
-				   ? (memcpy(s->buf, in->raw, n), true)
-				   : fc_evt_encode(in, s->buf, s->cap) == n);
-	if (!ok || (!lite && fc_evt_decode(s->buf, n, &s->ev) != FC_EVT_OK)) {
+	bool own = !lite && in->hdr_len == FC_EVT_HDR_LEN && n == in->len && is_own_encoding(m, in);
+	bool ok = true;
+	if (own) {
+		/* the input is its own encoding: the copy's view is the input's, moved */
+		memcpy(s->buf, in->raw, n);
+		copy_view(&s->ev, in);
+		s->ev.raw = s->buf;
+		for (uint32_t k = 0; k < in->nparams; k++)
+			s->ev.pval[k] = in->plen[k] ? s->buf + (in->pval[k] - in->raw) : NULL;
+	} else if (!lite) {
+		ok = fc_evt_encode(in, s->buf, s->cap) == n && fc_evt_decode(s->buf, n, &s->ev) == FC_EVT_OK;
+	}
+	if (!ok) {
 		m->st.dropped_pending++; /* e.g. a fixed-size parameter of the wrong length */
 		return;
 	}
@@ -360,6 +373,11 @@ void fc_merge_set_lite(struct fc_merge *m, const bool *lite)
 		m->lite[c] = lite && lite[fin] && !drop_tab[c] && c != FC_PPME_CONTAINER_E &&
 			     (!enter || (c + 1 < FC_EVENT_MAX && lite[final_code((uint16_t)(c + 1))]));
 	}
+}
+
+void fc_merge_set_views(struct fc_merge *m, bool views)
+{
+	m->views = views;
 }
 
 bool fc_merge_is_lite(const struct fc_merge *m, uint16_t code)
@@ -774,7 +792,7 @@ int fc_merge_push(struct fc_merge *m, const struct fc_evt *in, struct fc_evt *ou
 	}
 
 	struct psrc ps[FC_EVT_MAX_PARAMS];
-	uint8_t tmp[FC_EVT_MAX_PARAMS][8];
+	uint8_t(*tmp)[8] = m->tmp; /* outlives the push: views point at it */
 	static const uint8_t zeros[8];
 	bool container = in->type == FC_PPME_CONTAINER_E;
 	const struct plan *pl = container ? NULL : plan_get(m, in, enter);
@@ -810,6 +828,29 @@ int fc_merge_push(struct fc_merge *m, const struct fc_evt *in, struct fc_evt *ou
 		}
 	}
 
+	if (m->views) {
+		/* no encoding: the output's parameters point at the input, the stored enter and the
+		 * merger's own storage, all valid until the next push */
+		bool sizes_ok = rc == 0;
+		for (uint32_t j = 0; j < fi->nparams; j++) {
+			unsigned sz = m->psize[fin][j];
+			sizes_ok &= !(sz && ps[j].len && ps[j].len != sz);
+			out->pval[j] = ps[j].p;
+			out->plen[j] = ps[j].len;
+		}
+		memset(out->plen + fi->nparams, 0, (FC_EVT_MAX_PARAMS - fi->nparams) * sizeof(out->plen[0]));
+		out->ts = in->ts;
+		out->tid = in->tid;
+		out->len = 0;
+		out->type = fin;
+		out->hdr_len = FC_EVT_HDR_LEN;
+		out->nparams = fi->nparams;
+		out->info = fi;
+		out->raw = NULL;
+		if (!sizes_ok)
+			rc = -1;
+		goto done;
+	}
 	struct fc_evt tmpl; /* only what fc_evt_encode reads (a memset of it costs per event) */
 	tmpl.ts = in->ts;
 	tmpl.tid = in->tid;
@@ -835,7 +876,9 @@ int fc_merge_push(struct fc_merge *m, const struct fc_evt *in, struct fc_evt *ou
 	if (n == 0 || fc_evt_encode(&tmpl, m->out, m->outcap) != n || !view_of(m, &tmpl, m->out, n, out))
 		rc = -1;
 
-	/* The enter's bytes were read above; only now may its slot go. */
+done:
+	/* The enter's bytes were read above; only now may its slot go (a released slot keeps its
+	 * buffer until a later push reuses it, so views into it stay valid until then). */
 	if (eidx != NIL)
 		slot_release(m, eidx);
 	if (rc < 0) {

@@ -49,6 +49,14 @@ void fc_merge_set_lite(struct fc_merge *m, const bool *lite);
  * their parameters. */
 bool fc_merge_is_lite(const struct fc_merge *m, uint16_t code);
 
+/* Extension: view outputs. With VIEWS set, an output that would be re-encoded is instead a
+ * view whose parameters point at the input, the stored enter event and the merger's own
+ * storage (all valid until the next push): ts, tid, type, info, nparams, pval, plen as the
+ * encoding's view would have them (fixed sizes checked the same), but raw NULL and len 0 (no
+ * encoding exists; fc_evt_encode makes one). For consumers that read parameters only (falcod's
+ * replay). Default: off, outputs as described at the top. */
+void fc_merge_set_views(struct fc_merge *m, bool views);
+
 /* Number of enter events currently stored (at most max_pending). */
 uint32_t fc_merge_pending(const struct fc_merge *m);
 void fc_merge_stats(const struct fc_merge *m, struct fc_merge_stats *out);
