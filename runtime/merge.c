@@ -133,6 +133,20 @@ static uint32_t ht_find(const struct fc_merge *m, uint64_t tid)
 	}
 }
 
+/* ht_find that also gives the table position of the entry (for slot_release_at). */
+static inline uint32_t ht_find_at(const struct fc_merge *m, uint64_t tid, uint32_t *pos)
+{
+	for (uint32_t h = hslot(m, tid);; h = (h + 1) & m->hmask) {
+		uint32_t v = m->ht[h];
+		if (v == 0)
+			return NIL;
+		if (m->slots[v - 1].tid == tid) {
+			*pos = h;
+			return v - 1;
+		}
+	}
+}
+
 static void ht_insert(struct fc_merge *m, uint64_t tid, uint32_t idx)
 {
 	uint32_t h = hslot(m, tid);
@@ -141,13 +155,20 @@ static void ht_insert(struct fc_merge *m, uint64_t tid, uint32_t idx)
 	m->ht[h] = idx + 1;
 }
 
+static void ht_remove_at(struct fc_merge *m, uint32_t h);
+
 static void ht_remove(struct fc_merge *m, uint64_t tid)
 {
 	uint32_t h = hslot(m, tid);
 	while (m->ht[h] && m->slots[m->ht[h] - 1].tid != tid)
 		h = (h + 1) & m->hmask;
-	if (!m->ht[h])
-		return;
+	if (m->ht[h])
+		ht_remove_at(m, h);
+}
+
+/* Empties table position H (in use). */
+static void ht_remove_at(struct fc_merge *m, uint32_t h)
+{
 	/* Backward shift: move later entries of the probe run into the hole when their home
 	 * position allows it, so lookups never stop at a false empty slot. */
 	uint32_t hole = h;
@@ -173,6 +194,16 @@ static void list_unlink(struct fc_merge *m, uint32_t i)
 		m->slots[s->next].prev = s->prev;
 	else
 		m->tail = s->prev;
+}
+
+/* slot_release of slot I found at table position POS (no second probe). */
+static void slot_release_at(struct fc_merge *m, uint32_t i, uint32_t pos)
+{
+	ht_remove_at(m, pos);
+	list_unlink(m, i);
+	m->slots[i].next = m->free_head;
+	m->free_head = i;
+	m->nused--;
 }
 
 static void slot_release(struct fc_merge *m, uint32_t i)
@@ -248,8 +279,6 @@ static bool is_own_encoding(const struct fc_merge *m, const struct fc_evt *e)
 	return off == e->len;
 }
 
-static inline void copy_view(struct fc_evt *out, const struct fc_evt *in);
-
 /* Stores IN (an enter event) for its thread; a lite one (fc_merge_set_lite) only as its code,
  * for the pairing and the counters. */
 static void store_enter(struct fc_merge *m, const struct fc_evt *in)
@@ -260,10 +289,10 @@ static void store_enter(struct fc_merge *m, const struct fc_evt *in)
 		m->st.dropped_pending++;
 		return;
 	}
-	uint32_t i = ht_find(m, in->tid);
+	uint32_t pos = 0, i = m->nused ? ht_find_at(m, in->tid, &pos) : NIL;
 	if (i != NIL) {
 		m->st.stale_enters++; /* the previous syscall of this thread never showed its exit */
-		slot_release(m, i);
+		slot_release_at(m, i, pos);
 	}
 	if (m->free_head == NIL && grow(m) != 0) {
 		m->st.dropped_pending++;
@@ -290,10 +319,20 @@ static void store_enter(struct fc_merge *m, const struct fc_evt *in)
 	if (own) {
 		/* the input is its own encoding: the copy's view is the input's, moved */
 		memcpy(s->buf, in->raw, n);
-		copy_view(&s->ev, in);
-		s->ev.raw = s->buf;
-		for (uint32_t k = 0; k < in->nparams; k++)
-			s->ev.pval[k] = in->plen[k] ? s->buf + (in->pval[k] - in->raw) : NULL;
+		struct fc_evt *v = &s->ev;
+		v->ts = in->ts;
+		v->tid = in->tid;
+		v->len = in->len;
+		v->type = in->type;
+		v->hdr_len = in->hdr_len;
+		v->nparams = in->nparams;
+		v->info = in->info;
+		v->raw = s->buf;
+		/* only the present parameters: nothing reads a stored enter's past its nparams */
+		for (uint32_t k = 0; k < in->nparams; k++) {
+			v->plen[k] = in->plen[k];
+			v->pval[k] = in->plen[k] ? s->buf + (in->pval[k] - in->raw) : NULL;
+		}
 	} else if (!lite) {
 		ok = fc_evt_encode(in, s->buf, s->cap) == n && fc_evt_decode(s->buf, n, &s->ev) == FC_EVT_OK;
 	}
@@ -635,9 +674,9 @@ static bool container_json(struct fc_merge *m, const struct fc_evt *in, struct p
 }
 
 /* True when enter code E and exit code X belong to one syscall (also across versions). */
-static bool pair_ok(uint16_t e, uint16_t x)
+static inline bool pair_ok(const struct fc_merge *m, uint16_t e, uint16_t x)
 {
-	return (uint16_t)(e + 1) == x || final_code((uint16_t)(e + 1)) == final_code(x);
+	return (uint16_t)(e + 1) == x || (e + 1 < FC_EVENT_MAX && m->fin[e + 1] == m->fin[x]);
 }
 
 static bool valid_view(const struct fc_evt *in)
@@ -711,8 +750,8 @@ static int push_lite(struct fc_merge *m, const struct fc_evt *in, struct fc_evt 
 	uint16_t fin = m->fin[in->type];
 	const struct fc_event_info *fi = &fc_events[fin];
 	if (syscall) {
-		uint32_t eidx = ht_find(m, in->tid);
-		if (eidx != NIL && pair_ok(m->slots[eidx].ev.type, in->type)) {
+		uint32_t pos = 0, eidx = m->nused ? ht_find_at(m, in->tid, &pos) : NIL;
+		if (eidx != NIL && pair_ok(m, m->slots[eidx].ev.type, in->type)) {
 			m->st.merged++;
 		} else {
 			if (eidx != NIL)
@@ -720,7 +759,7 @@ static int push_lite(struct fc_merge *m, const struct fc_evt *in, struct fc_evt 
 			m->st.unpaired_exits++;
 		}
 		if (eidx != NIL)
-			slot_release(m, eidx);
+			slot_release_at(m, eidx, pos);
 	}
 	out->ts = in->ts;
 	out->tid = in->tid;
@@ -764,7 +803,7 @@ int fc_merge_push(struct fc_merge *m, const struct fc_evt *in, struct fc_evt *ou
 	const struct fc_evt *enter = NULL;
 	if (syscall) {
 		eidx = ht_find(m, in->tid);
-		if (eidx != NIL && pair_ok(m->slots[eidx].ev.type, in->type) &&
+		if (eidx != NIL && pair_ok(m, m->slots[eidx].ev.type, in->type) &&
 		    !m->slots[eidx].lite) { /* a lite enter pairs only with a lite exit */
 			enter = &m->slots[eidx].ev;
 		} else {
