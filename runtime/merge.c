@@ -679,14 +679,22 @@ static inline bool pair_ok(const struct fc_merge *m, uint16_t e, uint16_t x)
 	return (uint16_t)(e + 1) == x || (e + 1 < FC_EVENT_MAX && m->fin[e + 1] == m->fin[x]);
 }
 
-static bool valid_view(const struct fc_evt *in)
+/* IN can be read; *SIZES_OK: every fixed-size parameter present has its size (else the
+ * event cannot be handed out as it is: re-encoding it fails). */
+static bool valid_view(const struct fc_merge *m, const struct fc_evt *in, bool *sizes_ok)
 {
 	if (in->type >= FC_EVENT_MAX || in->nparams > FC_EVT_MAX_PARAMS ||
 	    in->nparams > fc_events[in->type].nparams)
 		return false;
-	for (uint32_t i = 0; i < in->nparams; i++)
-		if (in->plen[i] && !in->pval[i])
+	bool sz_ok = true;
+	for (uint32_t i = 0; i < in->nparams; i++) {
+		uint32_t l = in->plen[i];
+		unsigned sz = m->psize[in->type][i];
+		if (l && !in->pval[i])
 			return false;
+		sz_ok &= !(sz && l && l != sz);
+	}
+	*sizes_ok = sz_ok;
 	return true;
 }
 
@@ -780,7 +788,8 @@ int fc_merge_push(struct fc_merge *m, const struct fc_evt *in, struct fc_evt *ou
 	m->st.in++;
 	if (in->type < FC_EVENT_MAX && m->lite[in->type] && in->nparams <= fc_events[in->type].nparams)
 		return push_lite(m, in, out);
-	if (!valid_view(in)) {
+	bool sizes_ok;
+	if (!valid_view(m, in, &sizes_ok)) {
 		m->st.failed++;
 		return -1;
 	}
@@ -819,13 +828,16 @@ int fc_merge_push(struct fc_merge *m, const struct fc_evt *in, struct fc_evt *ou
 	}
 
 	bool converted = fin != in->type;
-	/* Already current and complete: the input is the output (no enter parameter is needed). */
-	if (!converted && in->nparams == fi->nparams && is_own_encoding(m, in)) {
+	/* Already current and complete: the input is the output (no enter parameter is needed);
+	 * with view outputs, whatever its header or layout. */
+	if (!converted && in->nparams == fi->nparams && (m->views ? sizes_ok : is_own_encoding(m, in))) {
 		copy_view(out, in);
 		if (eidx != NIL)
 			slot_release(m, eidx);
 		if (enter)
 			m->st.merged++;
+		if (in->hdr_len != FC_EVT_HDR_LEN) /* a v1 event: counted as the re-encoding counts it */
+			m->st.converted++;
 		m->st.out++;
 		return 1;
 	}
