@@ -279,6 +279,20 @@ static bool is_own_encoding(const struct fc_merge *m, const struct fc_evt *e)
 	return off == e->len;
 }
 
+/* memcpy for the small enter events: gcc inlines a bounded memcpy as `rep movsq`, whose
+ * start-up cost was half of store_enter's time. */
+static inline void copy_bytes(uint8_t *d, const uint8_t *src, size_t n)
+{
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, src + i, 8);
+		memcpy(d + i, &w, 8);
+	}
+	for (; i < n; i++)
+		d[i] = src[i];
+}
+
 /* Stores IN (an enter event) for its thread; a lite one (fc_merge_set_lite) only as its code,
  * for the pairing and the counters. */
 static void store_enter(struct fc_merge *m, const struct fc_evt *in)
@@ -318,7 +332,7 @@ static void store_enter(struct fc_merge *m, const struct fc_evt *in)
 	bool ok = true;
 	if (own) {
 		/* the input is its own encoding: the copy's view is the input's, moved */
-		memcpy(s->buf, in->raw, n);
+		copy_bytes(s->buf, in->raw, n);
 		struct fc_evt *v = &s->ev;
 		v->ts = in->ts;
 		v->tid = in->tid;
@@ -883,13 +897,15 @@ int fc_merge_push(struct fc_merge *m, const struct fc_evt *in, struct fc_evt *ou
 		/* no encoding: the output's parameters point at the input, the stored enter and the
 		 * merger's own storage, all valid until the next push */
 		bool sizes_ok = rc == 0;
+		/* every parameter of the table is set (nparams is the table's count), so no reader
+		 * looks past them: the rest of plen is left as it is (a memset here is `rep stos`) */
 		for (uint32_t j = 0; j < fi->nparams; j++) {
 			unsigned sz = m->psize[fin][j];
 			sizes_ok &= !(sz && ps[j].len && ps[j].len != sz);
 			out->pval[j] = ps[j].p;
 			out->plen[j] = ps[j].len;
 		}
-		memset(out->plen + fi->nparams, 0, (FC_EVT_MAX_PARAMS - fi->nparams) * sizeof(out->plen[0]));
+
 		out->ts = in->ts;
 		out->tid = in->tid;
 		out->len = 0;
