@@ -23,7 +23,10 @@
  * once and cached per event code (struct plan), not by name lookups per event; an exit event
  * already in the current layout with every parameter is handed out as it is (its view is its
  * own encoding), without a copy; slots for pending enters are allocated as threads appear, not
- * all up front (the default bound is 65,536 threads). */
+ * all up front (the default bound is 65,536 threads).
+ * falcod's replay turns on two extensions (merge.h): lite codes (events no rule and no state
+ * parser reads: paired and counted, never copied; an enter stored as its code only) and view
+ * outputs (no re-encoding: the output points at the input, the stored enter and m->tmp). */
 #include "merge.h"
 #include "le.h"
 
