@@ -501,6 +501,12 @@ def suite_replay(res, tools, tmp, caps, events, peer, quick):
         if falcod:
             cases.append(("falcod", "default", "falcod --replay, default rules",
                           [falcod] + QUIET + ["--replay", cap]))
+            # the default rules as deployed: an ahead-of-time bundle file (falcoc compile), which
+            # the build makes next to falcod (and embeds as falcod's built-in ruleset)
+            bundle = os.path.join(os.path.dirname(falcod), "falcod_rules.bundle")
+            if os.path.exists(bundle):
+                cases.append(("falcod", "bundle", "falcod --replay -r falcod_rules.bundle (default rules, AOT)",
+                              [falcod, "-r", bundle] + QUIET + ["--replay", cap]))
             if peer:
                 ns = [peer["n_accepted"]] if quick or tag == "sample" else [1, 4, 16, peer["n_accepted"], 64, 256]
                 for n in ns:

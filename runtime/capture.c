@@ -71,6 +71,7 @@ struct fc_capture {
 	struct fc_cap_stats st;
 	struct fc_cap_machine mi;
 	void *map; /* a plain regular file mapped whole (SRC_MEM over it): no read() copy */
+	bool lite[FC_EVENT_MAX]; /* fc_capture_set_lite */
 	size_t maplen;
 };
 
@@ -742,6 +743,61 @@ static int next_fd(struct fc_capture *cap, struct fc_cap_item *item)
 /* ------------------------------------------------------------------------------------------ */
 
 /* 1 = ITEM holds an event, 0 = block consumed without an item, -1 = fatal error. */
+/* The event of the current (event) block T into ITEM: 1, or 0 when it is skipped (counted). */
+static inline int event_item(struct fc_capture *cap, struct fc_cap_item *item, uint32_t t)
+{
+	if (!cap->loaded) {
+		cap->st.events_malformed++;
+		cap->st.last_evt_error = FC_EVT_ELEN;
+		cap->st.last_evt_error_offset = cap->boff;
+		return 0;
+	}
+	bool evf = t == FC_BLK_EVF || t == FC_BLK_EVF_V2 || t == FC_BLK_EVF_V2_LARGE;
+	bool v1 = t == FC_BLK_EV || t == FC_BLK_EV_INT || t == FC_BLK_EVF;
+	size_t pre = evf ? 6 : 2; /* u16 cpuid [+ u32 flags] */
+	int rc;
+	bool lite = false;
+	/* No memset of the whole item (a process entry's size, per event): the decoder fills
+	 * the header and the present parameters; the lengths past them are cleared below. */
+	item->ev.block_type = 0;
+	item->ev.cpuid = 0;
+	item->ev.flags = 0;
+	if (cap->body_len < pre) {
+		rc = FC_EVT_ETRUNC;
+	} else {
+		const uint8_t *b = cap->body;
+		item->ev.cpuid = rd16(b);
+		item->ev.flags = evf ? rd32(b + 2) : 0;
+		/* the code sits at offset 20 of both header forms */
+		lite = cap->body_len >= pre + 22 && rd16(b + pre + 20) < FC_EVENT_MAX &&
+		       cap->lite[rd16(b + pre + 20)];
+		if (lite)
+			rc = fc_evt_decode_nop(b + pre, cap->body_len - pre,
+					       v1 ? FC_EVT_HDR_V1_LEN : FC_EVT_HDR_LEN, &item->ev.evt);
+		else
+			rc = v1 ? fc_evt_decode_v1(b + pre, cap->body_len - pre, &item->ev.evt)
+				: fc_evt_decode(b + pre, cap->body_len - pre, &item->ev.evt);
+	}
+	if (rc == FC_EVT_ETYPE) {
+		cap->st.events_unknown++;
+		return 0;
+	}
+	if (rc != FC_EVT_OK) {
+		cap->st.events_malformed++;
+		cap->st.last_evt_error = rc;
+		cap->st.last_evt_error_offset = cap->boff;
+		return 0;
+	}
+	struct fc_evt *e = &item->ev.evt;
+	if (!lite)
+		memset(e->plen + e->nparams, 0, (FC_EVT_MAX_PARAMS - e->nparams) * sizeof(e->plen[0]));
+	item->kind = FC_CAP_EVENT;
+	item->offset = cap->boff;
+	item->ev.block_type = t;
+	cap->st.events++;
+	return 1;
+}
+
 static int process_block(struct fc_capture *cap, struct fc_cap_item *item)
 {
 	uint32_t t = cap->btype;
@@ -771,50 +827,8 @@ static int process_block(struct fc_capture *cap, struct fc_cap_item *item)
 		cap->lpos = 8;
 		return 0;
 	}
-	if (is_ev_block(t)) {
-		if (!cap->loaded) {
-			cap->st.events_malformed++;
-			cap->st.last_evt_error = FC_EVT_ELEN;
-			cap->st.last_evt_error_offset = cap->boff;
-			return 0;
-		}
-		bool evf = t == FC_BLK_EVF || t == FC_BLK_EVF_V2 || t == FC_BLK_EVF_V2_LARGE;
-		bool v1 = t == FC_BLK_EV || t == FC_BLK_EV_INT || t == FC_BLK_EVF;
-		size_t pre = evf ? 6 : 2; /* u16 cpuid [+ u32 flags] */
-		int rc;
-		/* No memset of the whole item (a process entry's size, per event): the decoder fills
-		 * the header and the present parameters; the lengths past them are cleared below. */
-		item->ev.block_type = 0;
-		item->ev.cpuid = 0;
-		item->ev.flags = 0;
-		/* the lengths past the present parameters must read 0: cleared whole (a fixed-size
-		 * clear is a few stores, a variable one a call) before the decoder fills the rest */
-		memset(item->ev.evt.plen, 0, sizeof item->ev.evt.plen);
-		if (cap->body_len < pre) {
-			rc = FC_EVT_ETRUNC;
-		} else {
-			const uint8_t *b = cap->body;
-			item->ev.cpuid = rd16(b);
-			item->ev.flags = evf ? rd32(b + 2) : 0;
-			rc = v1 ? fc_evt_decode_v1(b + pre, cap->body_len - pre, &item->ev.evt)
-				: fc_evt_decode(b + pre, cap->body_len - pre, &item->ev.evt);
-		}
-		if (rc == FC_EVT_ETYPE) {
-			cap->st.events_unknown++;
-			return 0;
-		}
-		if (rc != FC_EVT_OK) {
-			cap->st.events_malformed++;
-			cap->st.last_evt_error = rc;
-			cap->st.last_evt_error_offset = cap->boff;
-			return 0;
-		}
-		item->kind = FC_CAP_EVENT;
-		item->offset = cap->boff;
-		item->ev.block_type = t;
-		cap->st.events++;
-		return 1;
-	}
+	if (is_ev_block(t))
+		return event_item(cap, item, t);
 	/* Interface lists, user lists and block types we do not know: skipped by length. */
 	cap->st.blocks_skipped++;
 	return 0;
@@ -826,6 +840,31 @@ int fc_capture_next(struct fc_capture *cap, struct fc_cap_item *item)
 		return cap->state == ST_EOF ? 0 : -1;
 	for (;;) {
 		int r;
+		/* Fast path (replay reads millions of these): a whole EV v2 block already in the
+		 * window, with its trailer right. Same checks and effects as read_block +
+		 * process_block for such a block; anything else takes the general path. */
+		size_t avail = cap->wlen - cap->wpos;
+		if (cap->list == LIST_NONE && !cap->pending && cap->st.blocks && avail >= 12) {
+			const uint8_t *h = cap->wdata + cap->wpos;
+			uint32_t bt = rd32(h), bl = rd32(h + 4);
+			if (bt == FC_BLK_EV_V2 && bl >= 12 && bl <= avail && bl - 12 + 4 <= MAX_EV_BLOCK &&
+			    bl - 12 + 4 <= WIN && rd32(h + bl - 4) == bl) {
+				/* the blocks are read once, in order: ask for the lines ahead early */
+				__builtin_prefetch(h + 512);
+				cap->boff = cap->pos;
+				cap->btype = bt;
+				cap->blen = bl;
+				cap->body_len = bl - 12;
+				cap->body = h + 8;
+				cap->loaded = true;
+				cap->st.blocks++;
+				win_consume(cap, bl);
+				r = event_item(cap, item, bt);
+				if (r != 0)
+					return r;
+				continue;
+			}
+		}
 		if (cap->list == LIST_PL || cap->list == LIST_FDL) {
 			r = cap->list == LIST_PL ? next_proc(cap, item) : next_fd(cap, item);
 			if (r != 0)
@@ -974,6 +1013,12 @@ int fc_capture_open_mem(const void *data, size_t len, const char *name, struct f
 	}
 	*out = cap;
 	return 0;
+}
+
+void fc_capture_set_lite(struct fc_capture *cap, const bool *lite)
+{
+	for (unsigned c = 0; c < FC_EVENT_MAX; c++)
+		cap->lite[c] = lite && lite[c];
 }
 
 const char *fc_capture_error(const struct fc_capture *cap)

@@ -216,6 +216,12 @@ int fc_capture_open_mem(const void *data, size_t len, const char *name, struct f
  * return the same. */
 int fc_capture_next(struct fc_capture *cap, struct fc_cap_item *item);
 
+/* Extension: events whose code C has LITE[C] set (FC_EVENT_MAX entries, by the code in the
+ * file; NULL = none; the table is copied) are checked as always but handed out without their
+ * parameters: pval/plen of the view are not filled (nparams is). For a consumer that never
+ * reads them (merge.h fc_merge_is_lite). */
+void fc_capture_set_lite(struct fc_capture *cap, const bool *lite);
+
 /* The fatal error message ("" if none). */
 const char *fc_capture_error(const struct fc_capture *cap);
 

@@ -65,6 +65,11 @@ int fc_evt_decode(const void *buf, size_t avail, struct fc_evt *out);
  * len 3 bytes too long; it is corrected first. The view is the same as for fc_evt_decode. */
 int fc_evt_decode_v1(const void *buf, size_t avail, struct fc_evt *out);
 
+/* Extension: fc_evt_decode (HDR_LEN 26) or fc_evt_decode_v1 (22) with every check made, but
+ * pval/plen left unfilled: for events whose parameters nobody reads (merge.h lite codes). The
+ * result and the header fields (nparams included) are those of the full decoder. */
+int fc_evt_decode_nop(const void *buf, size_t avail, unsigned hdr_len, struct fc_evt *out);
+
 static inline bool fc_evt_is_exit(const struct fc_evt *e)
 {
 	return (e->type & 1u) != 0;

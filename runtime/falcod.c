@@ -37,6 +37,10 @@
 
 extern const char fc_default_rules[];
 extern const size_t fc_default_rules_len;
+/* The same ruleset compiled by falcoc at build time (CMakeLists.txt): loading it skips the
+ * YAML compile at every start (most of the start-up). */
+extern const char fc_default_bundle[];
+extern const size_t fc_default_bundle_len;
 #define DEFAULT_RULES_NAME "falcod_rules.yaml"
 #define DEFAULT_CONFIG "/etc/falcod/falcod.yaml"
 #define FALCOD_VERSION "0.1.0"
@@ -310,7 +314,13 @@ static bool load_rules(const char *const *paths, size_t npaths, const char *orig
 			ok = false;
 		} else
 			snprintf(r->desc, sizeof r->desc, "%sbundle %s", pubkey && *pubkey ? "signed " : "", files[0]);
+	} else if (ok && !nfiles &&
+		   fc_bundle_load(fc_default_bundle, fc_default_bundle_len, &r->b, err, sizeof err) == FC_BERR_OK) {
+		/* r->image stays NULL: the bundle's strings live in the static image */
+		snprintf(r->desc, sizeof r->desc, "built-in %s", DEFAULT_RULES_NAME);
 	} else if (ok) {
+		/* YAML files, or the built-in YAML when the built-in bundle was refused (it is built
+		 * from the same text by the same compiler, so this is only a fallback) */
 		size_t len = 0;
 		if (nfiles)
 			ok = fc_rules_to_bundle((const char *const *)files, nfiles, NULL, NULL, 0, &r->image, &len, stderr);
@@ -564,6 +574,9 @@ struct engine {
 	struct fc_vm *vm;
 	struct fc_state *st;
 	struct fc_merge *mg;
+	const struct fc_bundle *lite_for; /* replay: the ruleset the merger's lite codes were set for */
+	bool lite_on;                     /* replay without --record: lite codes in use */
+	struct fc_capture *reader;        /* replay: told the lite codes too */
 	struct fc_outputs *out;
 	struct fc_recorder *rec; /* --record, or NULL */
 	struct fc_alerter al;  /* the configured form (text or JSON) */
@@ -653,6 +666,36 @@ static void raise_alert(struct engine *e, const struct fc_bundle_rule *r, const 
 		return;
 	}
 	fc_outputs_push_alert(e->out, line, len, json, jlen, r->priority, r->name);
+}
+
+/* The merger's lite codes (merge.h fc_merge_set_lite) for the running ruleset: event codes no
+ * rule (enabled or not, so a later enable needs nothing) is indexed under and no state parser
+ * reads. Those events still pass through the merger, the state (time, thread) and the VM (no
+ * rule to run), only their parameters are never copied. A rule without an event set (any
+ * event) leaves nothing lite. */
+static void set_lite(struct engine *e)
+{
+	static bool lite[FC_EVENT_MAX];
+	bool any = true;
+	for (unsigned c = 0; c < FC_EVENT_MAX; c++)
+		lite[c] = !fc_state_reads_params(e->st, (uint16_t)c);
+	for (uint32_t r = 0; r < fc_bundle_nrules(e->b) && any; r++) {
+		const struct fc_bundle_rule *rule = fc_bundle_rule(e->b, r);
+		if (!rule->evts) {
+			any = false;
+			break;
+		}
+		for (unsigned c = 0; c < FC_EVENT_MAX; c++)
+			if (fc_evtset_has(rule->evts, c))
+				lite[c] = lite[c ^ 1u] = false;
+	}
+	fc_merge_set_lite(e->mg, any ? lite : NULL);
+	if (e->reader) { /* the reader leaves the parameters of input codes the merger takes lite */
+		for (unsigned c = 0; c < FC_EVENT_MAX; c++)
+			lite[c] = fc_merge_is_lite(e->mg, (uint16_t)c);
+		fc_capture_set_lite(e->reader, lite);
+	}
+	e->lite_for = e->b;
 }
 
 static void process_event(struct engine *e, const struct fc_evt *raw)
@@ -1136,6 +1179,9 @@ static void between_events(struct engine *e)
 	}
 	fc_outputs_watchdog(e->out);
 	publish_metrics(e, false);
+	/* a new ruleset: new lite codes, before the reader decodes the next event */
+	if (e->lite_on && e->lite_for != e->b)
+		set_lite(e);
 }
 
 static int run_replay(struct engine *e, const char *path)
@@ -1151,6 +1197,12 @@ static int run_replay(struct engine *e, const char *path)
 	if (e->rec)
 		fc_record_machine(e->rec, fc_capture_machine(cap));
 	fc_state_no_proc_lookups(e->st); /* the capture's threads are not this host's */
+	e->lite_on = !e->rec;
+	e->reader = cap;
+	if (e->lite_on) {
+		set_lite(e);
+		fc_merge_set_views(e->mg, true); /* nothing here needs the merged events' bytes */
+	}
 	e->t0 = now_s();
 	uint64_t n = 0;
 	while (!g_stop && (rc = fc_capture_next(cap, &it)) == 1) {
@@ -1183,6 +1235,7 @@ static int run_replay(struct engine *e, const char *path)
 	}
 	e->cap = *fc_capture_stats(cap);
 	e->have_cap = true;
+	e->reader = NULL;
 	fc_capture_close(cap);
 	publish_metrics(e, true);
 	return status;

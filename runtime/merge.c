@@ -23,7 +23,10 @@
  * once and cached per event code (struct plan), not by name lookups per event; an exit event
  * already in the current layout with every parameter is handed out as it is (its view is its
  * own encoding), without a copy; slots for pending enters are allocated as threads appear, not
- * all up front (the default bound is 65,536 threads). */
+ * all up front (the default bound is 65,536 threads).
+ * falcod's replay turns on two extensions (merge.h): lite codes (events no rule and no state
+ * parser reads: paired and counted, never copied; an enter stored as its code only) and view
+ * outputs (no re-encoding: the output points at the input, the stored enter and m->tmp). */
 #include "merge.h"
 #include "le.h"
 
@@ -82,6 +85,7 @@ struct slot {
 	uint64_t tid;
 	uint32_t prev, next; /* insertion order (used) or free list (next only) */
 	uint32_t cap;
+	bool lite;           /* stored without parameters (fc_merge_set_lite): only ev.type, ev.tid */
 	uint8_t *buf;        /* the enter event, current layout */
 	struct fc_evt ev;    /* decoded view of buf */
 };
@@ -104,10 +108,14 @@ struct fc_merge {
 	uint32_t *ht; /* slot index + 1; 0 = empty. Linear probing, backward-shift deletion. */
 	uint32_t hmask;
 	struct plan *plans[FC_EVENT_MAX]; /* by input event code, built on first use */
+	uint16_t fin[FC_EVENT_MAX]; /* final_code of each code */
 	uint8_t psize[FC_EVENT_MAX][FC_EVT_MAX_PARAMS]; /* fc_ptype_size of each table parameter */
 	uint8_t *out;
 	size_t outcap;
 	char *json; /* CONTAINER_E conversion */
+	bool lite[FC_EVENT_MAX]; /* by input code: handled without parameters (fc_merge_set_lite) */
+	bool views;              /* fc_merge_set_views */
+	uint8_t tmp[FC_EVT_MAX_PARAMS][8]; /* resized integers of the last output */
 	size_t jsoncap;
 	struct fc_merge_stats st;
 };
@@ -128,6 +136,20 @@ static uint32_t ht_find(const struct fc_merge *m, uint64_t tid)
 	}
 }
 
+/* ht_find that also gives the table position of the entry (for slot_release_at). */
+static inline uint32_t ht_find_at(const struct fc_merge *m, uint64_t tid, uint32_t *pos)
+{
+	for (uint32_t h = hslot(m, tid);; h = (h + 1) & m->hmask) {
+		uint32_t v = m->ht[h];
+		if (v == 0)
+			return NIL;
+		if (m->slots[v - 1].tid == tid) {
+			*pos = h;
+			return v - 1;
+		}
+	}
+}
+
 static void ht_insert(struct fc_merge *m, uint64_t tid, uint32_t idx)
 {
 	uint32_t h = hslot(m, tid);
@@ -136,13 +158,20 @@ static void ht_insert(struct fc_merge *m, uint64_t tid, uint32_t idx)
 	m->ht[h] = idx + 1;
 }
 
+static void ht_remove_at(struct fc_merge *m, uint32_t h);
+
 static void ht_remove(struct fc_merge *m, uint64_t tid)
 {
 	uint32_t h = hslot(m, tid);
 	while (m->ht[h] && m->slots[m->ht[h] - 1].tid != tid)
 		h = (h + 1) & m->hmask;
-	if (!m->ht[h])
-		return;
+	if (m->ht[h])
+		ht_remove_at(m, h);
+}
+
+/* Empties table position H (in use). */
+static void ht_remove_at(struct fc_merge *m, uint32_t h)
+{
 	/* Backward shift: move later entries of the probe run into the hole when their home
 	 * position allows it, so lookups never stop at a false empty slot. */
 	uint32_t hole = h;
@@ -168,6 +197,16 @@ static void list_unlink(struct fc_merge *m, uint32_t i)
 		m->slots[s->next].prev = s->prev;
 	else
 		m->tail = s->prev;
+}
+
+/* slot_release of slot I found at table position POS (no second probe). */
+static void slot_release_at(struct fc_merge *m, uint32_t i, uint32_t pos)
+{
+	ht_remove_at(m, pos);
+	list_unlink(m, i);
+	m->slots[i].next = m->free_head;
+	m->free_head = i;
+	m->nused--;
 }
 
 static void slot_release(struct fc_merge *m, uint32_t i)
@@ -243,35 +282,34 @@ static bool is_own_encoding(const struct fc_merge *m, const struct fc_evt *e)
 	return off == e->len;
 }
 
-/* *OUT = *IN without the unused tail of pval (a whole-struct copy is a third of a pass-through
- * push); plen is copied whole, its tail stays zero as readers expect. */
-static inline void copy_view(struct fc_evt *out, const struct fc_evt *in)
+/* memcpy for the small enter events: gcc inlines a bounded memcpy as `rep movsq`, whose
+ * start-up cost was half of store_enter's time. */
+static inline void copy_bytes(uint8_t *d, const uint8_t *src, size_t n)
 {
-	out->ts = in->ts;
-	out->tid = in->tid;
-	out->len = in->len;
-	out->type = in->type;
-	out->hdr_len = in->hdr_len;
-	out->nparams = in->nparams;
-	out->info = in->info;
-	out->raw = in->raw;
-	memcpy(out->plen, in->plen, sizeof out->plen);
-	for (uint32_t i = 0; i < in->nparams; i++)
-		out->pval[i] = in->pval[i];
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, src + i, 8);
+		memcpy(d + i, &w, 8);
+	}
+	for (; i < n; i++)
+		d[i] = src[i];
 }
 
-/* Stores IN (an enter event) for its thread. */
+/* Stores IN (an enter event) for its thread; a lite one (fc_merge_set_lite) only as its code,
+ * for the pairing and the counters. */
 static void store_enter(struct fc_merge *m, const struct fc_evt *in)
 {
-	size_t n = fc_evt_encoded_len(in);
-	if (n == 0 || n > MAX_ENTER_LEN) {
+	bool lite = m->lite[in->type];
+	size_t n = lite ? 0 : fc_evt_encoded_len(in);
+	if (!lite && (n == 0 || n > MAX_ENTER_LEN)) {
 		m->st.dropped_pending++;
 		return;
 	}
-	uint32_t i = ht_find(m, in->tid);
+	uint32_t pos = 0, i = m->nused ? ht_find_at(m, in->tid, &pos) : NIL;
 	if (i != NIL) {
 		m->st.stale_enters++; /* the previous syscall of this thread never showed its exit */
-		slot_release(m, i);
+		slot_release_at(m, i, pos);
 	}
 	if (m->free_head == NIL && grow(m) != 0) {
 		m->st.dropped_pending++;
@@ -279,7 +317,12 @@ static void store_enter(struct fc_merge *m, const struct fc_evt *in)
 	}
 	i = m->free_head;
 	struct slot *s = &m->slots[i];
-	if (s->cap < n) {
+	s->lite = lite;
+	if (lite) {
+		s->ev.type = in->type;
+		s->ev.tid = in->tid;
+		s->ev.nparams = 0;
+	} else if (s->cap < n) {
 		uint8_t *nb = realloc(s->buf, n);
 		if (!nb) {
 			m->st.dropped_pending++;
@@ -288,14 +331,29 @@ static void store_enter(struct fc_merge *m, const struct fc_evt *in)
 		s->buf = nb;
 		s->cap = (uint32_t)n;
 	}
-	if (in->hdr_len == FC_EVT_HDR_LEN && n == in->len && is_own_encoding(m, in)) {
-		/* the bytes as they are, and the view moved onto the copy (no second decode) */
-		memcpy(s->buf, in->raw, n);
-		copy_view(&s->ev, in);
-		for (uint32_t k = 0; k < in->nparams; k++)
-			s->ev.pval[k] = s->buf + (in->pval[k] - in->raw);
-		s->ev.raw = s->buf;
-	} else if (fc_evt_encode(in, s->buf, s->cap) != n || fc_evt_decode(s->buf, n, &s->ev) != FC_EVT_OK) {
+	bool own = !lite && in->hdr_len == FC_EVT_HDR_LEN && n == in->len && is_own_encoding(m, in);
+	bool ok = true;
+	if (own) {
+		/* the input is its own encoding: the copy's view is the input's, moved */
+		copy_bytes(s->buf, in->raw, n);
+		struct fc_evt *v = &s->ev;
+		v->ts = in->ts;
+		v->tid = in->tid;
+		v->len = in->len;
+		v->type = in->type;
+		v->hdr_len = in->hdr_len;
+		v->nparams = in->nparams;
+		v->info = in->info;
+		v->raw = s->buf;
+		/* only the present parameters: nothing reads a stored enter's past its nparams */
+		for (uint32_t k = 0; k < in->nparams; k++) {
+			v->plen[k] = in->plen[k];
+			v->pval[k] = in->plen[k] ? s->buf + (in->pval[k] - in->raw) : NULL;
+		}
+	} else if (!lite) {
+		ok = fc_evt_encode(in, s->buf, s->cap) == n && fc_evt_decode(s->buf, n, &s->ev) == FC_EVT_OK;
+	}
+	if (!ok) {
 		m->st.dropped_pending++; /* e.g. a fixed-size parameter of the wrong length */
 		return;
 	}
@@ -324,6 +382,8 @@ struct fc_merge *fc_merge_new(uint32_t max_pending)
 	if (!m)
 		return NULL;
 	m->max = max_pending;
+	for (unsigned c = 0; c < FC_EVENT_MAX; c++)
+		m->fin[c] = final_code((uint16_t)c);
 	for (unsigned c = 0; c < FC_EVENT_MAX; c++)
 		for (unsigned i = 0; i < fc_events[c].nparams && i < FC_EVT_MAX_PARAMS; i++)
 			m->psize[c][i] = (uint8_t)fc_ptype_size((enum fc_ptype)fc_events[c].params[i].type);
@@ -355,6 +415,30 @@ void fc_merge_free(struct fc_merge *m)
 void fc_merge_stats(const struct fc_merge *m, struct fc_merge_stats *out)
 {
 	*out = m->st;
+}
+
+void fc_merge_set_lite(struct fc_merge *m, const bool *lite)
+{
+	for (unsigned c = 0; c < FC_EVENT_MAX; c++) {
+		const struct fc_event_info *ii = &fc_events[c];
+		uint16_t fin = final_code((uint16_t)c);
+		bool syscall = (ii->flags & (FC_EF_TP | FC_EF_UNUSED)) == 0;
+		bool enter = syscall && !(c & 1);
+		/* an enter is lite only when the exit it pairs with is (its parameters would be
+		 * merged into it); dropped and specially converted codes keep the full path */
+		m->lite[c] = lite && lite[fin] && !drop_tab[c] && c != FC_PPME_CONTAINER_E &&
+			     (!enter || (c + 1 < FC_EVENT_MAX && lite[final_code((uint16_t)(c + 1))]));
+	}
+}
+
+void fc_merge_set_views(struct fc_merge *m, bool views)
+{
+	m->views = views;
+}
+
+bool fc_merge_is_lite(const struct fc_merge *m, uint16_t code)
+{
+	return code < FC_EVENT_MAX && m->lite[code];
 }
 
 uint32_t fc_merge_pending(const struct fc_merge *m)
@@ -607,19 +691,27 @@ static bool container_json(struct fc_merge *m, const struct fc_evt *in, struct p
 }
 
 /* True when enter code E and exit code X belong to one syscall (also across versions). */
-static bool pair_ok(uint16_t e, uint16_t x)
+static inline bool pair_ok(const struct fc_merge *m, uint16_t e, uint16_t x)
 {
-	return (uint16_t)(e + 1) == x || final_code((uint16_t)(e + 1)) == final_code(x);
+	return (uint16_t)(e + 1) == x || (e + 1 < FC_EVENT_MAX && m->fin[e + 1] == m->fin[x]);
 }
 
-static bool valid_view(const struct fc_evt *in)
+/* IN can be read; *SIZES_OK: every fixed-size parameter present has its size (else the
+ * event cannot be handed out as it is: re-encoding it fails). */
+static bool valid_view(const struct fc_merge *m, const struct fc_evt *in, bool *sizes_ok)
 {
 	if (in->type >= FC_EVENT_MAX || in->nparams > FC_EVT_MAX_PARAMS ||
 	    in->nparams > fc_events[in->type].nparams)
 		return false;
-	for (uint32_t i = 0; i < in->nparams; i++)
-		if (in->plen[i] && !in->pval[i])
+	bool sz_ok = true;
+	for (uint32_t i = 0; i < in->nparams; i++) {
+		uint32_t l = in->plen[i];
+		unsigned sz = m->psize[in->type][i];
+		if (l && !in->pval[i])
 			return false;
+		sz_ok &= !(sz && l && l != sz);
+	}
+	*sizes_ok = sz_ok;
 	return true;
 }
 
@@ -650,12 +742,71 @@ static bool view_of(const struct fc_merge *m, const struct fc_evt *t, const uint
 	return off == n;
 }
 
+/* *OUT = *IN without the unused tail of pval (a whole-struct copy is a third of a pass-through
+ * push); plen is copied whole, its tail stays zero as readers expect. */
+static inline void copy_view(struct fc_evt *out, const struct fc_evt *in)
+{
+	out->ts = in->ts;
+	out->tid = in->tid;
+	out->len = in->len;
+	out->type = in->type;
+	out->hdr_len = in->hdr_len;
+	out->nparams = in->nparams;
+	out->info = in->info;
+	out->raw = in->raw;
+	memcpy(out->plen, in->plen, sizeof out->plen);
+	for (uint32_t i = 0; i < in->nparams; i++)
+		out->pval[i] = in->pval[i];
+}
+
 /* ---- the push ---------------------------------------------------------------------------- */
+
+/* The push of an input of a lite code (fc_merge_set_lite): pairing and counters as for the
+ * others, no parameter read or copied (the view may have none filled). */
+static int push_lite(struct fc_merge *m, const struct fc_evt *in, struct fc_evt *out)
+{
+	const struct fc_event_info *ii = &fc_events[in->type];
+	bool syscall = (ii->flags & (FC_EF_TP | FC_EF_UNUSED)) == 0;
+	if (syscall && !fc_evt_is_exit(in)) {
+		store_enter(m, in);
+		m->st.enters_absorbed++;
+		return 0;
+	}
+	uint16_t fin = m->fin[in->type];
+	const struct fc_event_info *fi = &fc_events[fin];
+	if (syscall) {
+		uint32_t pos = 0, eidx = m->nused ? ht_find_at(m, in->tid, &pos) : NIL;
+		if (eidx != NIL && pair_ok(m, m->slots[eidx].ev.type, in->type)) {
+			m->st.merged++;
+		} else {
+			if (eidx != NIL)
+				m->st.stale_enters++;
+			m->st.unpaired_exits++;
+		}
+		if (eidx != NIL)
+			slot_release_at(m, eidx, pos);
+	}
+	out->ts = in->ts;
+	out->tid = in->tid;
+	out->len = in->len;
+	out->type = fin;
+	out->hdr_len = in->hdr_len;
+	out->nparams = 0;
+	out->info = fi;
+	out->raw = in->raw;
+	if (fin != in->type || in->nparams != fi->nparams || in->hdr_len != FC_EVT_HDR_LEN)
+		m->st.converted++;
+	m->st.out++;
+	return 1;
+}
 
 int fc_merge_push(struct fc_merge *m, const struct fc_evt *in, struct fc_evt *out)
 {
 	m->st.in++;
-	if (!valid_view(in)) {
+	if (in->type < FC_EVENT_MAX && m->lite[in->type] && in->nparams <= fc_events[in->type].nparams)
+		return push_lite(m, in, out);
+	bool sizes_ok;
+	if (!valid_view(m, in, &sizes_ok)) {
 		m->st.failed++;
 		return -1;
 	}
@@ -672,13 +823,14 @@ int fc_merge_push(struct fc_merge *m, const struct fc_evt *in, struct fc_evt *ou
 		return 0;
 	}
 
-	uint16_t fin = final_code(in->type);
+	uint16_t fin = m->fin[in->type];
 	const struct fc_event_info *fi = &fc_events[fin];
 	uint32_t eidx = NIL;
 	const struct fc_evt *enter = NULL;
 	if (syscall) {
 		eidx = ht_find(m, in->tid);
-		if (eidx != NIL && pair_ok(m->slots[eidx].ev.type, in->type)) {
+		if (eidx != NIL && pair_ok(m, m->slots[eidx].ev.type, in->type) &&
+		    !m->slots[eidx].lite) { /* a lite enter pairs only with a lite exit */
 			enter = &m->slots[eidx].ev;
 		} else {
 			if (eidx != NIL)
@@ -693,19 +845,22 @@ int fc_merge_push(struct fc_merge *m, const struct fc_evt *in, struct fc_evt *ou
 	}
 
 	bool converted = fin != in->type;
-	/* Already current and complete: the input is the output (no enter parameter is needed). */
-	if (!converted && in->nparams == fi->nparams && is_own_encoding(m, in)) {
+	/* Already current and complete: the input is the output (no enter parameter is needed);
+	 * with view outputs, whatever its header or layout. */
+	if (!converted && in->nparams == fi->nparams && (m->views ? sizes_ok : is_own_encoding(m, in))) {
 		copy_view(out, in);
 		if (eidx != NIL)
 			slot_release(m, eidx);
 		if (enter)
 			m->st.merged++;
+		if (in->hdr_len != FC_EVT_HDR_LEN) /* a v1 event: counted as the re-encoding counts it */
+			m->st.converted++;
 		m->st.out++;
 		return 1;
 	}
 
 	struct psrc ps[FC_EVT_MAX_PARAMS];
-	uint8_t tmp[FC_EVT_MAX_PARAMS][8];
+	uint8_t(*tmp)[8] = m->tmp; /* outlives the push: views point at it */
 	static const uint8_t zeros[8];
 	bool container = in->type == FC_PPME_CONTAINER_E;
 	const struct plan *pl = container ? NULL : plan_get(m, in, enter);
@@ -741,6 +896,31 @@ int fc_merge_push(struct fc_merge *m, const struct fc_evt *in, struct fc_evt *ou
 		}
 	}
 
+	if (m->views) {
+		/* no encoding: the output's parameters point at the input, the stored enter and the
+		 * merger's own storage, all valid until the next push */
+		bool sizes_ok = rc == 0;
+		/* every parameter of the table is set (nparams is the table's count), so no reader
+		 * looks past them: the rest of plen is left as it is (a memset here is `rep stos`) */
+		for (uint32_t j = 0; j < fi->nparams; j++) {
+			unsigned sz = m->psize[fin][j];
+			sizes_ok &= !(sz && ps[j].len && ps[j].len != sz);
+			out->pval[j] = ps[j].p;
+			out->plen[j] = ps[j].len;
+		}
+
+		out->ts = in->ts;
+		out->tid = in->tid;
+		out->len = 0;
+		out->type = fin;
+		out->hdr_len = FC_EVT_HDR_LEN;
+		out->nparams = fi->nparams;
+		out->info = fi;
+		out->raw = NULL;
+		if (!sizes_ok)
+			rc = -1;
+		goto done;
+	}
 	struct fc_evt tmpl; /* only what fc_evt_encode reads (a memset of it costs per event) */
 	tmpl.ts = in->ts;
 	tmpl.tid = in->tid;
@@ -766,7 +946,9 @@ int fc_merge_push(struct fc_merge *m, const struct fc_evt *in, struct fc_evt *ou
 	if (n == 0 || fc_evt_encode(&tmpl, m->out, m->outcap) != n || !view_of(m, &tmpl, m->out, n, out))
 		rc = -1;
 
-	/* The enter's bytes were read above; only now may its slot go. */
+done:
+	/* The enter's bytes were read above; only now may its slot go (a released slot keeps its
+	 * buffer until a later push reuses it, so views into it stay valid until then). */
 	if (eidx != NIL)
 		slot_release(m, eidx);
 	if (rc < 0) {

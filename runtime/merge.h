@@ -37,6 +37,26 @@ struct fc_merge_stats {
 	uint64_t stale_enters, dropped_old;
 };
 
+/* Extension: lite event codes. LITE[c] (FC_EVENT_MAX entries, indexed by current event code;
+ * NULL = none) marks the codes whose parameters the consumer never reads (no rule and no state
+ * parser looks at them: falcod sets it from the bundle and fc_state_reads_params). An input
+ * whose current code is lite (for an enter event: also its exit's) is paired and counted
+ * exactly as before, but an enter is stored without its parameters, and the output of a lite
+ * exit carries only the header: ts, tid, len, type (current code), info, hdr_len and raw as
+ * the input's, nparams 0 (pval/plen are not filled). Default: no code is lite. */
+void fc_merge_set_lite(struct fc_merge *m, const bool *lite);
+/* True when input events of CODE (any version) take the lite path: a reader may then skip
+ * their parameters. */
+bool fc_merge_is_lite(const struct fc_merge *m, uint16_t code);
+
+/* Extension: view outputs. With VIEWS set, an output that would be re-encoded is instead a
+ * view whose parameters point at the input, the stored enter event and the merger's own
+ * storage (all valid until the next push): ts, tid, type, info, nparams, pval, plen as the
+ * encoding's view would have them (fixed sizes checked the same), but raw NULL and len 0 (no
+ * encoding exists; fc_evt_encode makes one). For consumers that read parameters only (falcod's
+ * replay). Default: off, outputs as described at the top. */
+void fc_merge_set_views(struct fc_merge *m, bool views);
+
 /* Number of enter events currently stored (at most max_pending). */
 uint32_t fc_merge_pending(const struct fc_merge *m);
 void fc_merge_stats(const struct fc_merge *m, struct fc_merge_stats *out);

@@ -1886,6 +1886,11 @@ void fc_state_event(struct fc_state *st, const struct fc_evt *ev)
 	}
 }
 
+bool fc_state_reads_params(const struct fc_state *st, uint16_t code)
+{
+	return code >= FC_EVENT_MAX || st->handler[code] != H_NONE;
+}
+
 void fc_state_event_done(struct fc_state *st)
 {
 	if (st->rm_fd >= 0 && st->rm_fd_grp)

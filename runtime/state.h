@@ -64,6 +64,10 @@ bool fc_state_parses(unsigned code);
 
 /* Per event. EV must stay valid until fc_state_event_done. */
 void fc_state_event(struct fc_state *st, const struct fc_evt *ev);
+/* Extension: true when fc_state_event reads the parameters of events of CODE (it has a parser
+ * for that code). For any other code it only notes the event's time, number and thread, so a
+ * view without parameters (nparams 0: merge.h fc_merge_set_lite) leaves the same state. */
+bool fc_state_reads_params(const struct fc_state *st, uint16_t code);
 const struct fc_extractor *fc_state_extractor(struct fc_state *st);
 void fc_state_event_done(struct fc_state *st);
 

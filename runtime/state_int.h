@@ -390,6 +390,7 @@ struct fc_state {
 	struct fc_imap threads;
 	struct fc_imap groups; /* pid → fc_tgroup */
 	struct fc_thread *lru_head, *lru_tail;
+	struct fc_thread *last_t; /* fc_thread_find's cache: the thread it last found (threads.c) */
 	uint64_t last_purge_ts;
 	uint64_t proc_lookups_window_ts;
 	uint32_t proc_lookups_in_window;

@@ -51,9 +51,16 @@ void fc_thread_touch(struct fc_state *st, struct fc_thread *t, uint64_t ts)
 
 struct fc_thread *fc_thread_find(struct fc_state *st, int64_t tid)
 {
-	struct fc_thread *t = fc_imap_get(&st->threads, tid);
+	/* consecutive events often come from one thread; the cache is dropped whenever a
+	 * thread leaves the table or another takes its tid (fc_thread_remove, _create) */
+	struct fc_thread *t = st->last_t;
+	if (t && t->tid == tid)
+		return t;
+	t = fc_imap_get(&st->threads, tid);
 	if (!t)
 		st->stats.thread_lookup_miss++;
+	else
+		st->last_t = t;
 	return t;
 }
 
@@ -264,6 +271,8 @@ static void release(struct fc_state *st, struct fc_thread *t)
 {
 	if (st->t == t)
 		st->t = NULL;
+	if (st->last_t == t)
+		st->last_t = NULL;
 	fc_rstr_unref(t->comm);
 	fc_rstr_unref(t->exe);
 	fc_rstr_unref(t->exepath);
@@ -290,6 +299,8 @@ void fc_thread_remove(struct fc_state *st, struct fc_thread *t, bool evicted)
 	}
 	fc_thread_unlink_parent(t);
 	lru_unlink(st, t);
+	if (st->last_t == t)
+		st->last_t = NULL;
 	if (fc_imap_get(&st->threads, t->tid) == t)
 		fc_imap_del(&st->threads, t->tid);
 	st->stats.threads--;
@@ -346,6 +357,8 @@ struct fc_thread *fc_thread_create(struct fc_state *st, int64_t tid)
 	t->fdlimit = -1;
 	t->uid = t->gid = t->loginuid = UINT32_MAX;
 	bool oom;
+	if (st->last_t && st->last_t->tid == tid)
+		st->last_t = NULL; /* the new thread takes the tid's place in the table */
 	fc_imap_put(&st->threads, tid, t, &oom);
 	if (oom) {
 		free(t);
