@@ -219,14 +219,25 @@ static struct utab *loaded_tab(struct fc_state *st, const struct fc_thread *th)
 	size_t rl = strlen(root);
 	while (rl > 0 && root[rl - 1] == '/')
 		rl--;
+	/* Through the thread's root, else through its ancestors in the same container (a shell or
+	 * the container's init outlive a short-lived command, whose event may be processed after it
+	 * exited). */
+	const struct fc_thread *via = th;
 	for (int pw = 1; pw >= 0; pw--) {
 		const char *file = pw ? "passwd" : "group";
-		if (*ctr && th)
-			snprintf(path, sizeof(path), "%.*s/proc/%lld/root/etc/%s", (int)rl, root,
-				 (long long)th->pid, file);
-		else
-			snprintf(path, sizeof(path), "%.*s/etc/%s", (int)rl, root, file);
-		if (!load_file(t, path, pw) && pw) {
+		bool ok = false;
+		for (int depth = 0; !ok && depth < 32; depth++) {
+			if (*ctr && via)
+				snprintf(path, sizeof(path), "%.*s/proc/%lld/root/etc/%s", (int)rl, root,
+					 (long long)via->pid, file);
+			else
+				snprintf(path, sizeof(path), "%.*s/etc/%s", (int)rl, root, file);
+			ok = load_file(t, path, pw);
+			if (ok || !*ctr || !via || !via->parent || via->parent->ctr != th->ctr)
+				break;
+			via = via->parent;
+		}
+		if (!ok && pw) {
 			if (++t->tries < MAX_LOAD_TRIES)
 				return t; /* group too on the next try */
 		}
