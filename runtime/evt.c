@@ -43,10 +43,13 @@ static const uint8_t fixed_size[PT_MAX_] = {
 #undef PTYPE
 };
 
-/* Fills pval[]/plen[] from the length array at LENS (width LSZ bytes each); the values start
- * right after it. END is the event length relative to RAW. A fixed-size parameter of another
- * non-zero length is refused (check_sizes, folded into the one pass). */
-static int lay_out(struct fc_evt *e, const uint8_t *lens, unsigned lsz, uint64_t end)
+/* Walks the length array at LENS (width LSZ bytes each); the values start right after it. END
+ * is the event length relative to RAW. A fixed-size parameter of another non-zero length is
+ * refused (check_sizes, folded into the one pass). With FILL, pval[]/plen[] are filled too;
+ * without it (fc_evt_decode_nop) the checks and results are the same. Inlined into both
+ * callers, so FILL costs no test per parameter. */
+static inline __attribute__((always_inline)) int lay_out(struct fc_evt *e, const uint8_t *lens, unsigned lsz,
+							 uint64_t end, bool fill)
 {
 	uint64_t off = (uint64_t)(lens - e->raw) + (uint64_t)e->nparams * lsz;
 	if (off > end)
@@ -59,78 +62,52 @@ static int lay_out(struct fc_evt *e, const uint8_t *lens, unsigned lsz, uint64_t
 			return FC_EVT_EPARAMS;
 		unsigned t = ps[i].type, sz = t < PT_MAX_ ? fixed_size[t] : 0;
 		bad_size |= sz && l && l != sz;
-		e->pval[i] = e->raw + off;
-		e->plen[i] = l;
+		if (fill) {
+			e->pval[i] = e->raw + off;
+			e->plen[i] = l;
+		}
 		off += l;
 	}
 	return bad_size ? FC_EVT_EPSIZE : FC_EVT_OK;
 }
 
-/* lay_out without filling pval/plen: the same checks and results. */
-static int check_out(const struct fc_evt *e, const uint8_t *lens, unsigned lsz, uint64_t end)
+/* The v2 header of B into OUT and its checks; *LSZ = the width of its parameter lengths. */
+static int decode_header(const uint8_t *b, size_t avail, struct fc_evt *out, unsigned *lsz)
 {
-	uint64_t off = (uint64_t)(lens - e->raw) + (uint64_t)e->nparams * lsz;
-	if (off > end)
-		return FC_EVT_EPARAMS;
-	const struct fc_param *ps = e->info->params;
-	bool bad_size = false;
-	for (uint32_t i = 0; i < e->nparams; i++) {
-		uint32_t l = lsz == 4 ? rd32(lens + 4 * i) : rd16(lens + 2 * i);
-		unsigned t = ps[i].type, sz = t < PT_MAX_ ? fixed_size[t] : 0;
-		bad_size |= sz && l && l != sz;
-		off += l;
-	}
-	if (off > end)
-		return FC_EVT_EPARAMS; /* 64-bit sum of at most FC_EVT_MAX_PARAMS u32: no wrap */
-	return bad_size ? FC_EVT_EPSIZE : FC_EVT_OK;
+	if (b == NULL || avail < FC_EVT_HDR_LEN)
+		return FC_EVT_ETRUNC;
+	out->ts = rd64(b);
+	out->tid = rd64(b + 8);
+	out->len = rd32(b + 16);
+	out->type = rd16(b + 20);
+	out->nparams = rd32(b + 22);
+	out->hdr_len = FC_EVT_HDR_LEN;
+	out->raw = b;
+	if (out->len < FC_EVT_HDR_LEN || out->len > avail)
+		return FC_EVT_ELEN;
+	if (out->type >= FC_EVENT_MAX)
+		return FC_EVT_ETYPE;
+	out->info = &fc_events[out->type];
+	if (out->nparams > out->info->nparams || out->nparams > FC_EVT_MAX_PARAMS)
+		return FC_EVT_ENPARAMS;
+	*lsz = (out->info->flags & FC_EF_LARGE_PAYLOAD) ? 4 : 2;
+	return FC_EVT_OK;
 }
 
 int fc_evt_decode_nop(const void *buf, size_t avail, unsigned hdr_len, struct fc_evt *out)
 {
 	if (hdr_len != FC_EVT_HDR_LEN)
 		return fc_evt_decode_v1(buf, avail, out); /* v1 infers nparams from the lengths anyway */
-	const uint8_t *b = buf;
-	if (b == NULL || avail < FC_EVT_HDR_LEN)
-		return FC_EVT_ETRUNC;
-	out->ts = rd64(b);
-	out->tid = rd64(b + 8);
-	out->len = rd32(b + 16);
-	out->type = rd16(b + 20);
-	out->nparams = rd32(b + 22);
-	out->hdr_len = FC_EVT_HDR_LEN;
-	out->raw = b;
-	if (out->len < FC_EVT_HDR_LEN || out->len > avail)
-		return FC_EVT_ELEN;
-	if (out->type >= FC_EVENT_MAX)
-		return FC_EVT_ETYPE;
-	out->info = &fc_events[out->type];
-	if (out->nparams > out->info->nparams || out->nparams > FC_EVT_MAX_PARAMS)
-		return FC_EVT_ENPARAMS;
-	unsigned lsz = (out->info->flags & FC_EF_LARGE_PAYLOAD) ? 4 : 2;
-	return check_out(out, b + FC_EVT_HDR_LEN, lsz, out->len);
+	unsigned lsz;
+	int rc = decode_header(buf, avail, out, &lsz);
+	return rc ? rc : lay_out(out, (const uint8_t *)buf + FC_EVT_HDR_LEN, lsz, out->len, false);
 }
 
 int fc_evt_decode(const void *buf, size_t avail, struct fc_evt *out)
 {
-	const uint8_t *b = buf;
-	if (b == NULL || avail < FC_EVT_HDR_LEN)
-		return FC_EVT_ETRUNC;
-	out->ts = rd64(b);
-	out->tid = rd64(b + 8);
-	out->len = rd32(b + 16);
-	out->type = rd16(b + 20);
-	out->nparams = rd32(b + 22);
-	out->hdr_len = FC_EVT_HDR_LEN;
-	out->raw = b;
-	if (out->len < FC_EVT_HDR_LEN || out->len > avail)
-		return FC_EVT_ELEN;
-	if (out->type >= FC_EVENT_MAX)
-		return FC_EVT_ETYPE;
-	out->info = &fc_events[out->type];
-	if (out->nparams > out->info->nparams || out->nparams > FC_EVT_MAX_PARAMS)
-		return FC_EVT_ENPARAMS;
-	unsigned lsz = (out->info->flags & FC_EF_LARGE_PAYLOAD) ? 4 : 2;
-	return lay_out(out, b + FC_EVT_HDR_LEN, lsz, out->len);
+	unsigned lsz;
+	int rc = decode_header(buf, avail, out, &lsz);
+	return rc ? rc : lay_out(out, (const uint8_t *)buf + FC_EVT_HDR_LEN, lsz, out->len, true);
 }
 
 int fc_evt_decode_v1(const void *buf, size_t avail, struct fc_evt *out)
@@ -175,7 +152,7 @@ int fc_evt_decode_v1(const void *buf, size_t avail, struct fc_evt *out)
 	if (n < 0)
 		return FC_EVT_EV1NP;
 	out->nparams = (uint32_t)n;
-	return lay_out(out, lens, 2, len);
+	return lay_out(out, lens, 2, len, true);
 }
 
 bool fc_evt_param(const struct fc_evt *e, unsigned i, const void **p, uint32_t *len)

@@ -1534,6 +1534,12 @@ static void fuzz_event(const uint8_t *ev, size_t n, bool v1, uint64_t seed)
 		struct fc_evt e;
 		int r = v1 ? fc_evt_decode_v1(x, avail, &e) : fc_evt_decode(x, avail, &e);
 		cr_assert(r <= 0 && r >= FC_EVT_EV1NP, "iter %d: r=%d", iter, r);
+		/* the decoder without parameter filling (replay's lite codes) gives the same verdict */
+		struct fc_evt e2;
+		int r2 = fc_evt_decode_nop(x, avail, v1 ? FC_EVT_HDR_V1_LEN : FC_EVT_HDR_LEN, &e2);
+		cr_assert_eq(r2, r, "iter %d: decode %d, decode_nop %d", iter, r, r2);
+		if (r == FC_EVT_OK)
+			cr_assert(e2.len == e.len && e2.type == e.type && e2.nparams == e.nparams, "iter %d", iter);
 		if (r == FC_EVT_OK) {
 			ok++;
 			cr_assert_leq(e.len, avail);
