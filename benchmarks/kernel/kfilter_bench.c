@@ -21,7 +21,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "backend.h"
 #include "bundle.h"
 #include "kprog.h"
 #include "probe.h"
@@ -35,23 +34,15 @@ static const char rules[] = "- rule: etc open\n"
 
 static struct fc_bundle *compile_rules(void)
 {
-	struct fc_arena arena = {0};
-	struct fc_diags diags;
-	struct fc_ruleset rs;
-	struct fc_compiled comp;
-	fc_diags_init(&diags, &arena);
-	fc_ruleset_init(&rs, &arena, &diags);
-	fc_ruleset_load_text(&rs, "k.yaml", rules, strlen(rules));
-	if (!fc_compile(&rs, &comp) || diags.nerrors)
+	void *buf;
+	size_t len;
+	if (!fc_rules_to_bundle(NULL, 0, "k.yaml", rules, strlen(rules), &buf, &len, stderr))
 		return NULL;
-	struct fc_buf out = {0};
 	struct fc_bundle *b = NULL;
 	char err[256];
-	if (!fc_backend_bundle(&comp, NULL, &out) || fc_bundle_load(out.p, out.len, &b, err, sizeof err) != FC_BERR_OK)
+	if (fc_bundle_load(buf, len, &b, err, sizeof err) != FC_BERR_OK)
 		b = NULL;
-	fc_buf_free(&out);
-	fc_ruleset_free(&rs);
-	fc_arena_free(&arena);
+	free(buf);
 	return b;
 }
 

@@ -17,7 +17,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "backend.h"
 #include "bundle.h"
 #include "events.h"
 #include "evt.h"
@@ -36,22 +35,13 @@ static const char rules[] = "- rule: etc open\n"
 
 static struct fc_bundle *compile_rules(void)
 {
-	struct fc_arena arena = {0};
-	struct fc_diags diags;
-	struct fc_ruleset rs;
-	struct fc_compiled comp;
-	fc_diags_init(&diags, &arena);
-	fc_ruleset_init(&rs, &arena, &diags);
-	fc_ruleset_load_text(&rs, "k.yaml", rules, strlen(rules));
-	cr_assert(fc_compile(&rs, &comp) && diags.nerrors == 0);
-	struct fc_buf out = {0};
-	cr_assert(fc_backend_bundle(&comp, NULL, &out));
+	void *buf;
+	size_t len;
+	cr_assert(fc_rules_to_bundle(NULL, 0, "k.yaml", rules, strlen(rules), &buf, &len, stderr));
 	struct fc_bundle *b = NULL;
 	char err[256];
-	cr_assert_eq(fc_bundle_load(out.p, out.len, &b, err, sizeof err), FC_BERR_OK, "%s", err);
-	fc_buf_free(&out);
-	fc_ruleset_free(&rs);
-	fc_arena_free(&arena);
+	cr_assert_eq(fc_bundle_load(buf, len, &b, err, sizeof err), FC_BERR_OK, "%s", err);
+	free(buf);
 	return b;
 }
 

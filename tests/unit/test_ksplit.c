@@ -49,26 +49,15 @@ static uint32_t rn(uint32_t n)
 
 static struct fc_bundle *compile_text(const char *name, const char *yaml, size_t len)
 {
-	struct fc_arena arena = {0};
-	struct fc_diags diags;
-	struct fc_ruleset rs;
-	struct fc_compiled comp;
-	fc_diags_init(&diags, &arena);
-	fc_ruleset_init(&rs, &arena, &diags);
-	fc_ruleset_load_text(&rs, name, yaml, len);
-	bool ok = fc_compile(&rs, &comp) && diags.nerrors == 0;
-	if (!ok)
-		for (const struct fc_diag *d = diags.head; d; d = d->next)
-			fc_diag_print(stderr, d, false);
-	cr_assert(ok, "rules of %s do not compile", name);
-	struct fc_buf out = {0};
-	cr_assert(fc_backend_bundle(&comp, NULL, &out));
+	void *buf;
+	size_t blen;
+	/* falcod's own pipeline; diagnostics go to stderr */
+	cr_assert(fc_rules_to_bundle(NULL, 0, name, yaml, len, &buf, &blen, stderr), "rules of %s do not compile",
+		  name);
 	struct fc_bundle *b = NULL;
 	char err[256];
-	cr_assert_eq(fc_bundle_load(out.p, out.len, &b, err, sizeof err), FC_BERR_OK, "%s", err);
-	fc_buf_free(&out);
-	fc_ruleset_free(&rs);
-	fc_arena_free(&arena);
+	cr_assert_eq(fc_bundle_load(buf, blen, &b, err, sizeof err), FC_BERR_OK, "%s", err);
+	free(buf);
 	return b;
 }
 
