@@ -28,6 +28,7 @@
 #include "evt.h"
 #include "ptypes.h"
 #include "scapw.h"
+#include "../tools/evview.h"
 
 /* ------------------------------------------------------------------ scap constants (PPM values) */
 
@@ -80,54 +81,27 @@ static uint64_t tick(void)
 
 /* ------------------------------------------------------------------ one event, by parameter name */
 
-static struct {
-	uint16_t type;
-	uint64_t tid;
-	uint32_t off[FC_EVT_MAX_PARAMS], len[FC_EVT_MAX_PARAMS];
-	uint8_t store[65536];
-	size_t used;
-	uint8_t raw[65536 + FC_EVT_HDR_LEN + 4 * FC_EVT_MAX_PARAMS];
-} B;
+/* The builder is tests/tools/evview.h; the timestamp is taken when the event is written. */
+static struct evview E;
 
 static void ev(uint16_t type, int64_t tid)
 {
-	memset(&B.off, 0, sizeof B.off);
-	memset(&B.len, 0, sizeof B.len);
-	B.type = type;
-	B.tid = (uint64_t)tid;
-	B.used = 0;
+	evv_begin(&E, type, 0, tid);
 }
 
 static void p_raw(const char *name, const void *p, size_t n)
 {
-	int i = fc_event_param_index(B.type, name);
-	if (i < 0)
-		die("event %s (%u) has no parameter %s", fc_events[B.type].name, B.type, name);
-	if (B.used + n > sizeof B.store)
-		die("event too large");
-	memcpy(B.store + B.used, p, n);
-	B.off[i] = (uint32_t)B.used;
-	B.len[i] = (uint32_t)n;
-	B.used += n;
+	evv_raw(&E, name, p, n);
 }
 
 static void p_int(const char *name, int64_t v)
 {
-	int i = fc_event_param_index(B.type, name);
-	if (i < 0)
-		die("event %u has no parameter %s", B.type, name);
-	unsigned sz = fc_ptype_size((enum fc_ptype)fc_events[B.type].params[i].type);
-	if (sz < 1 || sz > 8)
-		die("parameter %s is not an integer", name);
-	uint8_t t[8];
-	for (unsigned k = 0; k < 8; k++)
-		t[k] = (uint8_t)((uint64_t)v >> (8 * k));
-	p_raw(name, t, sz);
+	evv_int(&E, name, v);
 }
 
 static void p_str(const char *name, const char *s)
 {
-	p_raw(name, s, strlen(s) + 1);
+	evv_str(&E, name, s);
 }
 
 /* A '|'-separated list as the NUL-separated bytes scap uses (args, env, cgroups). */
@@ -156,56 +130,28 @@ static void ip4(uint8_t *d, const char *dotted)
 	d[0] = (uint8_t)a, d[1] = (uint8_t)b, d[2] = (uint8_t)c, d[3] = (uint8_t)e;
 }
 
-/* PT_SOCKTUPLE (AF_INET): first endpoint, then second; ports in host order. */
+/* PT_SOCKTUPLE (AF_INET) from dotted addresses: first endpoint, then second. */
 static void p_tuple4(const char *name, const char *a, uint16_t ap, const char *b, uint16_t bp)
 {
-	uint8_t t[13];
-	t[0] = 2;
-	ip4(t + 1, a);
-	t[5] = (uint8_t)ap, t[6] = (uint8_t)(ap >> 8);
-	ip4(t + 7, b);
-	t[11] = (uint8_t)bp, t[12] = (uint8_t)(bp >> 8);
-	p_raw(name, t, sizeof t);
+	uint8_t x[4], y[4];
+	ip4(x, a);
+	ip4(y, b);
+	evv_tuple4(&E, name, x, ap, y, bp);
 }
 
 static void p_sockaddr4(const char *name, const char *a, uint16_t port)
 {
-	uint8_t t[7];
-	t[0] = 2;
-	ip4(t + 1, a);
-	t[5] = (uint8_t)port, t[6] = (uint8_t)(port >> 8);
-	p_raw(name, t, sizeof t);
+	uint8_t x[4];
+	ip4(x, a);
+	evv_sockaddr4(&E, name, x, port);
 }
 
-/* Encodes the event in the 26-byte layout, checks it decodes, writes it. */
+/* Stamps the event and writes it (the writer encodes the view in the 26-byte layout). */
 static void emit(void)
 {
-	const struct fc_event_info *info = &fc_events[B.type];
-	bool large = (info->flags & FC_EF_LARGE_PAYLOAD) != 0;
-	uint32_t np = info->nparams, lsz = large ? 4 : 2;
-	size_t pos = FC_EVT_HDR_LEN + (size_t)lsz * np;
-	for (uint32_t i = 0; i < np; i++) {
-		for (uint32_t k = 0; k < lsz; k++)
-			B.raw[FC_EVT_HDR_LEN + lsz * i + k] = (uint8_t)(B.len[i] >> (8 * k));
-		memcpy(B.raw + pos, B.store + B.off[i], B.len[i]);
-		pos += B.len[i];
-	}
-	uint64_t ts = tick();
-	for (unsigned k = 0; k < 8; k++) {
-		B.raw[k] = (uint8_t)(ts >> (8 * k));
-		B.raw[8 + k] = (uint8_t)(B.tid >> (8 * k));
-	}
-	for (unsigned k = 0; k < 4; k++) {
-		B.raw[16 + k] = (uint8_t)((uint32_t)pos >> (8 * k));
-		B.raw[22 + k] = (uint8_t)(np >> (8 * k));
-	}
-	B.raw[20] = (uint8_t)B.type, B.raw[21] = (uint8_t)(B.type >> 8);
-	struct fc_evt e;
-	int r = fc_evt_decode(B.raw, pos, &e);
-	if (r != FC_EVT_OK)
-		die("event %s does not decode: %s", info->name, fc_evt_strerror(r));
-	if (fc_scapw_event(g_w, &e, 0) != 0)
-		die("writing event %s: %s", info->name, fc_scapw_error(g_w));
+	E.v.ts = tick();
+	if (fc_scapw_event(g_w, &E.v, 0) != 0)
+		die("writing event %s: %s", fc_events[E.v.type].name, fc_scapw_error(g_w));
 }
 
 /* ------------------------------------------------------------------ processes */

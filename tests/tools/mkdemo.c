@@ -27,6 +27,7 @@
 #include "evt.h"
 #include "ptypes.h"
 #include "scapw.h"
+#include "evview.h"
 
 static struct fc_scapw *W;
 static uint64_t now_ts = 1735689600000000000ull; /* 2025-01-01T00:00:00Z */
@@ -42,83 +43,45 @@ static void die(const char *fmt, ...)
 	exit(1);
 }
 
-/* ---- one event: parameters set by name, then written ---- */
+/* ---- one event: parameters set by name (tests/tools/evview.h), then written ---- */
 
-static struct {
-	struct fc_evt v;
-	uint8_t store[16384];
-	size_t used;
-} E;
+static struct evview E;
 
 static void ev_begin(uint16_t type, int64_t tid)
 {
-	memset(&E.v, 0, sizeof E.v);
-	E.v.type = type;
 	now_ts += 250000; /* 4,000 events/s */
-	E.v.ts = now_ts;
-	E.v.tid = (uint64_t)tid;
-	E.v.nparams = fc_events[type].nparams;
-	E.used = 0;
+	evv_begin(&E, type, now_ts, tid);
 }
 
 static void p_raw(const char *name, const void *p, size_t n)
 {
-	int i = fc_event_param_index(E.v.type, name);
-	if (i < 0)
-		die("event %s has no parameter %s", fc_events[E.v.type].name, name);
-	if (E.used + n > sizeof E.store)
-		die("event too large");
-	memcpy(E.store + E.used, p, n);
-	E.v.pval[i] = E.store + E.used;
-	E.v.plen[i] = (uint32_t)n;
-	E.used += n;
+	evv_raw(&E, name, p, n);
 }
 
 static void p_int(const char *name, int64_t v)
 {
-	int i = fc_event_param_index(E.v.type, name);
-	if (i < 0)
-		die("event %s has no parameter %s", fc_events[E.v.type].name, name);
-	unsigned sz = fc_ptype_size((enum fc_ptype)fc_events[E.v.type].params[i].type);
-	if (sz < 1 || sz > 8)
-		die("parameter %s is not an integer", name);
-	uint8_t t[8];
-	for (unsigned k = 0; k < 8; k++)
-		t[k] = (uint8_t)((uint64_t)v >> (8 * k));
-	p_raw(name, t, sz);
+	evv_int(&E, name, v);
 }
 
 static void p_str(const char *name, const char *s)
 {
-	p_raw(name, s, strlen(s) + 1);
+	evv_str(&E, name, s);
+}
+
+static void p_tuple4(const char *name, const uint8_t src[4], uint16_t sp, const uint8_t dst[4], uint16_t dp)
+{
+	evv_tuple4(&E, name, src, sp, dst, dp);
+}
+
+static void p_sockaddr4(const char *name, const uint8_t a[4], uint16_t port)
+{
+	evv_sockaddr4(&E, name, a, port);
 }
 
 static void ev_end(void)
 {
 	if (fc_scapw_event(W, &E.v, 0) != 0)
 		die("%s", fc_scapw_error(W));
-}
-
-/* a.b.c.d → 4 wire bytes; tuple/sockaddr as the probe lays them out (ports little-endian) */
-static void p_tuple4(const char *name, const uint8_t src[4], uint16_t sp, const uint8_t dst[4], uint16_t dp)
-{
-	uint8_t t[13] = {2};
-	memcpy(t + 1, src, 4);
-	t[5] = (uint8_t)sp;
-	t[6] = (uint8_t)(sp >> 8);
-	memcpy(t + 7, dst, 4);
-	t[11] = (uint8_t)dp;
-	t[12] = (uint8_t)(dp >> 8);
-	p_raw(name, t, sizeof t);
-}
-
-static void p_sockaddr4(const char *name, const uint8_t a[4], uint16_t port)
-{
-	uint8_t t[7] = {2};
-	memcpy(t + 1, a, 4);
-	t[5] = (uint8_t)port;
-	t[6] = (uint8_t)(port >> 8);
-	p_raw(name, t, sizeof t);
 }
 
 /* ---- the simulated host ---- */

@@ -1,0 +1,99 @@
+/* evview.h — the synthetic-event builder of the generator programs (tests/tools/mkdemo.c,
+ * tests/e2e/mkcap.c, benchmarks/vm/vm_mix.c): one event as a decoded view (struct fc_evt),
+ * its parameters set by name in the scap wire layout of RUNTIME.md (integers little-endian at
+ * their type's size, strings with their NUL, IPv4 socket tuples and sockaddrs as the probe lays
+ * them out); parameters left unset are empty. The caller writes the view with fc_scapw_event or
+ * encodes it with fc_evt_encode. Misuse (an unknown parameter name, an event over the store)
+ * calls the including program's die(), declared below: generators stop on their own bugs.
+ * Header-only, static: each program has one builder. */
+#ifndef FC_TOOLS_EVVIEW_H
+#define FC_TOOLS_EVVIEW_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include "events.h"
+#include "evt.h"
+#include "ptypes.h"
+
+static void die(const char *fmt, ...);
+
+struct evview {
+	struct fc_evt v;
+	uint8_t store[65536];
+	size_t used;
+};
+
+static void evv_begin(struct evview *e, uint16_t type, uint64_t ts, int64_t tid)
+{
+	memset(&e->v, 0, sizeof e->v);
+	e->v.type = type;
+	e->v.ts = ts;
+	e->v.tid = (uint64_t)tid;
+	e->v.nparams = fc_events[type].nparams;
+	e->used = 0;
+}
+
+static int evv_index(const struct evview *e, const char *name)
+{
+	int i = fc_event_param_index(e->v.type, name);
+	if (i < 0)
+		die("event %s (%u) has no parameter %s", fc_events[e->v.type].name, e->v.type, name);
+	return i;
+}
+
+static void evv_raw(struct evview *e, const char *name, const void *p, size_t n)
+{
+	int i = evv_index(e, name);
+	if (e->used + n > sizeof e->store)
+		die("event %s too large", fc_events[e->v.type].name);
+	if (n)
+		memcpy(e->store + e->used, p, n);
+	e->v.pval[i] = e->store + e->used;
+	e->v.plen[i] = (uint32_t)n;
+	e->used += n;
+}
+
+/* An integer parameter at its type's size (1, 2, 4 or 8 bytes). */
+static void evv_int(struct evview *e, const char *name, int64_t v)
+{
+	int i = evv_index(e, name);
+	unsigned sz = fc_ptype_size((enum fc_ptype)fc_events[e->v.type].params[i].type);
+	if (sz < 1 || sz > 8)
+		die("parameter %s of %s is not an integer", name, fc_events[e->v.type].name);
+	uint8_t t[8];
+	for (unsigned k = 0; k < 8; k++)
+		t[k] = (uint8_t)((uint64_t)v >> (8 * k));
+	evv_raw(e, name, t, sz);
+}
+
+static void evv_str(struct evview *e, const char *name, const char *s)
+{
+	evv_raw(e, name, s, strlen(s) + 1);
+}
+
+/* PT_SOCKTUPLE (AF_INET): the first endpoint, then the second; ports in host order. */
+static void evv_tuple4(struct evview *e, const char *name, const uint8_t a[4], uint16_t ap, const uint8_t b[4],
+		       uint16_t bp)
+{
+	uint8_t t[13] = {2};
+	memcpy(t + 1, a, 4);
+	t[5] = (uint8_t)ap;
+	t[6] = (uint8_t)(ap >> 8);
+	memcpy(t + 7, b, 4);
+	t[11] = (uint8_t)bp;
+	t[12] = (uint8_t)(bp >> 8);
+	evv_raw(e, name, t, sizeof t);
+}
+
+/* PT_SOCKADDR (AF_INET). */
+static void evv_sockaddr4(struct evview *e, const char *name, const uint8_t a[4], uint16_t port)
+{
+	uint8_t t[7] = {2};
+	memcpy(t + 1, a, 4);
+	t[5] = (uint8_t)port;
+	t[6] = (uint8_t)(port >> 8);
+	evv_raw(e, name, t, sizeof t);
+}
+
+#endif
