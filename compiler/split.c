@@ -691,17 +691,14 @@ static struct sx *path_atom(struct ir_mod *m, const struct ir_test *t, unsigned 
 	const char *s;
 	switch (t->op) {
 	case FC_OPC_EQ_S:
-		s = kstr(m, t->k, &n);
-		return path_one(m, p, pk, FC_BOP_EQ, s, n);
 	case FC_OPC_STARTSWITH:
-		s = kstr(m, t->k, &n);
-		return path_one(m, p, pk, FC_BOP_STARTSWITH, s, n);
 	case FC_OPC_ENDSWITH:
+	case FC_OPC_GLOB: {
+		unsigned bop = t->op == FC_OPC_EQ_S ? FC_BOP_EQ : t->op == FC_OPC_STARTSWITH ? FC_BOP_STARTSWITH
+			       : t->op == FC_OPC_ENDSWITH ? FC_BOP_ENDSWITH : FC_BOP_GLOB;
 		s = kstr(m, t->k, &n);
-		return path_one(m, p, pk, FC_BOP_ENDSWITH, s, n);
-	case FC_OPC_GLOB:
-		s = kstr(m, t->k, &n);
-		return path_one(m, p, pk, FC_BOP_GLOB, s, n);
+		return path_one(m, p, pk, bop, s, n);
+	}
 	case FC_OPC_IN_S:
 	case FC_OPC_PREFIX_S:
 	case FC_OPC_PMATCH:
