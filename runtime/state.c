@@ -280,33 +280,15 @@ bool fc_ev_raw(const struct fc_state *st, const struct fc_evt *e, enum fc_pname 
 	return true;
 }
 
-/* A NUL-separated blob parameter (args, env, cgroups) with one trailing NUL dropped, as
- * upstream splits it. NULL when absent or empty. */
-static struct fc_rstr *blob_param(struct fc_state *st, const struct fc_evt *e, enum fc_pname p)
-{
-	const uint8_t *v;
-	uint32_t l;
-	if (!fc_ev_raw(st, e, p, &v, &l))
-		return NULL;
-	if (v[l - 1] == 0)
-		l--;
-	return fc_rstr_new((const char *)v, l);
-}
-
-static struct fc_rstr *str_param(struct fc_state *st, const struct fc_evt *e, enum fc_pname p)
-{
-	const char *s = fc_ev_str(st, e, p);
-	return s ? fc_rstr_cstr(s) : NULL;
-}
-
 static bool rstr_is(const struct fc_rstr *r, const char *p, size_t len)
 {
 	return r && r->len == len && !memcmp(r->s, p, len);
 }
 
-/* blob_param / str_param that return a new reference to SAME when the parameter has the same
- * bytes (a fork repeats its parent's exe, args and cgroups; an exec often its env): no copy,
- * and shared strings let later steps compare pointers. */
+/* A NUL-separated blob parameter (args, env, cgroups) with one trailing NUL dropped, as
+ * upstream splits it; NULL when absent or empty. A new reference to SAME when the parameter
+ * has the same bytes (a fork repeats its parent's exe, args and cgroups; an exec often its
+ * env): no copy, and shared strings let later steps compare pointers. */
 static struct fc_rstr *blob_param_as(struct fc_state *st, const struct fc_evt *e, enum fc_pname p,
 				     struct fc_rstr *same)
 {
@@ -321,6 +303,7 @@ static struct fc_rstr *blob_param_as(struct fc_state *st, const struct fc_evt *e
 	return fc_rstr_new((const char *)v, l);
 }
 
+/* A string parameter, the same way. */
 static struct fc_rstr *str_param_as(struct fc_state *st, const struct fc_evt *e, enum fc_pname p,
 				    struct fc_rstr *same)
 {
@@ -331,6 +314,16 @@ static struct fc_rstr *str_param_as(struct fc_state *st, const struct fc_evt *e,
 	if (rstr_is(same, s, l))
 		return fc_rstr_ref(same);
 	return fc_rstr_new(s, l);
+}
+
+static struct fc_rstr *blob_param(struct fc_state *st, const struct fc_evt *e, enum fc_pname p)
+{
+	return blob_param_as(st, e, p, NULL);
+}
+
+static struct fc_rstr *str_param(struct fc_state *st, const struct fc_evt *e, enum fc_pname p)
+{
+	return str_param_as(st, e, p, NULL);
 }
 
 static bool has_param(struct fc_state *st, const struct fc_evt *e, enum fc_pname p)
