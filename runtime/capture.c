@@ -177,8 +177,8 @@ static void win_consume(struct fc_capture *cap, size_t n)
 	cap->pos += n;
 }
 
-/* Reads up to N bytes; fewer only at the end of the stream. -1 (error set) on I/O or gzip
- * errors, including a gzip stream cut short. */
+/* Reads up to N bytes into DST (or skips them when DST is NULL); fewer only at the end of the
+ * stream. -1 (error set) on I/O or gzip errors, including a gzip stream cut short. */
 static long long src_read(struct fc_capture *cap, void *dst, size_t n)
 {
 	size_t got = 0;
@@ -190,14 +190,15 @@ static long long src_read(struct fc_capture *cap, void *dst, size_t n)
 		if (a == 0)
 			break;
 		size_t k = (size_t)a < want ? (size_t)a : want;
-		memcpy((uint8_t *)dst + got, cap->wdata + cap->wpos, k);
+		if (dst)
+			memcpy((uint8_t *)dst + got, cap->wdata + cap->wpos, k);
 		win_consume(cap, k);
 		got += k;
 	}
 	return (long long)got;
 }
 
-/* Reads exactly N bytes or fails with a truncation error naming WHAT. */
+/* Reads (or, DST NULL, skips) exactly N bytes or fails with a truncation error naming WHAT. */
 static int src_read_full(struct fc_capture *cap, void *dst, size_t n, const char *what)
 {
 	uint64_t at = cap->pos;
@@ -211,20 +212,7 @@ static int src_read_full(struct fc_capture *cap, void *dst, size_t n, const char
 
 static int src_skip(struct fc_capture *cap, size_t n, const char *what)
 {
-	uint64_t at = cap->pos;
-	size_t done = 0;
-	while (done < n) {
-		size_t want = n - done < WIN ? n - done : WIN;
-		long long a = win_avail(cap, want);
-		if (a < 0)
-			return -1;
-		if (a == 0)
-			return fail(cap, at, "truncated file: %s needs %zu bytes, %zu left", what, n, done);
-		size_t k = (size_t)a < want ? (size_t)a : want;
-		win_consume(cap, k);
-		done += k;
-	}
-	return 0;
+	return src_read_full(cap, NULL, n, what);
 }
 
 /* ------------------------------------------------------------------------------------------ */
