@@ -956,6 +956,22 @@ Test(bundle, outfmt_records)
 	bb_free(b);
 }
 
+/* The last event code with rules loses its last one: the ranges then cover one item less. */
+static void shrink_last_range(uint8_t *p, size_t len, void *arg)
+{
+	(void)len, (void)arg;
+	uint32_t off = bb_sec(p, FC_SEC_INDEX, NULL, NULL);
+	cr_assert(off);
+	for (int c = FC_EVENT_MAX - 1; c >= 0; c--) {
+		uint8_t *n = p + off + 8 * (unsigned)c + 4;
+		if (bb_r32(n)) {
+			bb_p32(n, bb_r32(n) - 1);
+			return;
+		}
+	}
+	cr_assert_fail("no event code with rules");
+}
+
 Test(bundle, index_records)
 {
 	struct bb *b = sample();
@@ -966,6 +982,11 @@ Test(bundle, index_records)
 	expect(load_patched(b, patch_sec, &(struct spatch){FC_SEC_INDEX, items, 9}), FC_BERR_CORRUPT, "rule 9 out of range");
 	expect(load_patched(b, patch_sec, &(struct spatch){FC_SEC_INDEX, items, 1}), FC_BERR_CORRUPT, "rule 1 after rule 1");
 	expect(load_patched(b, patch_sec, &(struct spatch){FC_SEC_INDEX, 2 * 8 + 4, 50}), FC_BERR_CORRUPT, "past the 4 items");
+	/* ranges must tile the items in code order: an overlap or a gap would size the VM's
+	 * per-item entry table wrongly (a heap overflow that fuzz_bundle found) */
+	expect(load_patched(b, patch_sec, &(struct spatch){FC_SEC_INDEX, 2 * 8, 1}), FC_BERR_CORRUPT,
+	       "rules start at item 1, expected 0");
+	expect(load_patched(b, shrink_last_range, NULL), FC_BERR_CORRUPT, "the ranges cover 3 of the 4 items");
 	bb_free(b);
 	b = sample();
 	b->no_index = true;
