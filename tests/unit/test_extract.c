@@ -507,6 +507,24 @@ static struct fc_state *ctr_state(void)
 	return st;
 }
 
+/* A container's passwd is read through /proc/PID/root of the thread looked up; a short-lived
+ * command (5001: no /proc entry in the fixture, as if it had exited before its event was
+ * processed) gets it through its ancestor in the container (5000) instead of no name. */
+Test(extract, container_user_through_ancestor)
+{
+	struct fc_state *st = ctr_state();
+	eb_new(&EB, FC_PPME_SYSCALL_SETUID_X, TS += 1000, 5001);
+	eb_i(&EB, "res", 0);
+	eb_i(&EB, "uid", 101);
+	feed(st, eb_done(&EB));
+	run(st, ev_read(5001, 0, 1));
+	cr_assert_eq(xn(st, "user.uid"), 101);
+	assert_str(st, "user.name", "nginx");
+	assert_str(st, "user.homedir", "/var/cache/nginx");
+	done(st);
+	fc_state_free(st);
+}
+
 Test(extract, container_fields)
 {
 	struct fc_state *st = ctr_state();
