@@ -16,8 +16,11 @@ static const struct {
 #undef OP
 };
 
-static const char *const xf_table[] = {
-#define XF(id, name, mina, maxa, multi) name,
+static const struct {
+	const char *name;
+	uint8_t mina, maxa;
+} xf_table[] = {
+#define XF(id, name, mina, maxa, multi) {name, mina, maxa},
 #include "transformers.def"
 #undef XF
 };
@@ -48,7 +51,13 @@ const char *fc_mod_text(enum fc_mod m)
 
 const char *fc_xf_name(enum fc_xf xf)
 {
-	return (unsigned)xf < FC_XF_MAX_ ? xf_table[xf] : "?";
+	return (unsigned)xf < FC_XF_MAX_ ? xf_table[xf].name : "?";
+}
+
+void fc_xf_arity(enum fc_xf xf, unsigned *min, unsigned *max)
+{
+	*min = (unsigned)xf < FC_XF_MAX_ ? xf_table[xf].mina : 0;
+	*max = (unsigned)xf < FC_XF_MAX_ ? xf_table[xf].maxa : 0;
 }
 
 struct fc_ast *fc_ast_new(struct fc_arena *a, enum fc_ast_kind kind, uint32_t pos, const struct fc_origin *org)

@@ -43,6 +43,9 @@ enum fc_xf {
 	FC_XF_MAX_
 };
 const char *fc_xf_name(enum fc_xf xf);
+/* Argument counts of transformers.def (the bundle verifier enforces the same); MAX 0 = no
+ * bound. A transformer list `( ... )` is one argument. */
+void fc_xf_arity(enum fc_xf xf, unsigned *min, unsigned *max);
 
 /* Where a node came from: set by whoever parses (the text and its map back to the YAML file,
  * plus the macro-expansion chain). Opaque to the grammar. */

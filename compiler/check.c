@@ -339,6 +339,18 @@ static bool check_transformer(struct checker *k, const struct fc_ast *n, struct 
 {
 	enum fc_xf xf = n->xf;
 	char buf[512];
+	unsigned mina, maxa;
+	fc_xf_arity(xf, &mina, &maxa);
+	if (n->nkids < mina || (maxa && n->nkids > maxa)) {
+		if (mina == maxa)
+			snprintf(buf, sizeof buf, "transformer '%s' takes %u argument%s, not %u", fc_xf_name(xf), mina,
+				 mina == 1 ? "" : "s", n->nkids);
+		else
+			snprintf(buf, sizeof buf, "transformer '%s' takes at least %u arguments, not %u", fc_xf_name(xf),
+				 mina, n->nkids);
+		err(k, n, n->pos, buf);
+		return false;
+	}
 	if (xf <= FC_XF_LEN) { /* single-argument transformers */
 		if (n->arg) {
 			snprintf(buf, sizeof buf, "transformer '%s' does not support field arguments", fc_xf_name(xf));
@@ -346,7 +358,7 @@ static bool check_transformer(struct checker *k, const struct fc_ast *n, struct 
 			return false;
 		}
 		struct operand a;
-		if (n->nkids != 1 || !check_operand(k, n->kids[0], &a))
+		if (!check_operand(k, n->kids[0], &a))
 			return false;
 		if (a.flags & FC_FF_NO_TRANSFORMER) {
 			snprintf(buf, sizeof buf, "field '%s' does not support transformers", a.name);

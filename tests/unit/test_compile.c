@@ -215,6 +215,13 @@ Test(check, type_errors_with_upstream_messages)
 		 "field 'proc.name' has type 'CHARBUF' while the right-hand side field 'proc.pid' has incompatible type 'INT64'"},
 		{"evt.type = val(proc.name)",
 		 "right-hand field comparisons on evt.type/syscall.type checks are not supported by event code search"},
+		/* arity (transformers.def): the grammar takes any argument list; before this check a
+		 * wrong count compiled into a bundle the reader refuses (fuzz_backend finding) */
+		{"evt.type = open and tolower(proc.name, \":\", proc.pname) = x", "transformer 'tolower' takes 1 argument, not 3"},
+		{"evt.type = open and len(proc.name, proc.exe) > 1", "transformer 'len' takes 1 argument, not 2"},
+		{"evt.type = open and concat(proc.name) = x", "transformer 'concat' takes at least 2 arguments, not 1"},
+		{"evt.type = open and join(\",\") = x", "transformer 'join' takes 2 arguments, not 1"},
+		{"evt.type = open and getopt(proc.args)[a] = x", "transformer 'getopt' takes 2 arguments, not 1"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct fc_buf y = {0};
