@@ -149,8 +149,14 @@ static __always_inline __u64 fc_rss_counter(struct mm_struct *mm, int i)
 		bpf_probe_read_kernel(&v, sizeof(v), (char *)mm + off + (__u32)(i & 3) * sizeof(long));
 		return v < 0 ? 0 : v;
 	}
-	struct mm_struct___v62 *n = (void *)mm;
-	__s64 v = BPF_CORE_READ(n, rss_stat[i].count);
+	/* Not BPF_CORE_READ(n, rss_stat[i].count): with a run-time index clang steps by the size
+	 * of the local percpu_counter___v62 (8 bytes, not the kernel's 40) and read list pointers
+	 * as counts. Element size and field offsets are relocated separately instead. */
+	__u32 base = bpf_core_field_offset(struct mm_struct___v62, rss_stat);
+	__u32 esz = bpf_core_type_size(struct percpu_counter___v62);
+	__u32 coff = bpf_core_field_offset(struct percpu_counter___v62, count);
+	__s64 v = 0;
+	bpf_probe_read_kernel(&v, sizeof(v), (char *)mm + base + (__u32)(i & 3) * esz + coff);
 	return v < 0 ? 0 : v;
 }
 
