@@ -16,3 +16,9 @@ if(FC_BENCH)
   add_executable(kfilter_bench ${CMAKE_SOURCE_DIR}/benchmarks/kernel/kfilter_bench.c)
   target_link_libraries(kfilter_bench PRIVATE fccompiler fcruntime pthread)
 endif()
+if(FC_BENCH)
+  # Memory suite captures: THREADS forked processes with FDS_PER_THREAD open fds each
+  # (benchmarks/mem/mkstate.c).
+  add_executable(mkstate ${CMAKE_SOURCE_DIR}/benchmarks/mem/mkstate.c)
+  target_link_libraries(mkstate PRIVATE fcruntime)
+endif()
