@@ -20,6 +20,9 @@ Suites:
   kernel     per-syscall cost (no probe / empty sys_exit program / falcod live), drop curve,
              stress-ng storms, a build + test run under falcod (benchmarks/kernel/ksuite.py;
              root and BPF needed, else skipped with the reason)
+  memory     bytes per tracked thread and fd (benchmarks/mem/mkstate captures, falcod --replay vs
+             sysdig -r, least squares over a grid), the table bounds, falcod's RSS over time in a
+             replay and live under stress-ng (benchmarks/mem/msuite.py)
 Every figure is measured on this machine in this run; nothing is asserted (CI prints it)."""
 import argparse
 import datetime
@@ -38,7 +41,9 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "kernel"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "mem"))
 import ksuite  # noqa: E402  (benchmarks/kernel/ksuite.py)
+import msuite  # noqa: E402  (benchmarks/mem/msuite.py)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.path.join(ROOT, "build-bench")
@@ -152,7 +157,7 @@ def build(res):
     tools = {"falcoc": os.path.join(BUILD, "falcoc")}
     # optional targets, each on its own: one that does not build yet only skips its suite
     targets = run(["ninja", "-C", BUILD, "-t", "targets", "all"]).stdout
-    for t, suite in (("falcod", "replay"), ("vm_leaf", "vm"), ("vm_mix", "vm")):
+    for t, suite in (("falcod", "replay"), ("vm_leaf", "vm"), ("vm_mix", "vm"), ("mkstate", "memory")):
         if not re.search(rf"^{t}:", targets, re.M):
             continue
         r = run(["ninja", "-C", BUILD, "-j", jobs, t])
@@ -687,6 +692,15 @@ def suite_kernel(res, tools, quick):
         res.suites["kernel"] = k
 
 
+def suite_memory(res, tools, tmp, replay_cap, quick):
+    """Bytes per thread/fd against sysdig, table bounds, RSS over time (benchmarks/mem/msuite.py);
+    REPLAY_CAP: the replay suite's 1M-event capture when built in this run, else None."""
+    kenv = ksuite.Env(res, tools, BUILD, log, quick)
+    m = msuite.run_suite(msuite.Env(res, tools, log, quick, tmp, replay_cap, kenv, ksuite))
+    if m:
+        res.suites["memory"] = m
+
+
 # ---- report ------------------------------------------------------------------------------------
 
 def compare(res, base_path, thr_instr, thr_time):
@@ -844,6 +858,8 @@ def write_md(path, res, mach, cmp_rows, plots, args):
         L += ["## Workloads, no probe", ""] + [f"- `{json.dumps(x)}`" for x in w.values()] + [""]
     if res.suites.get("kernel"):
         L += ksuite.markdown(res.suites["kernel"])
+    if res.suites.get("memory"):
+        L += msuite.markdown(res.suites["memory"])
     L += ["## Skipped / TODO", ""] + [f"- [{n['suite']}] {n['note']}" for n in res.notes] + [""]
     if cmp_rows is not None:
         L += [f"## Compared with `{args.compare}`", "",
@@ -935,11 +951,12 @@ def plots(res, stem):
         if hbars(svg, "ns per leaf, same conditions and capture", "ns", [x["name"] for x in leaves], series):
             out.append(svg)
     out += ksuite.plots(res.suites.get("kernel"), stem, head, hbars)
+    out += msuite.plots(res.suites.get("memory"), stem, head)
     return out
 
 
 machine_cache = {}
-ALL_SUITES = ("compile", "sinsp", "replay", "vm", "workloads", "kernel")
+ALL_SUITES = ("compile", "sinsp", "replay", "vm", "workloads", "kernel", "memory")
 
 
 def main():
@@ -993,6 +1010,8 @@ def main():
             res.note("workloads", "skipped in --quick mode")
         if "kernel" in suites:
             timed_suite("kernel", suite_kernel, res, tools, args.quick)
+        if "memory" in suites:
+            timed_suite("memory", suite_memory, res, tools, tmp, caps.get("sample"), args.quick)
     cmp_rows = None
     if args.compare:
         cmp_rows = compare(res, args.compare, args.threshold_instr, args.threshold_time)

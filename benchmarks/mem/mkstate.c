@@ -7,7 +7,7 @@
  * compressed bytes depend on the zlib version)):
  *   - the process list: a Kubernetes node's long-lived processes (systemd, journald, sshd,
  *     containerd, kubelet, cron, a login bash) and 8 pods (containerd-shim, the pod's main
- *     process in its container cgroups), each with stdin/stdout/stderr and a few more fds;
+ *     process in its container cgroups), each with fds 0-4 (stdin/stdout/stderr, a log, an epoll);
  *   - THREADS processes, forked round-robin from the pods' main processes, the cron daemon and
  *     the login shell: the clone exit on the parent's side (res = child tid) and on the child's
  *     (res = 0), then the child's execve exit (nginx, gunicorn, java, node, postgres, php-fpm,
@@ -15,7 +15,7 @@
  *     cgroups) with an environment of ~1.5 KB as Kubernetes gives a pod (service variables of
  *     the namespace, URLs, tuning options) plus per-process variables (worker id, an
  *     invocation id), so no two environments are equal;
- *   - then, for each child, FDS_PER_THREAD descriptors from fd 3 up: openat exits with distinct
+ *   - then, for each child, FDS_PER_THREAD descriptors from fd 5 up (0-4 are inherited): openat exits with distinct
  *     absolute paths of 45-100 characters (data segments, static assets, Python modules,
  *     sessions, logs, caches), every 8th one a TCP socket + connect to a service address.
  * Nothing is closed and nothing exits, so at the end the tables hold every process (plus the
@@ -44,6 +44,7 @@ enum {
 	AT_CWD = -100,
 	FAM_INET = 2,
 	NPODS = 8,
+	INHERITED = 5, /* fds 0-4 of every seeded process, which its children inherit */
 	TID_CHILD0 = 200000,
 };
 
@@ -497,7 +498,7 @@ int main(int argc, char **argv)
 		set_env(&podmain[k], 0);
 		seed_proc(&podmain[k]);
 	}
-	/* stdin/stdout/stderr and a few more of each seeded process (children inherit 0-2) */
+	/* fds 0-4 of each seeded process (its children inherit them) */
 	char name[256];
 	for (int i = 0; i < NHOST + 2 * NPODS; i++) {
 		struct proc *p = i < NHOST ? &host[i] : i < NHOST + NPODS ? &shim[i - NHOST] : &podmain[i - NHOST - NPODS];
@@ -537,7 +538,7 @@ int main(int argc, char **argv)
 		c = (struct proc){TID_CHILD0 + i, parent->tid, g->comm, g->exe, g->args, g->cwd, g->uid, parent->pod, 0,
 				  "", "", 3};
 		for (long j = 0; j < fds; j++) {
-			int64_t fd = 3 + j;
+			int64_t fd = INHERITED + j;
 			if (j % 8 == 7) {
 				connect_ev(&c, fd, (unsigned)(i * 31 + j));
 			} else {
@@ -559,8 +560,8 @@ int main(int argc, char **argv)
 	uint64_t events = s->events, bytes = s->bytes;
 	if (fc_scapw_close(W, err, sizeof err) != 0)
 		die("%s", err);
-	printf("mkstate: %ld processes forked (+%d seeded), %" PRIu64 " fds opened (+5 inherited each), %" PRIu64
+	printf("mkstate: %ld processes forked (+%d seeded), %" PRIu64 " fds opened (+%d inherited each), %" PRIu64
 	       " events, %" PRIu64 " bytes -> %s\n",
-	       threads, NHOST + 2 * NPODS, nfds, events, bytes, out);
+	       threads, NHOST + 2 * NPODS, nfds, (int)INHERITED, events, bytes, out);
 	return 0;
 }
