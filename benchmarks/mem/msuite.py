@@ -525,9 +525,9 @@ def plots(m, stem, head):
         title = "replay" if k == "replay" else "live (stress-ng fork + open)"
         marks = "unset arrow\n"
         for t in x.get("load_window_s") or []:  # the load's start and end
-            marks += f"set arrow from {t}, graph 0 to {t}, graph 1 nohead dt 3 lc rgb '#888888'\n"
+            marks += f"set arrow from {t}, graph 0 to {t}, graph 1 nohead front dt 2 lw 1.5 lc rgb '#555555'\n"
         parts.append(f"set title 'falcod RSS over time: {title}'\nset xlabel 'time (s)'\nset ylabel 'MiB'\n"
-                     "set yrange [0:*]\nset key left top\n" + marks +
+                     "set yrange [0:*]\nset key right center\n" + marks +
                      f"plot '{dat}' using 1:2 with lines lw 2 title 'VmRSS', '' using 1:3 with lines lw 2 dt 2 "
                      "title 'RssAnon'\n")
     svg = stem + "-rss.svg"
