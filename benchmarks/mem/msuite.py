@@ -15,8 +15,8 @@ and falcod's RSS over time.
   bounds       falco_libs.thread_table_size set to N: RSS with N processes and with 2N (the
                oldest are evicted); the per-process fd bound (4096, state.h max_fds_per_proc)
                filled, then offered twice as many: RSS at the bound and past it.
-  RSS over time  VmRSS / RssAnon / RssFile of falcod from /proc/PID/status every 100 ms during
-               (a) a replay of the replay suite's 1M-event capture (or, without it, a mkstate
+  RSS over time  VmRSS / RssAnon / RssFile of falcod from /proc/PID/status every 100 ms (5 ms
+               in a replay, which lasts ~0.1 s for 1M events) during (a) a replay of the replay suite's 1M-event capture (or, without it, a mkstate
                capture) and (b) falcod live under a stress-ng fork + open mix (kernel suite's
                preconditions: root, BTF, the probe loads; else skipped with the reason).
 Every figure is measured in this run."""
@@ -320,11 +320,11 @@ class Sampler(threading.Thread):
         self.join(5)
 
 
-def summarize(samples, label):
+def summarize(samples, label, period):
     if not samples:
         return {"label": label, "samples": []}
     rss = [s["VmRSS"] for s in samples]
-    return {"label": label, "samples": samples, "start_kib": rss[0], "peak_kib": max(rss), "end_kib": rss[-1],
+    return {"label": label, "period_ms": round(period * 1e3), "samples": samples, "start_kib": rss[0], "peak_kib": max(rss), "end_kib": rss[-1],
             "seconds": samples[-1]["t"],
             "peak_anon_kib": max(s.get("RssAnon", 0) for s in samples)}
 
@@ -338,9 +338,11 @@ def rss_replay(env):
         cap = os.path.join(env.tmp, f"rss-{t}x{f}.scap.gz")
         mkstate(env, t, f, cap)
         what = f"replay of a mkstate capture ({t:,} processes x {f} fds, gzip; the replay suite's capture is absent)"
-    env.log(f"   RSS over time: {what}, /proc/PID/status every 100 ms")
+    # a 1M-event replay lasts ~0.1 s: 100 ms samples would see one point
+    period = 0.005
+    env.log(f"   RSS over time: {what}, /proc/PID/status every {period * 1e3:.0f} ms")
     holder = {}
-    smp = Sampler(lambda: holder.get("pid"))
+    smp = Sampler(lambda: holder.get("pid"), period)
     smp.start()
     with tempfile.TemporaryFile(mode="w+") as err:
         p = subprocess.Popen([env.tools["falcod"]] + QUIET + ["--replay", cap], stdout=subprocess.DEVNULL, stderr=err)
@@ -353,7 +355,7 @@ def rss_replay(env):
         smp.stop()
         err.seek(0)
         text = err.read()
-    x = summarize(smp.samples, what)
+    x = summarize(smp.samples, what, period)
     x["summary"] = falcod_state(text)
     if p.returncode:
         env.res.note("memory", f"RSS over time: falcod --replay exited {p.returncode}: {text.strip()[-200:]}")
@@ -390,7 +392,7 @@ def rss_live(env):
         smp.stop()
         env.res.note("memory", f"RSS over time, live: {e}")
         return None
-    x = summarize(smp.samples, f"falcod live, stress-ng --fork {w} --open {w}, {secs} s")
+    x = summarize(smp.samples, f"falcod live, stress-ng --fork {w} --open {w}, {secs} s", smp.period)
     if smp.t0:  # the load's window on the samples' clock
         x["load_window_s"] = [round(t_load - smp.t0, 2), round(t_done - smp.t0, 2)]
     x["start_s"] = round(f.start_s, 2) if hasattr(f, "start_s") else None
@@ -416,7 +418,7 @@ def rss_over_time(env):
         out[key] = x
         for k in ("start", "peak", "end"):
             env.res.metric(f"memory/rss_over_time/{key}/{k}_kib", x[f"{k}_kib"], "KiB", "lower", "memory")
-        env.log(f"     {key}: {len(x['samples'])} samples over {x['seconds']:.1f} s: start {x['start_kib'] / 1024:.1f} MiB, "
+        env.log(f"     {key}: {len(x['samples'])} samples over {x['seconds']:.2f} s: start {x['start_kib'] / 1024:.1f} MiB, "
                 f"peak {x['peak_kib'] / 1024:.1f} MiB (anonymous {x['peak_anon_kib'] / 1024:.1f} MiB), end "
                 f"{x['end_kib'] / 1024:.1f} MiB")
     return out
@@ -497,10 +499,12 @@ def markdown(m):
               "the fds offered.", ""]
     rt = m.get("rss_over_time") or {}
     if rt:
-        L += ["## Memory: falcod RSS over time (VmRSS from /proc/PID/status every 100 ms)", "",
-              "| run | samples | seconds | start MiB | peak MiB | peak anonymous MiB | end MiB |", "|---|---|---|---|---|---|---|"]
+        L += ["## Memory: falcod RSS over time (VmRSS from /proc/PID/status)", "",
+              "| run | samples (every) | seconds | start MiB | peak MiB | peak anonymous MiB | end MiB |",
+              "|---|---|---|---|---|---|---|"]
         for x in rt.values():
-            L.append(f"| {x['label']} | {len(x['samples'])} | {x['seconds']:.1f} | {x['start_kib'] / 1024:.1f} | "
+            L.append(f"| {x['label']} | {len(x['samples'])} ({x['period_ms']} ms) | {x['seconds']:.2f} | "
+                     f"{x['start_kib'] / 1024:.1f} | "
                      f"{x['peak_kib'] / 1024:.1f} | {x['peak_anon_kib'] / 1024:.1f} | {x['end_kib'] / 1024:.1f} |")
         L += ["", "VmRSS = anonymous + file-backed pages. A plain capture is mapped whole by falcod's reader and "
               "the probe's ring buffers are mapped into falcod live: both count as file-backed (RssFile), not as "
@@ -522,7 +526,8 @@ def plots(m, stem, head):
             for s in x["samples"]:
                 f.write(f"{s['t']} {s['VmRSS'] / 1024:.2f} {s.get('RssAnon', 0) / 1024:.2f}\n")
         dats.append(dat)
-        title = "replay" if k == "replay" else "live (stress-ng fork + open)"
+        title = ("replay of the 1M-event capture" if "big-sample" in x["label"] else "replay of a mkstate capture") \
+            if k == "replay" else "live (stress-ng fork + open)"
         marks = "unset arrow\n"
         for t in x.get("load_window_s") or []:  # the load's start and end
             marks += f"set arrow from {t}, graph 0 to {t}, graph 1 nohead front dt 2 lw 1.5 lc rgb '#555555'\n"
