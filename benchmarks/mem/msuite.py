@@ -234,8 +234,9 @@ def report_fit(env, pts):
 
 # ---- bounds -----------------------------------------------------------------------------------
 
-def bounds(env):
-    """RSS at the configured thread bound and past it; the same for the per-process fd bound."""
+def bounds(env, fitted=None):
+    """RSS at the configured thread bound and past it; the same for the per-process fd bound.
+    FITTED (falcod's fit): what the excess offered would have cost if it were kept."""
     n = 10000 if env.quick else 20000
     procs = 10 if env.quick else 20
     env.log(f"   bounds: falco_libs.thread_table_size={n} with {n} and {2 * n} processes; {procs} processes with "
@@ -262,10 +263,20 @@ def bounds(env):
         out[f"{kind}_rss_at_bound_kib"] = at["max_rss_kib"]
         out[f"{kind}_rss_past_bound_kib"] = past["max_rss_kib"]
         out[f"{kind}_growth_past_bound"] = g
+        if fitted:  # the excess offered, at the fitted rates, had falcod kept it
+            if kind == "threads":
+                extra = (past["offered_threads"] - at["offered_threads"]) * (
+                    fitted["bytes_per_thread"] + INHERITED * fitted["bytes_per_fd"])
+            else:
+                extra = past["offered_threads"] * (
+                    past["offered_fds_per_thread"] - at["offered_fds_per_thread"]) * fitted["bytes_per_fd"]
+            out[f"{kind}_unbounded_growth_kib"] = extra / 1024
         env.res.metric(f"memory/bound/{kind}/rss_at_bound_kib", at["max_rss_kib"], "KiB", "lower", "memory")
         env.res.metric(f"memory/bound/{kind}/rss_past_bound_kib", past["max_rss_kib"], "KiB", "lower", "memory")
+        unb = out.get(f"{kind}_unbounded_growth_kib")
         env.log(f"     {kind}: RSS at the bound {at['max_rss_kib'] / 1024:.1f} MiB, offered twice as many "
-                f"{past['max_rss_kib'] / 1024:.1f} MiB ({100 * g:+.1f} %)")
+                f"{past['max_rss_kib'] / 1024:.1f} MiB ({100 * g:+.1f} %)"
+                + (f"; kept unbounded the excess would cost ~{unb / 1024:.0f} MiB more" if unb else ""))
     return out
 
 
@@ -345,14 +356,17 @@ def rss_replay(env):
     smp = Sampler(lambda: holder.get("pid"), period)
     smp.start()
     with tempfile.TemporaryFile(mode="w+") as err:
-        p = subprocess.Popen([env.tools["falcod"]] + QUIET + ["--replay", cap], stdout=subprocess.DEVNULL, stderr=err)
-        holder["pid"] = p.pid
         try:
-            p.wait(timeout=600)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait()
-        smp.stop()
+            p = subprocess.Popen([env.tools["falcod"]] + QUIET + ["--replay", cap], stdout=subprocess.DEVNULL,
+                                 stderr=err)
+            holder["pid"] = p.pid
+            try:
+                p.wait(timeout=600)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+        finally:
+            smp.stop()
         err.seek(0)
         text = err.read()
     x = summarize(smp.samples, what, period)
@@ -389,9 +403,10 @@ def rss_live(env):
             smp.stop()
             f.stop()
     except (RuntimeError, subprocess.TimeoutExpired) as e:
-        smp.stop()
         env.res.note("memory", f"RSS over time, live: {e}")
         return None
+    finally:
+        smp.stop()
     x = summarize(smp.samples, f"falcod live, stress-ng --fork {w} --open {w}, {secs} s", smp.period)
     if smp.t0:  # the load's window on the samples' clock
         x["load_window_s"] = [round(t_load - smp.t0, 2), round(t_done - smp.t0, 2)]
@@ -443,7 +458,7 @@ def run_suite(env):
         pts = per_table(env)
         raw["grid"] = pts
         raw["fit"] = report_fit(env, pts)
-        raw["bounds"] = bounds(env)
+        raw["bounds"] = bounds(env, raw["fit"].get("falcod"))
     except RuntimeError as e:
         env.res.note("memory", f"memory suite stopped: {e}")
     raw["rss_over_time"] = rss_over_time(env)
@@ -492,11 +507,14 @@ def markdown(m):
             L.append(f"| {r['kind']} | {r['offered_threads']:,} x {r['offered_fds_per_thread']} | {r['threads']:,} | "
                      f"{r['fds']:,} | {r['thread_evictions']:,} / {r['fd_evictions']:,} | "
                      f"{r['max_rss_kib'] / 1024:.1f} |")
+        def unb(kind):
+            v = b.get(f"{kind}_unbounded_growth_kib")
+            return f"; the excess, kept, would cost ~{v / 1024:.0f} MiB at the fitted rates" if v else ""
         L += ["", f"Past the thread bound RSS moves {100 * b['threads_growth_past_bound']:+.1f} % "
               f"({b['threads_rss_at_bound_kib'] / 1024:.1f} -> {b['threads_rss_past_bound_kib'] / 1024:.1f} MiB) with "
-              f"twice the processes offered; past the fd bound {100 * b['fds_growth_past_bound']:+.1f} % "
+              f"twice the processes offered{unb('threads')}; past the fd bound {100 * b['fds_growth_past_bound']:+.1f} % "
               f"({b['fds_rss_at_bound_kib'] / 1024:.1f} -> {b['fds_rss_past_bound_kib'] / 1024:.1f} MiB) with twice "
-              "the fds offered.", ""]
+              f"the fds offered{unb('fds')}.", ""]
     rt = m.get("rss_over_time") or {}
     if rt:
         L += ["## Memory: falcod RSS over time (VmRSS from /proc/PID/status)", "",
