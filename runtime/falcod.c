@@ -1449,15 +1449,17 @@ static bool start_web(const struct fc_config *cfg, bool live, struct engine *e, 
 	return true;
 }
 
-/* The reload thread: SIGHUP always, file changes when watch_config_files. */
-static bool start_reloader(const struct fc_config *cfg, struct engine *e, struct reload_ctx *rc)
+/* The reload thread: SIGHUP always, file changes when watch_config_files and live. A replay
+ * is a batch job: watching the configuration's directory costs the kernel a walk of every
+ * entry in it (tens of ms for /etc or /tmp), more than replaying a small capture. */
+static bool start_reloader(const struct fc_config *cfg, bool live, struct engine *e, struct reload_ctx *rc)
 {
 	char err[512];
 	*rc = (struct reload_ctx){.cli = e->cli, .profile = e->profile, .metrics = e->metrics != NULL};
 	paths_set(rc, cfg);
 	struct fc_reload_ops ops = {
 		.prepare = reload_prepare, .discard = reload_discard, .paths = reload_paths, .ctx = rc};
-	if (fc_reload_start(&ops, cfg->watch_config_files, stderr, &e->reloader, err, sizeof err) != 0) {
+	if (fc_reload_start(&ops, cfg->watch_config_files && live, stderr, &e->reloader, err, sizeof err) != 0) {
 		fprintf(stderr, "falcod: warning: %s; SIGHUP reloads on the event thread\n", err);
 		paths_free(rc);
 		e->reloader = NULL;
@@ -1651,7 +1653,7 @@ int main(int argc, char **argv)
 	}
 	if (!start_web(&cfg, !replay, &e, &web))
 		goto done;
-	start_reloader(&cfg, &e, &rctx);
+	start_reloader(&cfg, !replay, &e, &rctx);
 	install_signals();
 	fprintf(stderr, "falcod: %s: %u rules, %u enabled; %s\n", rules.desc, nrules, nenabled,
 		replay ? "replaying a capture" : "live events from the probe");

@@ -4,7 +4,8 @@
 #     process and fd counts and the same alerts, and is private (mode 0600);
 #  2. --record-matched keeps the events that raised an alert plus the state-building ones: fewer
 #     events, the same alerts (a one-rule file);
-#  3. sysdig (when installed) reads every recording with as many events as the original;
+#  3. sysdig and tshark (when installed) read every recording with as many events as the
+#     original (tshark: one frame per event, none malformed);
 #  4. live (root and the probe available): a short live run recorded, then replayed — the
 #     replay sees every recorded event and the alert raised live for a sensitive read.
 # Skips (77) when the shared captures or falcod are absent; part 4 is skipped with a message.
@@ -60,6 +61,16 @@ for c in falco_cat_write libs_sample libs_single_ipv6_conn falco_psp_run_as_user
 	else
 		echo "note: sysdig not installed; the sysdig read-back checks are skipped"
 	fi
+	# tshark (Wireshark's sysdig event dissector): one frame per recorded event, none malformed
+	if command -v tshark >/dev/null; then
+		evs=$(grep '   capture:' "$tmp/s2" | grep -o '[0-9]* events' | grep -o '[0-9]*')
+		tshark -r "$tmp/$c.scap" >"$tmp/ts.out" 2>"$tmp/ts.err"
+		fr=$(wc -l <"$tmp/ts.out")
+		[ "$fr" = "$evs" ] && ! grep -qi malformed "$tmp/ts.out" && ok ||
+			{ bad "$c: tshark reads $fr frames of the recording (falcod: $evs events)"; head -3 "$tmp/ts.err"; }
+	else
+		echo "note: tshark not installed; the tshark read-back checks are skipped"
+	fi
 done
 
 # 4. live
@@ -108,6 +119,10 @@ Y
 			bad "live: process starts with vm_rss above vm_size (or none recorded)"
 		grep 'file=/etc/shadow' "$tmp/r.out" | grep -q "$mark" && ok ||
 			bad "live: the replay of the recording misses the /etc/shadow alert"
+		if command -v tshark >/dev/null; then
+			fr=$(tshark -r "$tmp/live.scap" 2>/dev/null | grep -vc -i malformed)
+			[ "$fr" = "$rec" ] && ok || bad "live: tshark reads $fr well-formed frames, falcod recorded $rec events"
+		fi
 		if command -v sysdig >/dev/null; then
 			# grep -c reads everything: with pipefail, grep -q would SIGPIPE sysdig
 			sysdig -r "$tmp/live.scap" "proc.cmdline contains $mark" >"$tmp/sd.out" 2>"$tmp/sd.err"
