@@ -659,6 +659,11 @@ void fc_gen_event(struct fc_gen *g, struct fc_fake_evt *e)
 {
 	fc_fake_clear(e);
 	fc_fake_set_type(e, PICK(g, v_evt));
+	/* Every real event has a number, from 1 (the compiler folds `evt.num >= 1` to true and
+	 * `evt.num = 0` to false on that fact): never missing, never 0, here too. */
+	char num[24];
+	snprintf(num, sizeof num, "%u", 1 + fc_gen_below(g, 3) * 1000 + fc_gen_below(g, 3));
+	set_text(e, "evt.num", num);
 	for (size_t i = 0; i < N(pool); i++) {
 		const struct gfield *f = &pool[i];
 		if (!f->set)
