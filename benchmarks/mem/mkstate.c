@@ -37,6 +37,7 @@
 #include "evt.h"
 #include "ptypes.h"
 #include "scapw.h"
+#define EVV_PROG "mkstate"
 #include "../../tests/tools/evview.h"
 
 enum {
@@ -53,35 +54,7 @@ enum {
 
 static struct fc_scapw *W;
 static uint64_t now_ts = 1735689600000000000ull; /* 2025-01-01T00:00:00Z */
-static struct evview E;
-
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fprintf(stderr, "mkstate: ");
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-	exit(1);
-}
-
-/* ------------------------------------------------------------------ fixed-seed generator */
-
-static uint64_t rng = 0x2545f4914f6cdd1dull;
-
-static uint64_t rnd64(void)
-{
-	uint64_t z = (rng += 0x9e3779b97f4a7c15ull);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static uint32_t rnd(uint32_t n)
-{
-	return (uint32_t)((rnd64() >> 32) * n >> 32);
-}
+static struct evview E; /* random numbers (rnd, rnd64): evview.h */
 
 /* ------------------------------------------------------------------ events */
 

@@ -69,6 +69,7 @@
 #include "rulesrc.h"
 #include "state.h"
 #include "vm.h"
+#define EVV_PROG "vm_mix"
 #include "../../tests/tools/evview.h"
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -79,34 +80,10 @@
 extern const char fc_default_rules[];
 extern const size_t fc_default_rules_len;
 
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fprintf(stderr, "vm_mix: ");
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-	exit(1);
-}
 
 /* ------------------------------------------------------------------ random numbers */
 
-static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
-
-static uint64_t rnd64(void)
-{
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static uint32_t rnd(uint32_t n)
-{
-	return (uint32_t)((rnd64() >> 32) * n >> 32);
-}
-
+/* rnd64/rnd: tests/tools/evview.h */
 static bool chance(double p)
 {
 	return (double)(rnd64() >> 11) * 0x1.0p-53 < p;
@@ -1712,7 +1689,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--bundle") && i + 1 < argc)
 			bundle_path = argv[++i];
 		else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
-			rng_state = strtoull(argv[++i], NULL, 0);
+			evv_rng = strtoull(argv[++i], NULL, 0);
 		else if (!strcmp(argv[i], "--only") && i + 1 < argc) {
 			only = -2;
 			for (int m = 0; m < M_MAX; m++)

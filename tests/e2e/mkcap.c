@@ -28,6 +28,7 @@
 #include "evt.h"
 #include "ptypes.h"
 #include "scapw.h"
+#define EVV_PROG "e2e_mkcap"
 #include "../tools/evview.h"
 
 /* ------------------------------------------------------------------ scap constants (PPM values) */
@@ -62,17 +63,6 @@ static FILE *g_manifest;
 static struct fc_scapw *g_w;
 static uint64_t g_ts;
 static char g_name[128];
-
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fprintf(stderr, "e2e_mkcap: %s: ", g_name[0] ? g_name : "setup");
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-	exit(1);
-}
 
 static uint64_t tick(void)
 {
@@ -1193,6 +1183,7 @@ static void write_one(const struct scen *s)
 {
 	char path[4096], err[512];
 	snprintf(g_name, sizeof g_name, "%s", s->name);
+	evv_ctx = g_name;
 	snprintf(path, sizeof path, "%s/%s.scap", g_dir, s->name);
 	if (fc_scapw_open(path, false, &g_w, err, sizeof err) != 0)
 		die("%s", err);
@@ -1250,6 +1241,7 @@ static int bulk(const char *out, int n)
 
 int main(int argc, char **argv)
 {
+	evv_ctx = "setup"; /* until the first scenario names itself */
 	if (argc == 4 && !strcmp(argv[1], "--bulk"))
 		return bulk(argv[2], atoi(argv[3]));
 	if (argc != 2) {

@@ -4,19 +4,59 @@
  * their type's size, strings with their NUL, IPv4 socket tuples and sockaddrs as the probe lays
  * them out); parameters left unset are empty. The caller writes the view with fc_scapw_event or
  * encodes it with fc_evt_encode. Misuse (an unknown parameter name, an event over the store)
- * calls the including program's die(), declared below: generators stop on their own bugs.
+ * calls die(): generators stop on their own bugs. Also the generators' die() (messages prefixed
+ * with EVV_PROG, which the program defines before including this, and evv_ctx when set) and
+ * their fixed-seed random numbers (splitmix64: the same stream on every run and machine).
  * Header-only, static: each program has one builder. */
 #ifndef FC_TOOLS_EVVIEW_H
 #define FC_TOOLS_EVVIEW_H
 
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "events.h"
 #include "evt.h"
 #include "ptypes.h"
 
-static void die(const char *fmt, ...);
+#ifndef EVV_PROG
+#error "define EVV_PROG (the program's name, for its messages) before including evview.h"
+#endif
+
+static const char *evv_ctx; /* what the program is at, for die()'s message; NULL: nothing */
+
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, EVV_PROG ": ");
+	if (evv_ctx)
+		fprintf(stderr, "%s: ", evv_ctx);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	exit(1);
+}
+
+static uint64_t evv_rng = 0x9e3779b97f4a7c15ull;
+
+static inline uint64_t rnd64(void)
+{
+	uint64_t z = (evv_rng += 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/* Uniform in [0, n). */
+static inline uint32_t rnd(uint32_t n)
+{
+	return (uint32_t)((rnd64() >> 32) * n >> 32);
+}
+
 
 struct evview {
 	struct fc_evt v;

@@ -27,21 +27,12 @@
 #include "evt.h"
 #include "ptypes.h"
 #include "scapw.h"
+#define EVV_PROG "mkdemo"
 #include "evview.h"
 
 static struct fc_scapw *W;
 static uint64_t now_ts = 1735689600000000000ull; /* 2025-01-01T00:00:00Z */
 
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fprintf(stderr, "mkdemo: ");
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-	exit(1);
-}
 
 /* ---- one event: parameters set by name (tests/tools/evview.h), then written ---- */
 
