@@ -721,6 +721,24 @@ static void process_event(struct engine *e, const struct fc_evt *raw)
 	}
 	fc_state_event_done(e->st);
 }
+/* This process's peak RSS in KiB: VmHWM of its own memory map. getrusage's ru_maxrss also
+ * carries the high-water mark of the image exec replaced (Linux keeps it across exec), so
+ * falcod started from a large parent would report the parent's size. */
+static long peak_rss_kib(const struct rusage *ru)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	long kib = -1;
+	while (f && fgets(line, sizeof line, f))
+		if (!strncmp(line, "VmHWM:", 6)) {
+			kib = strtol(line + 6, NULL, 10);
+			break;
+		}
+	if (f)
+		fclose(f);
+	return kib > 0 ? kib : ru->ru_maxrss;
+}
+
 static void summary(struct engine *e, const char *what, FILE *f)
 {
 	fprintf(f, "Events detected: %llu\n", (unsigned long long)e->alerts);
@@ -800,7 +818,7 @@ static void summary(struct engine *e, const char *what, FILE *f)
 			(unsigned long long)e->mem_samples, (unsigned long long)e->mem_over);
 	}
 	fprintf(f, "   wall time: %.3f s, %.0f events/s, max RSS %ld KiB\n", wall,
-		wall > 0 ? (double)e->read / wall : 0.0, ru.ru_maxrss);
+		wall > 0 ? (double)e->read / wall : 0.0, peak_rss_kib(&ru));
 }
 
 
