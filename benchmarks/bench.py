@@ -34,11 +34,12 @@ import resource
 import shlex
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
+
+from common import QUIET, falcod_summary, stats  # noqa: E402  (benchmarks/common.py)
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "kernel"))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "mem"))
@@ -65,9 +66,6 @@ def sh(cmd):
     r = subprocess.run(cmd, shell=True, text=True, capture_output=True)
     return r.stdout.strip() if r.returncode == 0 else ""
 
-
-def stats(values):
-    return {"min": min(values), "median": statistics.median(values), "max": max(values)}
 
 
 class Results:
@@ -539,9 +537,9 @@ def suite_replay(res, tools, tmp, caps, events, peer, quick):
                 rec["events_per_s_net_of_startup"] = events / ((ms["median"] - raw["sysdig_startup_ms"]["median"]) / 1e3)
             else:
                 rec["summary"] = falcod_summary(last.get("stderr", ""))
-                if "internal_events_per_s" in rec["summary"]:  # its own loop, start-up excluded
+                if "events_per_s" in rec["summary"]:  # its own loop, start-up excluded
                     res.metric(f"replay/{tag}/falcod/{key}/internal_events_per_s",
-                               rec["summary"]["internal_events_per_s"], "ev/s", "higher", "rate")
+                               rec["summary"]["events_per_s"], "ev/s", "higher", "rate")
             c["runs"].append(rec)
             peer_flag = tool != "falcod"
             res.metric(f"replay/{tag}/{tool}/{key}/events_per_s", eps["median"], "ev/s", "higher", "rate",
@@ -576,22 +574,6 @@ def replay_ratios(res, raw):
     raw["ratios"] = out
 
 
-def falcod_summary(text):
-    """The figures of falcod's end-of-run summary (stderr): events read and evaluated, rules run,
-    matches, its own wall time and events/s (no start-up), max RSS."""
-    out = {}
-    for key, pat in (("events_read", r"events read: (\d+)"), ("events_evaluated", r"events evaluated: (\d+)"),
-                     ("rules_run", r"rules run (\d+)"), ("matches", r"matches (\d+)"),
-                     ("internal_wall_s", r"wall time: ([\d.]+) s"), ("internal_events_per_s", r"s, (\d+) events/s"),
-                     ("max_rss_kib", r"max RSS (\d+) KiB")):
-        m = re.search(pat, text)
-        if m:
-            out[key] = float(m.group(1)) if "." in m.group(1) else int(m.group(1))
-    return out
-
-
-# falcod as the replay runs it: no syslog, alerts to stdout (discarded)
-QUIET = ["-o", "syslog_output.enabled=false"]
 
 
 def write_rules_yaml(rules, n, path):

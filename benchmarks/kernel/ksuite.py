@@ -25,13 +25,13 @@ import os
 import re
 import shutil
 import signal
-import statistics
 import struct
 import subprocess
 import tempfile
 import time
 
 import klatency
+from common import falcod_summary, stats  # benchmarks/common.py (bench.py puts it on the path)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -41,9 +41,6 @@ COUNTER_FIELDS = ("seen", "sent", "filtered", "drops_max_size", "drops_noring", 
 DROPCATS = ("clone_fork_exit", "execve_exit", "connect_exit", "open_exit", "dir_file_exit",
             "other_interest_exit", "close_exit", "proc_exit", "other")
 
-
-def _stats(v):
-    return {"min": min(v), "median": statistics.median(v), "max": max(v)}
 
 
 class Env:
@@ -109,20 +106,6 @@ def read_counters(map_id):
     return out
 
 
-def parse_live_summary(text):
-    out = {}
-    pats = (("seen", r"probe: (\d+) syscalls seen"), ("sent", r"(\d+) sent,"),
-            ("filtered", r"(\d+) filtered in the kernel"), ("drops_buffer", r"(\d+) dropped \(ring full\)"),
-            ("drops_max_size", r"(\d+) dropped \(too large\)"), ("rings", r"(\d+) rings"),
-            ("events_read", r"events read: (\d+)"), ("own_skipped", r"own threads skipped: (\d+)"),
-            ("alerts", r"Events detected: (\d+)"), ("wall_s", r"wall time: ([\d.]+) s"),
-            ("max_rss_kib", r"max RSS (\d+) KiB"), ("own_dropped", r"(\d+) of falcod's own dropped in the kernel"))
-    for k, p in pats:
-        m = re.search(p, text)
-        if m:
-            out[k] = float(m.group(1)) if "." in m.group(1) else int(m.group(1))
-    return out
-
 
 class Falcod:
     """falcod live with its default rules (syslog off, alerts to /dev/null) as a context:
@@ -185,7 +168,7 @@ class Falcod:
         self.err.seek(0)
         text = self.err.read()
         self.err.close()
-        self.summary = parse_live_summary(text)
+        self.summary = falcod_summary(text)
         if self.p.returncode and not self.error:
             self.error = f"falcod exited {self.p.returncode}: {text.strip()[-300:]}"
 
@@ -319,8 +302,8 @@ def report_per_syscall(env, raw):
         for cfg in CONFIGS:
             v = raw["samples"][cfg][case]
             if v:
-                c[cfg] = _stats(v)
-                c[cfg + "_wall"] = _stats(raw["walls"][cfg][case])
+                c[cfg] = stats(v)
+                c[cfg + "_wall"] = stats(raw["walls"][cfg][case])
                 res.metric(f"kernel/syscall/{case}/{cfg}/cpu_ns", c[cfg]["min"], "ns", "lower", "time",
                            peer=cfg != "falcod", spread=c[cfg])
         # same-round ratios: each round's falcod min over that round's floor min

@@ -23,15 +23,15 @@ Every figure is measured in this run."""
 import os
 import re
 import shutil
-import statistics
 import subprocess
 import tempfile
 import threading
 import time
 
+from common import QUIET, falcod_summary, stats  # benchmarks/common.py (bench.py puts it on the path)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-QUIET = ["-o", "syslog_output.enabled=false"]
 FD_BOUND = 4096   # runtime/state.h fc_state_opts.max_fds_per_proc default (not configurable)
 INHERITED = 5     # fds every mkstate child inherits from its parent (0-4)
 SEEDED = 23       # processes mkstate seeds before the children
@@ -47,9 +47,6 @@ class Env:
         self.res, self.tools, self.log, self.quick, self.tmp = res, tools, log, quick, tmp
         self.replay_cap, self.kenv, self.ksuite = replay_cap, kenv, ksuite
 
-
-def _stats(v):
-    return {"min": min(v), "median": statistics.median(v), "max": max(v)}
 
 
 # ---- one measured run -------------------------------------------------------------------------
@@ -81,19 +78,6 @@ def measured(argv, timeout=600):
     return p.returncode, text, int(lines[-1]), el
 
 
-def falcod_state(text):
-    out = {}
-    m = re.search(r"state: (\d+) threads, (\d+) fds, (\d+) containers \(evictions (\d+) threads, (\d+) fds\)", text)
-    if m:
-        out.update(zip(("threads", "fds", "containers", "thread_evictions", "fd_evictions"), map(int, m.groups())))
-    m = re.search(r"max RSS (\d+) KiB", text)
-    if m:
-        out["max_rss_kib"] = int(m.group(1))
-    m = re.search(r"events read: (\d+)", text)
-    if m:
-        out["events"] = int(m.group(1))
-    return out
-
 
 def mkstate(env, threads, fds, path):
     r = subprocess.run([env.tools["mkstate"], "-z", "-t", str(threads), "-f", str(fds), path], text=True,
@@ -108,7 +92,7 @@ def run_falcod(env, cap, extra=()):
     rc, text, rss, el = measured([env.tools["falcod"]] + list(extra) + QUIET + ["--replay", cap])
     if rc:
         raise RuntimeError(f"falcod --replay exited {rc}: {text.strip()[-300:]}")
-    s = falcod_state(text)
+    s = falcod_summary(text)
     if "threads" not in s or "max_rss_kib" not in s:
         raise RuntimeError("falcod printed no state/RSS summary: " + text.strip()[-300:])
     s["time_max_rss_kib"] = rss
@@ -185,13 +169,13 @@ def per_table(env):
         p = {"offered_threads": threads, "offered_fds_per_thread": fds, "events": gen.get("events"),
              "capture_bytes_uncompressed": gen.get("bytes"), "threads": fr[0]["threads"], "fds": fr[0]["fds"],
              "thread_evictions": fr[0]["thread_evictions"], "fd_evictions": fr[0]["fd_evictions"],
-             "falcod_rss_kib": _stats([x["max_rss_kib"] for x in fr]),
-             "falcod_time_rss_kib": _stats([x["time_max_rss_kib"] for x in fr]),
-             "falcod_s": _stats([x["seconds"] for x in fr])}
+             "falcod_rss_kib": stats([x["max_rss_kib"] for x in fr]),
+             "falcod_time_rss_kib": stats([x["time_max_rss_kib"] for x in fr]),
+             "falcod_s": stats([x["seconds"] for x in fr])}
         p["falcod_kib"] = p["falcod_rss_kib"]["median"]
         if sr:
-            p["sysdig_rss_kib"] = _stats([x["max_rss_kib"] for x in sr])
-            p["sysdig_s"] = _stats([x["seconds"] for x in sr])
+            p["sysdig_rss_kib"] = stats([x["max_rss_kib"] for x in sr])
+            p["sysdig_s"] = stats([x["seconds"] for x in sr])
             p["sysdig_kib"] = p["sysdig_rss_kib"]["median"]
         out.append(p)
         env.log(f"     {threads:>6} x {fds:>2}: falcod tables {p['threads']:,} threads, {p['fds']:,} fds (evictions "
@@ -370,7 +354,7 @@ def rss_replay(env):
         err.seek(0)
         text = err.read()
     x = summarize(smp.samples, what, period)
-    x["summary"] = falcod_state(text)
+    x["summary"] = falcod_summary(text)
     if p.returncode:
         env.res.note("memory", f"RSS over time: falcod --replay exited {p.returncode}: {text.strip()[-200:]}")
     return x
