@@ -5,14 +5,17 @@
 #   falcoc dump --stage=opt NAME.yaml           vs NAME.opt.expected    (graphs, every pass)
 #   falcoc dump --stage=bc NAME.yaml            vs NAME.bc.expected     (bytecode, optimised)
 #   falcoc dump --stage=bc --no-opt NAME.yaml   vs NAME.bc-noopt.expected
+# and for each tests/golden/kern/NAME.yaml the kernel part (syscall selection and predicate
+# programs, compiler/split.c):
+#   falcoc dump --stage=kern NAME.yaml          vs NAME.kern.expected
 # Output is stdout then stderr, then "exit N". UPDATE=1 rewrites the expected files.
 set -uo pipefail
 falcoc=$(realpath "$1")
-dir=$2/tests/golden/backend
+golden=$2/tests/golden
 fail=0 n=0
-check() { # yaml expected-file args...
-	local y=$1 exp=$2
-	shift 2
+check() { # dir yaml expected-file args...
+	local dir=$1 y=$2 exp=$3
+	shift 3
 	local got
 	got=$(cd "$dir" && { "$falcoc" "$@" "$y" 2>/tmp/fc_bg_err.$$; echo "exit $?"; }; cat /tmp/fc_bg_err.$$)
 	rm -f /tmp/fc_bg_err.$$
@@ -26,12 +29,16 @@ check() { # yaml expected-file args...
 		fail=$((fail + 1))
 	fi
 }
-for y in "$dir"/*.yaml; do
+for y in "$golden"/backend/*.yaml; do
 	b=$(basename "$y" .yaml)
-	check "$b.yaml" "$b.ir.expected" dump --stage=ir
-	check "$b.yaml" "$b.opt.expected" dump --stage=opt
-	check "$b.yaml" "$b.bc.expected" dump --stage=bc
-	check "$b.yaml" "$b.bc-noopt.expected" dump --stage=bc --no-opt
+	check "$golden/backend" "$b.yaml" "$b.ir.expected" dump --stage=ir
+	check "$golden/backend" "$b.yaml" "$b.opt.expected" dump --stage=opt
+	check "$golden/backend" "$b.yaml" "$b.bc.expected" dump --stage=bc
+	check "$golden/backend" "$b.yaml" "$b.bc-noopt.expected" dump --stage=bc --no-opt
+done
+for y in "$golden"/kern/*.yaml; do
+	b=$(basename "$y" .yaml)
+	check "$golden/kern" "$b.yaml" "$b.kern.expected" dump --stage=kern
 done
 # falcoc compile: the default ruleset twice gives the same bytes; errors write nothing
 tmp=$(mktemp -d)
