@@ -152,30 +152,40 @@ static __attribute__((noinline)) fc_extract_fn slot_bind(struct fc_vm *vm, uint3
 	return vm->vs[s].fn = fn ? fn : vm->x.extract;
 }
 
+/* Field slot E's value by its extract function FN, marked current: a failed extraction, an
+ * empty list or an unknown kind is missing. Shared by slot_fetch and leaf_rule's in-line fetch. */
+static inline __attribute__((always_inline)) const struct fc_val *field_call(struct fc_vm *vm, struct vslot *e,
+									    fc_extract_fn fn)
+{
+	struct fc_val *out = &e->val;
+	out->kind = FC_V_NONE;
+	vm->st.extractions++;
+	bool ok = fn(vm->x.ctx, e->spec, out);
+	/* kind alone first: a load of kind and len together (what the compiler makes of the
+	 * combined test) right after the extractor's narrower stores cannot be store-forwarded
+	 * and stalls; this was a fifth of the VM's time on the mix */
+	uint8_t k = out->kind;
+	if (!ok || (__builtin_expect(k >= FC_V_LIST, 0) && (k > FC_V_LIST || !out->len)))
+		out->kind = FC_V_NONE;
+	e->gen = vm->gen;
+	return out;
+}
+
 static __attribute__((noinline)) const struct fc_val *slot_fetch(struct fc_vm *vm, uint32_t s)
 {
 	const struct fc_nslot *sl = &vm->b->slots[s];
-	struct fc_val *out = &vm->vs[s].val;
-	out->kind = FC_V_NONE;
-	if (sl->kind == FC_SK_FIELD) {
-		if (vm->x.extract) {
-			vm->st.extractions++;
-			fc_extract_fn fn = vm->vs[s].fn;
-			if (__builtin_expect(!fn, 0))
-				fn = slot_bind(vm, s);
-			bool ok = fn(vm->x.ctx, &sl->spec, out);
-			/* kind alone first: a load of kind and len together (what the compiler makes of
-			 * the combined test) right after the extractor's narrower stores cannot be
-			 * store-forwarded and stalls; this was a fifth of the VM's time on the mix */
-			uint8_t k = out->kind;
-			if (!ok || (__builtin_expect(k >= FC_V_LIST, 0) && (k > FC_V_LIST || !out->len)))
-				out->kind = FC_V_NONE;
-		}
-	} else {
-		slot_xf(vm, sl, out);
+	struct vslot *e = &vm->vs[s];
+	if (sl->kind == FC_SK_FIELD && vm->x.extract) {
+		fc_extract_fn fn = e->fn;
+		if (__builtin_expect(!fn, 0))
+			fn = slot_bind(vm, s);
+		return field_call(vm, e, fn);
 	}
-	vm->vs[s].gen = vm->gen;
-	return out;
+	e->val.kind = FC_V_NONE; /* a field without extractor: missing */
+	if (sl->kind != FC_SK_FIELD)
+		slot_xf(vm, sl, &e->val);
+	e->gen = vm->gen;
+	return &e->val;
 }
 
 /* ---- leaf tests on one scalar value ---- */
@@ -571,15 +581,7 @@ static inline const struct fc_val *slot_val_inl(struct fc_vm *vm, uint32_t s)
 	fc_extract_fn fn = e->fn;
 	if (__builtin_expect(!fn, 0))
 		return slot_fetch(vm, s); /* not bound yet, no extractor, or a transformer */
-	struct fc_val *out = &e->val;
-	out->kind = FC_V_NONE;
-	vm->st.extractions++;
-	bool ok = fn(vm->x.ctx, e->spec, out);
-	uint8_t k = out->kind; /* kind alone first: see slot_fetch */
-	if (!ok || (__builtin_expect(k >= FC_V_LIST, 0) && (k > FC_V_LIST || !out->len)))
-		out->kind = FC_V_NONE;
-	e->gen = vm->gen;
-	return out;
+	return field_call(vm, e, fn);
 }
 
 /* The opcodes leaf_rule tests itself. */
