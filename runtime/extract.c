@@ -96,32 +96,6 @@ static bool r_is_main(void *ud)
 
 /* ------------------------------------------------------------------ dispatcher */
 
-static bool evt_field(struct fc_state *st, const struct fc_fieldspec *f, struct fc_val *out);
-
-bool fc_state_extract(void *ctx, const struct fc_fieldspec *f, struct fc_val *out)
-{
-	struct fc_state *st = ctx;
-	fc_vnone(out);
-	if ((unsigned)f->id >= FC_F_MAX_ || !st->ev)
-		return false;
-	if (fc_fields[f->id].flags & FC_FF_UNAVAILABLE)
-		return false;
-	if (f->id >= FC_F_PROC_EXE && f->id <= FC_F_GROUP_NAME)
-		return fc_extract_thread(st, f, out);
-	if ((f->id >= FC_F_FD_NUM && f->id <= FC_F_FS_PATH_TARGETRAW) ||
-	    (f->id >= FC_F_FDLIST_NUMS && f->id <= FC_F_FDLIST_SPORTS))
-		return fc_extract_fd(st, f, out);
-	if (f->id >= FC_F_CONTAINER_ID && f->id <= FC_F_K8S_DEPLOYMENT_LABELS)
-		return fc_extract_ctr(st, f, out);
-	if (f->id == FC_F_UTIL_CNT)
-		return fc_vu64(out, ++st->util_cnt); /* upstream: a counter bumped per extraction */
-	if (fc_extract_is_evtstate(f->id))
-		return fc_extract_evtstate(st, f, out);
-	if (fc_evtfield_handles(f->id))
-		return evt_field(st, f, out);
-	return false;
-}
-
 /* An evt.* field of evtfields.c, with the event context refreshed once per event. */
 static bool evt_field(struct fc_state *st, const struct fc_fieldspec *f, struct fc_val *out)
 {
@@ -152,57 +126,60 @@ static bool evt_field(struct fc_state *st, const struct fc_fieldspec *f, struct 
 	return fc_evtfield_extract(&st->ectx, f, out);
 }
 
+/* The routes: each does what its field family needs, after the checks every field shares. */
+#define ROUTE(name, fn)                                                                    \
+	static bool name(void *ctx, const struct fc_fieldspec *f, struct fc_val *out)     \
+	{                                                                                  \
+		struct fc_state *st = ctx;                                                 \
+		fc_vnone(out);                                                             \
+		return st->ev ? fn(st, f, out) : false;                                    \
+	}
+ROUTE(x_thread, fc_extract_thread)
+ROUTE(x_fd, fc_extract_fd)
+ROUTE(x_ctr, fc_extract_ctr)
+ROUTE(x_evtstate, fc_extract_evtstate)
+ROUTE(x_evt, evt_field)
+#undef ROUTE
+
+/* The route of field F, decided by its id alone; NULL for an unknown or unavailable field and
+ * for util.cnt (the dispatcher's own). The one table of both the dispatcher and state_bind. */
+static fc_extract_fn route(const struct fc_fieldspec *f)
+{
+	if ((unsigned)f->id >= FC_F_MAX_ || (fc_fields[f->id].flags & FC_FF_UNAVAILABLE))
+		return NULL;
+	if (f->id >= FC_F_PROC_EXE && f->id <= FC_F_GROUP_NAME)
+		return x_thread;
+	if ((f->id >= FC_F_FD_NUM && f->id <= FC_F_FS_PATH_TARGETRAW) ||
+	    (f->id >= FC_F_FDLIST_NUMS && f->id <= FC_F_FDLIST_SPORTS))
+		return x_fd;
+	if (f->id >= FC_F_CONTAINER_ID && f->id <= FC_F_K8S_DEPLOYMENT_LABELS)
+		return x_ctr;
+	if (f->id == FC_F_UTIL_CNT)
+		return NULL;
+	if (fc_extract_is_evtstate(f->id))
+		return x_evtstate;
+	if (fc_evtfield_handles(f->id))
+		return x_evt;
+	return NULL;
+}
+
+bool fc_state_extract(void *ctx, const struct fc_fieldspec *f, struct fc_val *out)
+{
+	struct fc_state *st = ctx;
+	fc_extract_fn fn = route(f);
+	if (fn)
+		return fn(ctx, f, out);
+	fc_vnone(out);
+	if (f->id == FC_F_UTIL_CNT && st->ev && !(fc_fields[FC_F_UTIL_CNT].flags & FC_FF_UNAVAILABLE))
+		return fc_vu64(out, ++st->util_cnt); /* upstream: a counter bumped per extraction */
+	return false;
+}
+
 /* ------------------------------------------------------------------ bound extractors */
 
-/* What state_bind hands the VM (value.h fc_extract_bind_of): the dispatcher's route for one
- * field taken once, at bind time. Each does what fc_state_extract does for its fields (same results, same order of
- * checks), minus the range tests; proc.name and fd.name (the fields most rules test) are
- * read straight from the event's thread and fd. */
-static bool x_thread(void *ctx, const struct fc_fieldspec *f, struct fc_val *out)
-{
-	struct fc_state *st = ctx;
-	fc_vnone(out);
-	if (!st->ev)
-		return false;
-	return fc_extract_thread(st, f, out);
-}
-
-static bool x_fd(void *ctx, const struct fc_fieldspec *f, struct fc_val *out)
-{
-	struct fc_state *st = ctx;
-	fc_vnone(out);
-	if (!st->ev)
-		return false;
-	return fc_extract_fd(st, f, out);
-}
-
-static bool x_ctr(void *ctx, const struct fc_fieldspec *f, struct fc_val *out)
-{
-	struct fc_state *st = ctx;
-	fc_vnone(out);
-	if (!st->ev)
-		return false;
-	return fc_extract_ctr(st, f, out);
-}
-
-static bool x_evtstate(void *ctx, const struct fc_fieldspec *f, struct fc_val *out)
-{
-	struct fc_state *st = ctx;
-	fc_vnone(out);
-	if (!st->ev)
-		return false;
-	return fc_extract_evtstate(st, f, out);
-}
-
-static bool x_evt(void *ctx, const struct fc_fieldspec *f, struct fc_val *out)
-{
-	struct fc_state *st = ctx;
-	fc_vnone(out);
-	if (!st->ev)
-		return false;
-	return evt_field(st, f, out);
-}
-
+/* What state_bind hands the VM (value.h fc_extract_bind_of): the field's route taken once, at
+ * bind time (same results as fc_state_extract); proc.name and fd.name (the fields most rules
+ * test) are read straight from the event's thread and fd. */
 static bool x_proc_name(void *ctx, const struct fc_fieldspec *f, struct fc_val *out)
 {
 	(void)f;
@@ -228,26 +205,12 @@ static bool x_fd_name(void *ctx, const struct fc_fieldspec *f, struct fc_val *ou
 
 static fc_extract_fn state_bind(const struct fc_fieldspec *f)
 {
-	if ((unsigned)f->id >= FC_F_MAX_ || (fc_fields[f->id].flags & FC_FF_UNAVAILABLE))
-		return NULL;
-	if (f->id == FC_F_PROC_NAME)
+	fc_extract_fn fn = route(f); /* NULL: the dispatcher (util.cnt counts its calls) */
+	if (fn == x_thread && f->id == FC_F_PROC_NAME)
 		return x_proc_name;
-	if (f->id == FC_F_FD_NAME)
+	if (fn == x_fd && f->id == FC_F_FD_NAME)
 		return x_fd_name;
-	if (f->id >= FC_F_PROC_EXE && f->id <= FC_F_GROUP_NAME)
-		return x_thread;
-	if ((f->id >= FC_F_FD_NUM && f->id <= FC_F_FS_PATH_TARGETRAW) ||
-	    (f->id >= FC_F_FDLIST_NUMS && f->id <= FC_F_FDLIST_SPORTS))
-		return x_fd;
-	if (f->id >= FC_F_CONTAINER_ID && f->id <= FC_F_K8S_DEPLOYMENT_LABELS)
-		return x_ctr;
-	if (f->id == FC_F_UTIL_CNT)
-		return NULL; /* the dispatcher (it counts its calls) */
-	if (fc_extract_is_evtstate(f->id))
-		return x_evtstate;
-	if (fc_evtfield_handles(f->id))
-		return x_evt;
-	return NULL; /* the dispatcher: always missing */
+	return fn;
 }
 
 fc_extract_bind_fn fc_extract_bind_of(fc_extract_fn extract)
