@@ -37,11 +37,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "../../tests/unit/capfeed.h"
 #include "backend.h"
 #include "bundle.h"
-#include "capture.h"
-#include "merge.h"
-#include "state.h"
 #include "vm.h"
 
 #define OUTLIER_NS 1000000u
@@ -164,36 +162,17 @@ static void stats3(const double *v, int n, double out[3])
 static uint64_t one_pass(const char *path, struct probe *ps, size_t np, int repeat)
 {
 	char err[1024];
-	struct fc_capture *cap;
-	if (fc_capture_open(path, &cap, err, sizeof err))
+	struct capfeed cf;
+	if (capfeed_open(&cf, path, err, sizeof err))
 		die(err, NULL);
-	struct fc_state_opts so;
-	fc_state_opts_default(&so);
-	so.host_root = NULL; /* the capture's world only */
-	struct fc_state *st = fc_state_new(&so);
-	struct fc_merge *mg = fc_merge_new(0);
-	if (!st || !mg)
-		die("out of memory", NULL);
-	const struct fc_extractor *x = fc_state_extractor(st);
-	struct fc_cap_item it;
+	const struct fc_extractor *x = fc_state_extractor(cf.st);
+	struct fc_evt ev;
 	uint64_t events = 0;
 	uint32_t m[4];
 	for (size_t i = 0; i < np; i++)
 		ps[i].acc = ps[i].cacc = ps[i].racc = ps[i].empty = ps[i].used = ps[i].matched = 0;
 	int rc;
-	while ((rc = fc_capture_next(cap, &it)) == 1) {
-		if (it.kind == FC_CAP_PROC) {
-			fc_state_seed_proc(st, &it.proc);
-			continue;
-		}
-		if (it.kind == FC_CAP_FD) {
-			fc_state_seed_fd(st, &it.fd);
-			continue;
-		}
-		struct fc_evt ev;
-		if (fc_merge_push(mg, &it.ev.evt, &ev) != 1)
-			continue;
-		fc_state_event(st, &ev);
+	while ((rc = capfeed_next(&cf, &ev)) == 1) {
 		events++;
 		uint64_t e0 = now_ns(), e1 = now_ns(), e = e1 - e0;
 		for (size_t i = 0; i < np; i++) {
@@ -231,13 +210,10 @@ static uint64_t one_pass(const char *path, struct probe *ps, size_t np, int repe
 			p->empty += e;
 			p->used++;
 		}
-		fc_state_event_done(st);
 	}
 	if (rc < 0)
-		die(fc_capture_error(cap), NULL);
-	fc_capture_close(cap);
-	fc_merge_free(mg);
-	fc_state_free(st);
+		die(fc_capture_error(cf.cap), NULL);
+	capfeed_close(&cf);
 	return events;
 }
 
