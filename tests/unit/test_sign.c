@@ -1,6 +1,7 @@
 /* test_sign.c — trusted bundles (runtime/sign.h): key files, signing, and the check that
  * refuses every unsigned, damaged, cut or otherwise-signed bundle; fc_bundle_open_signed. */
 #include <criterion/criterion.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,19 @@ static void p32(uint8_t *p, uint32_t v)
 {
 	for (int i = 0; i < 4; i++)
 		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* RC is CODE and err the exact message FMT... */
+static void expect_err(int rc, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void expect_err(int rc, int code, const char *fmt, ...)
+{
+	char want[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(want, sizeof want, fmt, ap);
+	va_end(ap);
+	cr_assert_eq(rc, code, "got %d (%s), want %d (%s)", rc, err, code, want);
+	cr_assert_str_eq(err, want);
 }
 
 Test(sign, signed_bundle_verifies_and_loads_like_the_unsigned_one)
@@ -190,23 +204,29 @@ Test(sign, consistent_rewrites_refused)
 	memcpy(c, s, slen);
 	p32(c + e + 12, 64);
 	p32(c + 16, off + 64);
-	cr_assert_eq(fc_sign_verify(c, off + 64, pk, err, sizeof err), FC_SIG_MALFORMED, "%s", err);
+	expect_err(fc_sign_verify(c, off + 64, pk, err, sizeof err), FC_SIG_MALFORMED,
+		   "malformed signature: signature section of 64 bytes and 1 records, expected %u bytes and 1 "
+		   "record (truncated signature?)",
+		   FC_SIG_SEC_LEN);
 
 	/* bytes appended after the signature, size fixed */
 	memcpy(c, s, slen);
 	memset(c + slen, 0, 64);
 	p32(c + 16, (uint32_t)slen + 64);
-	cr_assert_eq(fc_sign_verify(c, slen + 64, pk, err, sizeof err), FC_SIG_MALFORMED, "%s", err);
+	expect_err(fc_sign_verify(c, slen + 64, pk, err, sizeof err), FC_SIG_MALFORMED,
+		   "malformed signature: signature section at byte %u does not end the file (%zu bytes)", off, slen + 64);
 
 	/* the signature entry dropped from the table count: unsigned (with trailing bytes) */
 	memcpy(c, s, slen);
 	p32(c + 24, n - 1);
-	cr_assert_neq(fc_sign_verify(c, slen, pk, err, sizeof err), FC_SIG_OK);
+	expect_err(fc_sign_verify(c, slen, pk, err, sizeof err), FC_SIG_UNSIGNED,
+		   "bundle is not signed: no signature section (sign it with 'falcoc compile --sign KEY')");
 
 	/* unknown algorithm */
 	memcpy(c, s, slen);
 	p32(c + off, 2);
-	cr_assert_eq(fc_sign_verify(c, slen, pk, err, sizeof err), FC_SIG_MALFORMED, "%s", err);
+	expect_err(fc_sign_verify(c, slen, pk, err, sizeof err), FC_SIG_MALFORMED,
+		   "malformed signature: signature algorithm 2 (only 1, ed25519, is known)");
 
 	/* the signer field replaced by the trusted key: the signature itself still fails */
 	uint8_t pk2[32], sk2[64];
@@ -215,7 +235,12 @@ Test(sign, consistent_rewrites_refused)
 	uint8_t *s2 = signed_bundle(sk2, &s2len);
 	cr_assert_eq(s2len, slen);
 	memcpy(s2 + off + 8, pk, 32);
-	cr_assert_eq(fc_sign_verify(s2, s2len, pk, err, sizeof err), FC_SIG_BAD, "%s", err);
+	char id[17];
+	fc_sign_keyid(pk, id);
+	expect_err(fc_sign_verify(s2, s2len, pk, err, sizeof err), FC_SIG_BAD,
+		   "bad signature: the signature by key %s does not match the bundle's bytes [0, %u): it was "
+		   "modified after signing",
+		   id, off);
 	free(s2);
 	free(c);
 	free(s);
@@ -228,14 +253,20 @@ Test(sign, sign_refuses_damaged_input)
 	size_t ulen;
 	uint8_t *u = unsigned_bundle(&ulen), *o;
 	size_t olen;
-	cr_assert_eq(fc_sign_bundle(u, ulen - 1, sk, &o, &olen, err, sizeof err), FC_SIG_NOTBUNDLE);
-	cr_assert_eq(fc_sign_bundle(u, 40, sk, &o, &olen, err, sizeof err), FC_SIG_NOTBUNDLE);
+	expect_err(fc_sign_bundle(u, ulen - 1, sk, &o, &olen, err, sizeof err), FC_SIG_NOTBUNDLE,
+		   "not a bundle: the bundle is truncated");
+	expect_err(fc_sign_bundle(u, 40, sk, &o, &olen, err, sizeof err), FC_SIG_NOTBUNDLE,
+		   "not a bundle: file shorter than the bundle header");
 	uint8_t save = u[0];
 	u[0] = 'X';
-	cr_assert_eq(fc_sign_bundle(u, ulen, sk, &o, &olen, err, sizeof err), FC_SIG_NOTBUNDLE);
+	expect_err(fc_sign_bundle(u, ulen, sk, &o, &olen, err, sizeof err), FC_SIG_NOTBUNDLE,
+		   "not a bundle: no bundle magic");
 	u[0] = save;
+	uint32_t id0 = r32(u + 64), size0 = r32(u + 64 + 12);
 	p32(u + 64 + 8, 8); /* first section inside the header */
-	cr_assert_eq(fc_sign_bundle(u, ulen, sk, &o, &olen, err, sizeof err), FC_SIG_NOTBUNDLE);
+	expect_err(fc_sign_bundle(u, ulen, sk, &o, &olen, err, sizeof err), FC_SIG_NOTBUNDLE,
+		   "not a bundle: section table entry 0: section %u [8, %u) is outside the file's sections", id0,
+		   8 + size0);
 	cr_assert_null(o);
 	free(u);
 }
@@ -316,17 +347,22 @@ Test(sign, key_files, .init = mkdir_tmp, .fini = rm_tmp)
 	cr_assert_eq(fc_sign_read_seckey(pub, sk, err, sizeof err), FC_SIG_KEY);
 	char p2[128];
 	path(p2, "bad.pub");
-	put_file(p2, "falcod-ed25519-public 00112233\n", 0644);
-	cr_assert_eq(fc_sign_read_pubkey(p2, pk, err, sizeof err), FC_SIG_KEY);
-	put_file(p2, "falcod-ed25519-public zz112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n", 0644);
-	cr_assert_eq(fc_sign_read_pubkey(p2, pk, err, sizeof err), FC_SIG_KEY);
-	put_file(p2, "falcod-ed25519-public 00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff00\n", 0644);
-	cr_assert_eq(fc_sign_read_pubkey(p2, pk, err, sizeof err), FC_SIG_KEY);
+	static const char *const bad_hex[] = {
+		"falcod-ed25519-public 00112233\n",
+		"falcod-ed25519-public zz112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n",
+		"falcod-ed25519-public 00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff00\n",
+	};
+	for (size_t i = 0; i < sizeof bad_hex / sizeof bad_hex[0]; i++) {
+		put_file(p2, bad_hex[i], 0644);
+		expect_err(fc_sign_read_pubkey(p2, pk, err, sizeof err), FC_SIG_KEY,
+			   "bad key file: %s: expected 64 hex digits after \"falcod-ed25519-public\"", p2);
+	}
 	put_file(p2, "falcod-ed25519-public 00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n", 0644);
 	cr_assert_eq(fc_sign_read_pubkey(p2, pk, err, sizeof err), FC_SIG_OK, "%s", err);
 	cr_assert_eq(pk[1], 0x11);
 	put_file(p2, "", 0644);
-	cr_assert_eq(fc_sign_read_pubkey(p2, pk, err, sizeof err), FC_SIG_KEY);
+	expect_err(fc_sign_read_pubkey(p2, pk, err, sizeof err), FC_SIG_KEY,
+		   "bad key file: %s: not a public key file (it should start with \"falcod-ed25519-public\")", p2);
 	path(p2, "missing.pub");
 	cr_assert_eq(fc_sign_read_pubkey(p2, pk, err, sizeof err), FC_SIG_IO);
 	cr_assert(strstr(err, "missing.pub"), "%s", err);
