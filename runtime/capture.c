@@ -730,7 +730,6 @@ static int next_fd(struct fc_capture *cap, struct fc_cap_item *item)
 /* block dispatch                                                                             */
 /* ------------------------------------------------------------------------------------------ */
 
-/* 1 = ITEM holds an event, 0 = block consumed without an item, -1 = fatal error. */
 /* The event of the current (event) block T into ITEM: 1, or 0 when it is skipped (counted). */
 static inline int event_item(struct fc_capture *cap, struct fc_cap_item *item, uint32_t t)
 {
@@ -786,6 +785,7 @@ static inline int event_item(struct fc_capture *cap, struct fc_cap_item *item, u
 	return 1;
 }
 
+/* 1 = ITEM holds an event, 0 = block consumed without an item, -1 = fatal error. */
 static int process_block(struct fc_capture *cap, struct fc_cap_item *item)
 {
 	uint32_t t = cap->btype;
