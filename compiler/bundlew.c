@@ -8,39 +8,33 @@
 #include <zlib.h>
 
 #include "ir.h"
+#include "le.h"
 
 static void w8(struct fc_buf *b, uint8_t v)
 {
 	fc_buf_putc(b, (char)v);
 }
 
-/* Little-endian, byte by byte into a small array, whatever the host's order. */
+/* Little-endian (le.h), through a small array, whatever the host's order. */
 static void w16(struct fc_buf *b, uint16_t v)
 {
-	char t[2] = {(char)(uint8_t)v, (char)(uint8_t)(v >> 8)};
-	fc_buf_add(b, t, 2);
+	uint8_t t[2];
+	wr16(t, v);
+	fc_buf_add(b, (const char *)t, 2);
 }
 
 static void w32(struct fc_buf *b, uint32_t v)
 {
-	char t[4];
-	for (int i = 0; i < 4; i++)
-		t[i] = (char)(uint8_t)(v >> (8 * i));
-	fc_buf_add(b, t, 4);
+	uint8_t t[4];
+	wr32(t, v);
+	fc_buf_add(b, (const char *)t, 4);
 }
 
 static void w64(struct fc_buf *b, uint64_t v)
 {
-	char t[8];
-	for (int i = 0; i < 8; i++)
-		t[i] = (char)(uint8_t)(v >> (8 * i));
-	fc_buf_add(b, t, 8);
-}
-
-static void put32(char *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (char)(uint8_t)(v >> (8 * i));
+	uint8_t t[8];
+	wr64(t, v);
+	fc_buf_add(b, (const char *)t, 8);
 }
 
 /* ---- syscall selection -------------------------------------------------------------------- */
@@ -445,6 +439,6 @@ bool ir_write_bundle(struct ir_mod *m, struct ir_out *o, struct fc_buf *out)
 	}
 	uLong crc = crc32(0L, Z_NULL, 0);
 	crc = crc32(crc, (const Bytef *)out->p + base + 32, (uInt)(out->len - base - 32));
-	put32(out->p + base + 28, (uint32_t)crc);
+	wr32((uint8_t *)out->p + base + 28, (uint32_t)crc);
 	return ok;
 }

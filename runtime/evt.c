@@ -289,24 +289,6 @@ const char *fc_evt_get_str(const struct fc_evt *e, unsigned i)
 
 /* ---- encoding (current layout) ---------------------------------------------------------- */
 
-static void wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	wr16(p, (uint16_t)v);
-	wr16(p + 2, (uint16_t)(v >> 16));
-}
-
-static void wr64(uint8_t *p, uint64_t v)
-{
-	wr32(p, (uint32_t)v);
-	wr32(p + 4, (uint32_t)(v >> 32));
-}
-
 size_t fc_evt_encoded_len(const struct fc_evt *e)
 {
 	if (e->type >= FC_EVENT_MAX || e->nparams > FC_EVT_MAX_PARAMS ||

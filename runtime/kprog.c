@@ -12,24 +12,6 @@
 #include "events.h"
 #include "le.h"
 
-static void wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void wr64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
 /* The evaluator reads events and constants with 8-byte loads at masked offsets, as the probe
  * does; the host side assembles them byte by byte (no alignment or byte-order assumption). */
 static inline __u64 kp_ld64(const __u8 *p)

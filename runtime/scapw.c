@@ -11,6 +11,7 @@
  * block is also cut at 16 MB so no block nears the reader's limit. zlib writes both forms:
  * gzopen "wb" compresses, "wbT" writes plain. */
 #include "scapw.h"
+#include "le.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -107,12 +108,6 @@ static void b_str(struct buf *b, struct fc_cap_str s)
 	b_bytes(b, s.p, n);
 }
 
-static void put_le(uint8_t *p, uint64_t v, unsigned n)
-{
-	for (unsigned i = 0; i < n; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
 /* ---- blocks ---- */
 
 static int write_raw(struct fc_scapw *w, const void *p, size_t n)
@@ -143,9 +138,9 @@ static int write_block(struct fc_scapw *w, uint32_t type, const void *body, size
 		return fail(w, "block 0x%x of %zu bytes is too large", type, n);
 	uint8_t h[8], t[4];
 	static const uint8_t zeros[4];
-	put_le(h, type, 4);
-	put_le(h + 4, total, 4);
-	put_le(t, total, 4);
+	wr32(h, type);
+	wr32(h + 4, total);
+	wr32(t, total);
 	if (write_raw(w, h, 8) || write_raw(w, body, n) || write_raw(w, zeros, padded - n) ||
 	    write_raw(w, t, 4))
 		return -1;
@@ -189,10 +184,10 @@ int fc_scapw_open(const char *path, bool gzip, struct fc_scapw **out, char *err,
 	}
 	/* Section header block: byte-order magic, version 1.2, section length unknown (-1). */
 	uint8_t shb[16];
-	put_le(shb, 0x1A2B3C4Du, 4);
-	put_le(shb + 4, 1, 2);
-	put_le(shb + 6, 2, 2);
-	put_le(shb + 8, UINT64_MAX, 8);
+	wr32(shb, 0x1A2B3C4Du);
+	wr16(shb + 4, 1);
+	wr16(shb + 6, 2);
+	wr64(shb + 8, UINT64_MAX);
 	if (write_block(w, FC_BLK_SHB, shb, sizeof shb) < 0) {
 		snprintf(err, errlen, "%s", w->err);
 		gzclose(w->gz);
@@ -214,13 +209,13 @@ int fc_scapw_machine(struct fc_scapw *w, const struct fc_cap_machine *mi)
 	}
 	uint8_t b[180];
 	memset(b, 0, sizeof b);
-	put_le(b, mi->num_cpus, 4);
-	put_le(b + 4, mi->memory_size_bytes, 8);
-	put_le(b + 12, mi->max_pid, 8);
+	wr32(b, mi->num_cpus);
+	wr64(b + 4, mi->memory_size_bytes);
+	wr64(b + 12, mi->max_pid);
 	size_t hl = strnlen(mi->hostname, sizeof mi->hostname);
 	memcpy(b + 20, mi->hostname, hl < 128 ? hl : 128);
-	put_le(b + 148, mi->boot_ts_epoch, 8);
-	put_le(b + 156, mi->flags, 8);
+	wr64(b + 148, mi->boot_ts_epoch);
+	wr64(b + 156, mi->flags);
 	w->started = true;
 	return write_block(w, FC_BLK_MI, b, sizeof b);
 }
@@ -278,7 +273,7 @@ int fc_scapw_proc(struct fc_scapw *w, const struct fc_cap_proc *p)
 	b_le(&b, (uint64_t)p->pgid, 8);
 	if (b.oom)
 		return fail(w, "out of memory");
-	put_le(w->lb + start, w->lblen - start, 4);
+	wr32(w->lb + start, w->lblen - start);
 	w->st.procs++;
 	return 0;
 }
@@ -347,7 +342,7 @@ int fc_scapw_fd(struct fc_scapw *w, const struct fc_cap_fd *fd)
 	}
 	if (b.oom)
 		return fail(w, "out of memory");
-	put_le(w->lb + start, w->lblen - start, 4);
+	wr32(w->lb + start, w->lblen - start);
 	w->st.fds++;
 	return 0;
 }
@@ -374,7 +369,7 @@ int fc_scapw_event(struct fc_scapw *w, const struct fc_evt *ev, uint16_t cpuid)
 		w->eb = nb;
 		w->ebcap = n + 2;
 	}
-	put_le(w->eb, cpuid, 2);
+	wr16(w->eb, cpuid);
 	if (fc_evt_encode(ev, w->eb + 2, w->ebcap - 2) != n)
 		return fail(w, "event encoding failed");
 	if (write_block(w, large ? FC_BLK_EV_V2_LARGE : FC_BLK_EV_V2, w->eb, n + 2) < 0)

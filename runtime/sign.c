@@ -52,17 +52,6 @@ static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
 	return code;
 }
 
-static void le32put(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void le64put(uint8_t *p, uint64_t v)
-{
-	le32put(p, (uint32_t)v);
-	le32put(p + 4, (uint32_t)(v >> 32));
-}
 
 static bool sodium_ready(void)
 {
@@ -287,19 +276,19 @@ int fc_sign_bundle(const uint8_t *in, size_t len, const uint8_t sk[FC_SIG_SK_LEN
 	memcpy(p + h.tab_end + 16, in + h.tab_end, len - h.tab_end);
 	for (uint32_t i = 0; i < h.nsect; i++) {
 		uint8_t *e = p + FC_BUNDLE_HDR_LEN + 16 * (uint64_t)i;
-		le32put(e + 8, rd32(e + 8) + 16);
+		wr32(e + 8, rd32(e + 8) + 16);
 	}
 	uint8_t *e = p + h.tab_end;
-	le32put(e, FC_SEC_SIG);
-	le32put(e + 4, 1);
-	le32put(e + 8, (uint32_t)sig_off);
-	le32put(e + 12, FC_SIG_SEC_LEN);
-	le64put(p + 16, total);
-	le32put(p + 24, h.nsect + 1);
-	le32put(p + 28, crc_of(p + 32, sig_off - 32));
+	wr32(e, FC_SEC_SIG);
+	wr32(e + 4, 1);
+	wr32(e + 8, (uint32_t)sig_off);
+	wr32(e + 12, FC_SIG_SEC_LEN);
+	wr64(p + 16, total);
+	wr32(p + 24, h.nsect + 1);
+	wr32(p + 28, crc_of(p + 32, sig_off - 32));
 	uint8_t *s = p + sig_off;
-	le32put(s, FC_SIG_ALG_ED25519);
-	le32put(s + 4, 0);
+	wr32(s, FC_SIG_ALG_ED25519);
+	wr32(s + 4, 0);
 	memcpy(s + 8, sk + 32, FC_SIG_PK_LEN); /* libsodium's secret key ends with the public key */
 	if (crypto_sign_detached(s + 40, NULL, p, sig_off, sk)) {
 		free(p);
