@@ -106,27 +106,39 @@ static bool bad(char *err, size_t errlen, const char *fmt, ...)
 	return false;
 }
 
+/* A program's sizes: checked by the decoder before it reads a body through them, and by
+ * fc_kprog_check with the rest. */
+static bool sizes_ok(uint32_t ninsn, uint32_t ncpool, uint32_t nstr, char *err, size_t errlen)
+{
+	if (ninsn == 0 || ninsn > FC_KP_MAX_INSNS)
+		return bad(err, errlen, "%u instructions (1 to %u allowed)", ninsn, FC_KP_MAX_INSNS);
+	if (ncpool > FC_KP_CPOOL)
+		return bad(err, errlen, "%u constant bytes (at most %u)", ncpool, FC_KP_CPOOL);
+	if (nstr > FC_KP_MAX_STR)
+		return bad(err, errlen, "%u string slots (at most %u)", nstr, FC_KP_MAX_STR);
+	return true;
+}
+
 bool fc_kprog_check(const struct fc_kp_prog *p, uint16_t code, char *err, size_t errlen, uint32_t *bad_insn)
 {
 	uint32_t n = p->ninsn;
 	if (bad_insn)
-		*bad_insn = 0;
+		*bad_insn = FC_KP_NOINSN;
 	if (code >= FC_EVENT_MAX || !(code & 1))
 		return bad(err, errlen, "event code %u is not an exit event", code);
-	if (n == 0 || n > FC_KP_MAX_INSNS)
-		return bad(err, errlen, "%u instructions (1 to %u allowed)", n, FC_KP_MAX_INSNS);
-	if (p->ncpool > FC_KP_CPOOL)
-		return bad(err, errlen, "%u constant bytes (at most %u)", p->ncpool, FC_KP_CPOOL);
-	if (p->nstr > FC_KP_MAX_STR)
-		return bad(err, errlen, "%u string slots (at most %u)", p->nstr, FC_KP_MAX_STR);
+	if (!sizes_ok(n, p->ncpool, p->nstr, err, errlen))
+		return false;
 	for (uint32_t i = 0; i < FC_KP_MAX_STR; i++) {
 		if (i < p->nstr && p->str[i] >= FC_KP_MAX_PARAMS)
 			return bad(err, errlen, "string slot %u names parameter %u", i, p->str[i]);
 		if (i >= p->nstr && p->str[i] != FC_KP_NOSLOT)
 			return bad(err, errlen, "unused string slot %u is not 0xff", i);
 	}
-	if (p->insn[n - 1].op != FC_KP_RET)
+	if (p->insn[n - 1].op != FC_KP_RET) {
+		if (bad_insn)
+			*bad_insn = n - 1;
 		return bad(err, errlen, "the last instruction is not a ret");
+	}
 	int dir = -1;
 	for (uint32_t pc = 0; pc < n; pc++) {
 		const struct fc_kp_insn *in = &p->insn[pc];
@@ -171,6 +183,8 @@ bool fc_kprog_check(const struct fc_kp_prog *p, uint16_t code, char *err, size_t
 			}
 		}
 	}
+	if (bad_insn)
+		*bad_insn = FC_KP_NOINSN;
 	for (uint32_t i = p->ncpool; i < sizeof p->cpool; i++)
 		if (p->cpool[i])
 			return bad(err, errlen, "constant pool not zero past its %u bytes", p->ncpool);
@@ -309,12 +323,13 @@ struct fc_kprog_set *fc_kprog_decode(const uint8_t *p, size_t size, uint32_t cou
 			bad(err, errlen, "program %u: event code %u not after %u", i, code, s->codes[i - 1]);
 			goto fail;
 		}
-		if (ninsn == 0 || ninsn > FC_KP_MAX_INSNS || ncpool > FC_KP_CPOOL || nstr > FC_KP_MAX_STR) {
-			bad(err, errlen, "program %u: %u instructions, %u constant bytes, %u string slots", i, ninsn,
-			    ncpool, nstr);
+		char msg[200];
+		if (!sizes_ok(ninsn, ncpool, nstr, msg, sizeof msg)) {
+			bad(err, errlen, "program %u: %s", i, msg);
 			goto fail;
 		}
 		if (rd32(r + 12) != pos) {
+			*at += 12;
 			bad(err, errlen, "program %u: body at %u, expected %zu", i, rd32(r + 12), pos);
 			goto fail;
 		}
@@ -349,9 +364,10 @@ struct fc_kprog_set *fc_kprog_decode(const uint8_t *p, size_t size, uint32_t cou
 				goto fail;
 			}
 		uint32_t bi;
-		char msg[200];
 		if (!fc_kprog_check(q, code, msg, sizeof msg, &bi)) {
-			*at = pos + (uint64_t)bi * INSN;
+			/* an instruction's fault at the instruction, the rest at the record */
+			if (bi != FC_KP_NOINSN)
+				*at = pos + (uint64_t)bi * INSN;
 			bad(err, errlen, "program %u (event %s): %s", i, fc_events[code < FC_EVENT_MAX ? code : 0].name,
 			    msg);
 			goto fail;
