@@ -272,6 +272,25 @@ void fc_kprog_lower(const struct fc_kp_prog *p, struct fc_kp_lprog *o)
 
 /* ---- codec ---- */
 
+/* An empty set with room for N programs; no code has one yet. */
+static struct fc_kprog_set *set_new(uint32_t n)
+{
+	struct fc_kprog_set *s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->codes = calloc(n + 1, sizeof(*s->codes));
+	s->progs = calloc(n + 1, sizeof(*s->progs));
+	s->low = calloc(n + 1, sizeof(*s->low));
+	s->by_code = malloc(FC_EVENT_MAX * sizeof(*s->by_code));
+	if (!s->codes || !s->progs || !s->low || !s->by_code) {
+		fc_kprog_free(s);
+		return NULL;
+	}
+	for (unsigned c = 0; c < FC_EVENT_MAX; c++)
+		s->by_code[c] = -1;
+	return s;
+}
+
 #define REC 16
 #define INSN 24
 
@@ -292,22 +311,12 @@ struct fc_kprog_set *fc_kprog_decode(const uint8_t *p, size_t size, uint32_t cou
 		bad(err, errlen, "%u records need %u bytes, the section has %zu", count, count * REC, size);
 		return NULL;
 	}
-	struct fc_kprog_set *s = calloc(1, sizeof(*s));
+	struct fc_kprog_set *s = set_new(count);
 	if (!s) {
 		bad(err, errlen, "out of memory");
 		return NULL;
 	}
 	s->n = count;
-	s->codes = calloc(count + 1, sizeof(*s->codes));
-	s->progs = calloc(count + 1, sizeof(*s->progs));
-	s->low = calloc(count + 1, sizeof(*s->low));
-	s->by_code = malloc(FC_EVENT_MAX * sizeof(*s->by_code));
-	if (!s->codes || !s->progs || !s->low || !s->by_code) {
-		bad(err, errlen, "out of memory");
-		goto fail;
-	}
-	for (unsigned c = 0; c < FC_EVENT_MAX; c++)
-		s->by_code[c] = -1;
 	size_t pos = (size_t)count * REC;
 	pos = (pos + 7) & ~(size_t)7;
 	for (uint32_t i = 0; i < count; i++) {
@@ -399,21 +408,6 @@ void fc_kprog_free(struct fc_kprog_set *s)
 	free(s);
 }
 
-static bool grow(uint8_t **buf, size_t *len, size_t *cap, size_t add)
-{
-	if (*len + add <= *cap)
-		return true;
-	size_t nc = *cap ? *cap : 256;
-	while (nc < *len + add)
-		nc *= 2;
-	uint8_t *nb = realloc(*buf, nc);
-	if (!nb)
-		return false;
-	*buf = nb;
-	*cap = nc;
-	return true;
-}
-
 bool fc_kprog_encode(const uint16_t *codes, const struct fc_kp_prog *const *progs, uint32_t n, uint8_t **buf,
 		     size_t *len, char *err, size_t errlen)
 {
@@ -426,12 +420,14 @@ bool fc_kprog_encode(const uint16_t *codes, const struct fc_kp_prog *const *prog
 			return bad(err, errlen, "program of event %u: %s", codes[i], msg);
 		total += body_len(progs[i]->ninsn, progs[i]->ncpool);
 	}
-	size_t cap = *len, base = *len;
+	size_t base = *len;
 	if (total == 0)
 		return true; /* no program: an empty section */
-	if (!grow(buf, len, &cap, total))
+	uint8_t *nb = realloc(*buf, base + total); /* the size is known: one allocation */
+	if (!nb)
 		return bad(err, errlen, "out of memory");
-	uint8_t *o = *buf + base;
+	*buf = nb;
+	uint8_t *o = nb + base;
 	memset(o, 0, total);
 	size_t pos = ((size_t)n * REC + 7) & ~(size_t)7;
 	for (uint32_t i = 0; i < n; i++) {
@@ -683,19 +679,9 @@ struct fc_kprog_set *fc_kprog_without(const struct fc_kprog_set *s, const fc_evt
 {
 	if (!s)
 		return NULL;
-	struct fc_kprog_set *o = calloc(1, sizeof(*o));
+	struct fc_kprog_set *o = set_new(s->n);
 	if (!o)
 		return NULL;
-	o->codes = calloc(s->n + 1, sizeof(*o->codes));
-	o->progs = calloc(s->n + 1, sizeof(*o->progs));
-	o->low = calloc(s->n + 1, sizeof(*o->low));
-	o->by_code = malloc(FC_EVENT_MAX * sizeof(*o->by_code));
-	if (!o->codes || !o->progs || !o->low || !o->by_code) {
-		fc_kprog_free(o);
-		return NULL;
-	}
-	for (unsigned c = 0; c < FC_EVENT_MAX; c++)
-		o->by_code[c] = -1;
 	for (uint32_t i = 0; i < s->n; i++) {
 		if (drop && fc_evtset_has(drop, s->codes[i]))
 			continue;
