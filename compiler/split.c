@@ -946,37 +946,6 @@ static struct sx *atom(struct ir_mod *m, const struct code *c, const struct ir_t
 	return SXT;
 }
 
-/* The implied kernel condition of E on code C in polarity POS. */
-static struct sx *implied(struct ir_mod *m, const struct code *c, const struct ir_expr *e, bool pos)
-{
-	switch (e->kind) {
-	case IE_TRUE:
-		return pos ? SXT : SXF;
-	case IE_FALSE:
-		return pos ? SXF : SXT;
-	case IE_NOT:
-		return implied(m, c, e->kids[0], !pos);
-	case IE_AND:
-	case IE_OR: {
-		uint8_t kind = (e->kind == IE_AND) == pos ? SX_AND : SX_OR;
-		struct sx **k = malloc(sizeof(*k) * (e->nkids ? e->nkids : 1));
-		if (!k)
-			abort();
-		for (uint32_t i = 0; i < e->nkids; i++)
-			k[i] = implied(m, c, e->kids[i], pos);
-		struct sx *r = sx_nary(m, kind, k, e->nkids);
-		free(k);
-		return r;
-	}
-	case IE_TEST:
-		if (e->t.op == FC_OPC_SUB)
-			return implied(m, c, m->progs[e->t.k].expr, pos);
-		return atom(m, c, &e->t, pos);
-	default:
-		return SXT;
-	}
-}
-
 /* ---- fd state: what rules read, and the projection of their conditions ------------------- */
 
 /* Fields of the process's fd table whatever the event (a shadowed fd 0..2 shows in them). */
@@ -1266,26 +1235,65 @@ static bool implies_socket(const struct sx *s)
 	return !sx_holds_for_res(s, -9) && !sx_holds_for_res(s, -88);
 }
 
-/* The fd projection of E (see the top of the file) onto the path parameter P of an opening
+/* The fd projection of atom T (see the top of the file) onto the path parameter P of an opening
  * call: a shadowed descriptor is a file or a directory in userspace when the open is seen
  * ("file" / "directory", 'f' / 'd'), unknown when not (fd.type and proc.std*.type missing,
  * fd.typechar 'o'); its name is the opened path. Each positive atom becomes a test true
  * whenever the atom could be true in either case; everything else "maybe". */
-static struct sx *fdproj(struct ir_mod *m, const struct code *c, const struct ir_expr *e, unsigned p, bool pos,
-			 int depth)
+static struct sx *proj_atom(struct ir_mod *m, const struct ir_test *t, unsigned p, bool pos)
 {
-	if (depth > 4 * FC_MAX_DEPTH)
+	struct fc_fieldref ref;
+	if (!pos || t->op == FC_OPC_EVTYPE || t->op == FC_OPC_FCMP || !slot_field(m, t->slot, &ref))
 		return SXT;
-	int v = tv(m, c, e, 0);
-	if (v != TV_U)
-		return (v == TV_T) == pos ? SXT : SXF;
+	static const char *const types[] = {"file", "directory", NULL};
+	static const char *const chars[] = {"f", "d", "o", NULL};
+	switch (ref.id) {
+	case FC_F_FD_NAME:
+	case FC_F_PROC_STDIN_NAME:
+	case FC_F_PROC_STDOUT_NAME:
+	case FC_F_PROC_STDERR_NAME:
+		return path_atom(m, t, p, PK_RESOLVED);
+	case FC_F_FD_NAMERAW: return path_atom(m, t, p, PK_NODUP);
+	case FC_F_FD_DIRECTORY: return path_atom(m, t, p, PK_DIR);
+	case FC_F_FD_FILENAME: return path_atom(m, t, p, PK_FILE);
+	case FC_F_FD_TYPE:
+	case FC_F_PROC_STDIN_TYPE:
+	case FC_F_PROC_STDOUT_TYPE:
+	case FC_F_PROC_STDERR_TYPE:
+		return some_value(m, t, types) ? SXT : SXF;
+	case FC_F_FD_TYPECHAR:
+		return some_value(m, t, chars) ? SXT : SXF;
+	default: return SXT;
+	}
+}
+
+/* Both translations of a condition walk its negation normal form the same way: constants, NOT
+ * (polarity flipped), AND / OR (swapped under negation), SUB (the macro's or list's body). They
+ * differ at the atoms (atom() / proj_atom()), and the projection also cuts off subtrees whose
+ * value is known on the code. */
+struct walk {
+	struct ir_mod *m;
+	const struct code *c;
+	int path; /* the projection's path parameter; -1: the implied condition */
+};
+
+static struct sx *nnf(const struct walk *w, const struct ir_expr *e, bool pos, int depth)
+{
+	struct ir_mod *m = w->m;
+	if (w->path >= 0) {
+		if (depth > 4 * FC_MAX_DEPTH)
+			return SXT;
+		int v = tv(m, w->c, e, 0);
+		if (v != TV_U)
+			return (v == TV_T) == pos ? SXT : SXF;
+	}
 	switch (e->kind) {
 	case IE_TRUE:
 		return pos ? SXT : SXF;
 	case IE_FALSE:
 		return pos ? SXF : SXT;
 	case IE_NOT:
-		return fdproj(m, c, e->kids[0], p, !pos, depth + 1);
+		return nnf(w, e->kids[0], !pos, depth + 1);
 	case IE_AND:
 	case IE_OR: {
 		uint8_t kind = (e->kind == IE_AND) == pos ? SX_AND : SX_OR;
@@ -1293,41 +1301,32 @@ static struct sx *fdproj(struct ir_mod *m, const struct code *c, const struct ir
 		if (!k)
 			abort();
 		for (uint32_t i = 0; i < e->nkids; i++)
-			k[i] = fdproj(m, c, e->kids[i], p, pos, depth + 1);
+			k[i] = nnf(w, e->kids[i], pos, depth + 1);
 		struct sx *r = sx_nary(m, kind, k, e->nkids);
 		free(k);
 		return r;
 	}
-	case IE_TEST: {
+	case IE_TEST:
 		if (e->t.op == FC_OPC_SUB)
-			return fdproj(m, c, m->progs[e->t.k].expr, p, pos, depth + 1);
-		struct fc_fieldref ref;
-		if (!pos || e->t.op == FC_OPC_EVTYPE || e->t.op == FC_OPC_FCMP || !slot_field(m, e->t.slot, &ref))
-			return SXT;
-		static const char *const types[] = {"file", "directory", NULL};
-		static const char *const chars[] = {"f", "d", "o", NULL};
-		switch (ref.id) {
-		case FC_F_FD_NAME:
-		case FC_F_PROC_STDIN_NAME:
-		case FC_F_PROC_STDOUT_NAME:
-		case FC_F_PROC_STDERR_NAME:
-			return path_atom(m, &e->t, p, PK_RESOLVED);
-		case FC_F_FD_NAMERAW: return path_atom(m, &e->t, p, PK_NODUP);
-		case FC_F_FD_DIRECTORY: return path_atom(m, &e->t, p, PK_DIR);
-		case FC_F_FD_FILENAME: return path_atom(m, &e->t, p, PK_FILE);
-		case FC_F_FD_TYPE:
-		case FC_F_PROC_STDIN_TYPE:
-		case FC_F_PROC_STDOUT_TYPE:
-		case FC_F_PROC_STDERR_TYPE:
-			return some_value(m, &e->t, types) ? SXT : SXF;
-		case FC_F_FD_TYPECHAR:
-			return some_value(m, &e->t, chars) ? SXT : SXF;
-		default: return SXT;
-		}
-	}
+			return nnf(w, m->progs[e->t.k].expr, pos, depth + 1);
+		return w->path < 0 ? atom(m, w->c, &e->t, pos) : proj_atom(m, &e->t, (unsigned)w->path, pos);
 	default:
 		return SXT;
 	}
+}
+
+/* The implied kernel condition of E on code C in polarity POS. */
+static struct sx *implied(struct ir_mod *m, const struct code *c, const struct ir_expr *e, bool pos)
+{
+	struct walk w = {m, c, -1};
+	return nnf(&w, e, pos, 0);
+}
+
+/* The fd projection of E (as it can hold on C) onto the path parameter P of an opening call. */
+static struct sx *fdproj(struct ir_mod *m, const struct code *c, const struct ir_expr *e, unsigned p)
+{
+	struct walk w = {m, c, (int)p};
+	return nnf(&w, e, true, 0);
 }
 
 /* ---- per code ------------------------------------------------------------------------------ */
@@ -1414,7 +1413,7 @@ static struct sx *fd_needs(struct ir_mod *m, int pname, const char **why)
 			}
 			/* the condition as it can hold on u, projected onto the opened path */
 			if (project && need->kind != SX_TRUE)
-				need = sx_or2(m, need, fdproj(m, &c, rule_expr(m, i), (unsigned)pname, true, 0));
+				need = sx_or2(m, need, fdproj(m, &c, rule_expr(m, i), (unsigned)pname));
 		}
 		if (need->kind == SX_TRUE && !*why)
 			*why = r->cr->rule->name;

@@ -88,27 +88,39 @@ static bool bad(char *err, size_t errlen, const char *fmt, ...)
 	return false;
 }
 
+/* A program's sizes: checked by the decoder before it reads a body through them, and by
+ * fc_kprog_check with the rest. */
+static bool sizes_ok(uint32_t ninsn, uint32_t ncpool, uint32_t nstr, char *err, size_t errlen)
+{
+	if (ninsn == 0 || ninsn > FC_KP_MAX_INSNS)
+		return bad(err, errlen, "%u instructions (1 to %u allowed)", ninsn, FC_KP_MAX_INSNS);
+	if (ncpool > FC_KP_CPOOL)
+		return bad(err, errlen, "%u constant bytes (at most %u)", ncpool, FC_KP_CPOOL);
+	if (nstr > FC_KP_MAX_STR)
+		return bad(err, errlen, "%u string slots (at most %u)", nstr, FC_KP_MAX_STR);
+	return true;
+}
+
 bool fc_kprog_check(const struct fc_kp_prog *p, uint16_t code, char *err, size_t errlen, uint32_t *bad_insn)
 {
 	uint32_t n = p->ninsn;
 	if (bad_insn)
-		*bad_insn = 0;
+		*bad_insn = FC_KP_NOINSN;
 	if (code >= FC_EVENT_MAX || !(code & 1))
 		return bad(err, errlen, "event code %u is not an exit event", code);
-	if (n == 0 || n > FC_KP_MAX_INSNS)
-		return bad(err, errlen, "%u instructions (1 to %u allowed)", n, FC_KP_MAX_INSNS);
-	if (p->ncpool > FC_KP_CPOOL)
-		return bad(err, errlen, "%u constant bytes (at most %u)", p->ncpool, FC_KP_CPOOL);
-	if (p->nstr > FC_KP_MAX_STR)
-		return bad(err, errlen, "%u string slots (at most %u)", p->nstr, FC_KP_MAX_STR);
+	if (!sizes_ok(n, p->ncpool, p->nstr, err, errlen))
+		return false;
 	for (uint32_t i = 0; i < FC_KP_MAX_STR; i++) {
 		if (i < p->nstr && p->str[i] >= FC_KP_MAX_PARAMS)
 			return bad(err, errlen, "string slot %u names parameter %u", i, p->str[i]);
 		if (i >= p->nstr && p->str[i] != FC_KP_NOSLOT)
 			return bad(err, errlen, "unused string slot %u is not 0xff", i);
 	}
-	if (p->insn[n - 1].op != FC_KP_RET)
+	if (p->insn[n - 1].op != FC_KP_RET) {
+		if (bad_insn)
+			*bad_insn = n - 1;
 		return bad(err, errlen, "the last instruction is not a ret");
+	}
 	int dir = -1;
 	for (uint32_t pc = 0; pc < n; pc++) {
 		const struct fc_kp_insn *in = &p->insn[pc];
@@ -153,6 +165,8 @@ bool fc_kprog_check(const struct fc_kp_prog *p, uint16_t code, char *err, size_t
 			}
 		}
 	}
+	if (bad_insn)
+		*bad_insn = FC_KP_NOINSN;
 	for (uint32_t i = p->ncpool; i < sizeof p->cpool; i++)
 		if (p->cpool[i])
 			return bad(err, errlen, "constant pool not zero past its %u bytes", p->ncpool);
@@ -240,6 +254,25 @@ void fc_kprog_lower(const struct fc_kp_prog *p, struct fc_kp_lprog *o)
 
 /* ---- codec ---- */
 
+/* An empty set with room for N programs; no code has one yet. */
+static struct fc_kprog_set *set_new(uint32_t n)
+{
+	struct fc_kprog_set *s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->codes = calloc(n + 1, sizeof(*s->codes));
+	s->progs = calloc(n + 1, sizeof(*s->progs));
+	s->low = calloc(n + 1, sizeof(*s->low));
+	s->by_code = malloc(FC_EVENT_MAX * sizeof(*s->by_code));
+	if (!s->codes || !s->progs || !s->low || !s->by_code) {
+		fc_kprog_free(s);
+		return NULL;
+	}
+	for (unsigned c = 0; c < FC_EVENT_MAX; c++)
+		s->by_code[c] = -1;
+	return s;
+}
+
 #define REC 16
 #define INSN 24
 
@@ -260,22 +293,12 @@ struct fc_kprog_set *fc_kprog_decode(const uint8_t *p, size_t size, uint32_t cou
 		bad(err, errlen, "%u records need %u bytes, the section has %zu", count, count * REC, size);
 		return NULL;
 	}
-	struct fc_kprog_set *s = calloc(1, sizeof(*s));
+	struct fc_kprog_set *s = set_new(count);
 	if (!s) {
 		bad(err, errlen, "out of memory");
 		return NULL;
 	}
 	s->n = count;
-	s->codes = calloc(count + 1, sizeof(*s->codes));
-	s->progs = calloc(count + 1, sizeof(*s->progs));
-	s->low = calloc(count + 1, sizeof(*s->low));
-	s->by_code = malloc(FC_EVENT_MAX * sizeof(*s->by_code));
-	if (!s->codes || !s->progs || !s->low || !s->by_code) {
-		bad(err, errlen, "out of memory");
-		goto fail;
-	}
-	for (unsigned c = 0; c < FC_EVENT_MAX; c++)
-		s->by_code[c] = -1;
 	size_t pos = (size_t)count * REC;
 	pos = (pos + 7) & ~(size_t)7;
 	for (uint32_t i = 0; i < count; i++) {
@@ -291,12 +314,13 @@ struct fc_kprog_set *fc_kprog_decode(const uint8_t *p, size_t size, uint32_t cou
 			bad(err, errlen, "program %u: event code %u not after %u", i, code, s->codes[i - 1]);
 			goto fail;
 		}
-		if (ninsn == 0 || ninsn > FC_KP_MAX_INSNS || ncpool > FC_KP_CPOOL || nstr > FC_KP_MAX_STR) {
-			bad(err, errlen, "program %u: %u instructions, %u constant bytes, %u string slots", i, ninsn,
-			    ncpool, nstr);
+		char msg[200];
+		if (!sizes_ok(ninsn, ncpool, nstr, msg, sizeof msg)) {
+			bad(err, errlen, "program %u: %s", i, msg);
 			goto fail;
 		}
 		if (rd32(r + 12) != pos) {
+			*at += 12;
 			bad(err, errlen, "program %u: body at %u, expected %zu", i, rd32(r + 12), pos);
 			goto fail;
 		}
@@ -331,9 +355,10 @@ struct fc_kprog_set *fc_kprog_decode(const uint8_t *p, size_t size, uint32_t cou
 				goto fail;
 			}
 		uint32_t bi;
-		char msg[200];
 		if (!fc_kprog_check(q, code, msg, sizeof msg, &bi)) {
-			*at = pos + (uint64_t)bi * INSN;
+			/* an instruction's fault at the instruction, the rest at the record */
+			if (bi != FC_KP_NOINSN)
+				*at = pos + (uint64_t)bi * INSN;
 			bad(err, errlen, "program %u (event %s): %s", i, fc_events[code < FC_EVENT_MAX ? code : 0].name,
 			    msg);
 			goto fail;
@@ -365,21 +390,6 @@ void fc_kprog_free(struct fc_kprog_set *s)
 	free(s);
 }
 
-static bool grow(uint8_t **buf, size_t *len, size_t *cap, size_t add)
-{
-	if (*len + add <= *cap)
-		return true;
-	size_t nc = *cap ? *cap : 256;
-	while (nc < *len + add)
-		nc *= 2;
-	uint8_t *nb = realloc(*buf, nc);
-	if (!nb)
-		return false;
-	*buf = nb;
-	*cap = nc;
-	return true;
-}
-
 bool fc_kprog_encode(const uint16_t *codes, const struct fc_kp_prog *const *progs, uint32_t n, uint8_t **buf,
 		     size_t *len, char *err, size_t errlen)
 {
@@ -392,12 +402,14 @@ bool fc_kprog_encode(const uint16_t *codes, const struct fc_kp_prog *const *prog
 			return bad(err, errlen, "program of event %u: %s", codes[i], msg);
 		total += body_len(progs[i]->ninsn, progs[i]->ncpool);
 	}
-	size_t cap = *len, base = *len;
+	size_t base = *len;
 	if (total == 0)
 		return true; /* no program: an empty section */
-	if (!grow(buf, len, &cap, total))
+	uint8_t *nb = realloc(*buf, base + total); /* the size is known: one allocation */
+	if (!nb)
 		return bad(err, errlen, "out of memory");
-	uint8_t *o = *buf + base;
+	*buf = nb;
+	uint8_t *o = nb + base;
 	memset(o, 0, total);
 	size_t pos = ((size_t)n * REC + 7) & ~(size_t)7;
 	for (uint32_t i = 0; i < n; i++) {
@@ -649,19 +661,9 @@ struct fc_kprog_set *fc_kprog_without(const struct fc_kprog_set *s, const fc_evt
 {
 	if (!s)
 		return NULL;
-	struct fc_kprog_set *o = calloc(1, sizeof(*o));
+	struct fc_kprog_set *o = set_new(s->n);
 	if (!o)
 		return NULL;
-	o->codes = calloc(s->n + 1, sizeof(*o->codes));
-	o->progs = calloc(s->n + 1, sizeof(*o->progs));
-	o->low = calloc(s->n + 1, sizeof(*o->low));
-	o->by_code = malloc(FC_EVENT_MAX * sizeof(*o->by_code));
-	if (!o->codes || !o->progs || !o->low || !o->by_code) {
-		fc_kprog_free(o);
-		return NULL;
-	}
-	for (unsigned c = 0; c < FC_EVENT_MAX; c++)
-		o->by_code[c] = -1;
 	for (uint32_t i = 0; i < s->n; i++) {
 		if (drop && fc_evtset_has(drop, s->codes[i]))
 			continue;

@@ -15,8 +15,8 @@
  * each record and instruction (bpf/kpred.h): known op; a test's two targets pc+1+jt, pc+1+jf
  * inside the program (forward only by construction); the last instruction a RET; RET with
  * imm 0 or 1 and no operands; integer tests with a parameter index < FC_KP_MAX_PARAMS and a
- * width of 1, 2, 4 or 8 (plus FC_KP_SIGNED); string tests on a used slot, only the RAW flag
- * besides the slot, SPFX/SSFX with 1 <= imm <= FC_KP_MAX_SLEN and k + imm <= ncpool, SHASH with
+ * width of 1, 2, 4 or 8 (plus FC_KP_SIGNED); string tests on a used slot, no mask, at most one
+ * of the RAW and NODUP flags besides the slot, SPFX/SSFX with 1 <= imm <= FC_KP_MAX_SLEN and k + imm <= ncpool, SHASH with
  * k = 0; FDDIR like an integer test with imm = mask = 0, every FDDIR of a program on the same
  * parameter and width. */
 #ifndef FC_KPROG_H
@@ -77,7 +77,10 @@ int fc_kprog_eval(const struct fc_kprog_set *s, struct fc_kp_ctx *c, const struc
 int fc_kprog_run(const struct fc_kp_prog *p, struct fc_kp_ctx *c, const void *ev, size_t len,
 		 const struct fc_kp_env *env);
 
-/* Checks one program as the decoder does: true, or false with a message and the instruction. */
+/* Checks one program as the decoder does: true, or false with a message and in *BAD_INSN the
+ * faulty instruction, FC_KP_NOINSN when the fault is not in one (code, sizes, string slots,
+ * constant pool). */
+#define FC_KP_NOINSN UINT32_MAX
 bool fc_kprog_check(const struct fc_kp_prog *p, uint16_t code, char *err, size_t errlen, uint32_t *bad_insn);
 
 /* Disassembly, one instruction per line ("  3: jeq p0.s8 & 0xff == 0x1  t:4 f:7"), appended

@@ -376,6 +376,16 @@ Test(kprog, verifier)
 	REFUSED(q.str[1] = 3, "unused string slot");
 	REFUSED(q.cpool[7] = 'x', "not zero");
 	REFUSED(q.ncpool = FC_KP_CPOOL + 1, "constant bytes");
+	REFUSED((q.insn[1] = (struct fc_kp_insn){.op = FC_KP_SHASH, .arg = 0, .k = 1, .jt = 1}),
+		"shash with a constant offset");
+	REFUSED(q.insn[2].mask = 1, "fddir with a constant");
+	REFUSED(q.insn[2].k = 8 | 0x20, "bad width");
+	REFUSED(q.insn[2].arg = FC_KP_MAX_PARAMS, "out of range");
+	REFUSED(q.insn[3].arg = 1, "ret with operands");
+	REFUSED(q.insn[3].k = 1, "ret with operands");
+	REFUSED(q.insn[3].mask = 1, "ret with operands");
+	cr_expect_not(fc_kprog_check(&g, FC_EVENT_MAX, err, sizeof err, NULL));
+	cr_expect_str_eq(err, "event code 454 is not an exit event");
 }
 
 /* ---- the section codec ---- */
@@ -445,6 +455,146 @@ Test(kprog, codec_round_trip_and_hostile_bytes)
 	free(m);
 	free(sec);
 	free(ps);
+}
+
+/* Every malformed form of a section is refused with its own message and the offset of the
+ * bytes at fault: the record for a record's fields, the instruction for an instruction's. The
+ * section: good() for openat (record 0, body at 32) and for openat2 (record 1, body at 160),
+ * 288 bytes. */
+static void sec_refused(const uint8_t *sec, size_t len, uint32_t count, const char *want, uint64_t want_at)
+{
+	char err[256] = "";
+	uint64_t at = ~0ull;
+	struct fc_kprog_set *s = fc_kprog_decode(sec, len, count, err, sizeof err, &at);
+	cr_expect_null(s, "accepted, expected \"%s\"", want);
+	fc_kprog_free(s);
+	cr_expect_str_eq(err, want);
+	cr_expect_eq(at, want_at, "\"%s\" at %llu, expected %llu", want, (unsigned long long)at,
+		     (unsigned long long)want_at);
+}
+
+#define SEC_REFUSED(mutation, count, want, want_at)       \
+	do {                                              \
+		uint8_t m[sizeof base + 8] = {0};         \
+		memcpy(m, base, sizeof base);             \
+		mutation;                                 \
+		sec_refused(m, sizeof base, count, want, want_at); \
+	} while (0)
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+Test(kprog, decoder_refuses_each_malformed_section_precisely)
+{
+	struct fc_kp_prog g = good();
+	const struct fc_kp_prog *pp[2] = {&g, &g};
+	const uint16_t codes[2] = {FC_PPME_SYSCALL_OPENAT_2_X, FC_PPME_SYSCALL_OPENAT2_X};
+	uint8_t *sec = NULL;
+	size_t len = 0;
+	char err[256];
+	cr_assert(fc_kprog_encode(codes, pp, 2, &sec, &len, err, sizeof err), "%s", err);
+	uint8_t base[288];
+	cr_assert_eq(len, sizeof base);
+	memcpy(base, sec, len);
+	free(sec);
+	uint64_t at;
+	struct fc_kprog_set *s = fc_kprog_decode(base, sizeof base, 2, err, sizeof err, &at);
+	cr_assert_not_null(s, "%s", err);
+	fc_kprog_free(s);
+	char want[256];
+	const char *open_x = fc_events[FC_PPME_SYSCALL_OPENAT_2_X].name;
+
+	/* counts and sizes */
+	sec_refused(base, sizeof base, FC_EVENT_MAX + 1, "455 programs, more than there are event codes", 0);
+	sec_refused(base, 20, 2, "2 records need 32 bytes, the section has 20", 0);
+	sec_refused(base, sizeof base, 0, "288 bytes after the last program", 0);
+	sec_refused(base, sizeof base, 1, "program 0: body at 32, expected 16", 12);
+	SEC_REFUSED(put16(m + 16, 0), 2, "program 1: event code 0 not after 307", 16);
+	sec_refused(base, sizeof base - 8, 2, "program 1: body of 128 bytes at 160 runs past the section (280 bytes)",
+		    16);
+	{
+		uint8_t more[sizeof base + 8] = {0};
+		memcpy(more, base, sizeof base);
+		sec_refused(more, sizeof more, 2, "8 bytes after the last program", 288);
+	}
+	/* the records */
+	SEC_REFUSED(m[9] = 1, 2, "program 0: reserved bytes not zero", 0);
+	SEC_REFUSED(m[16 + 10] = 1, 2, "program 1: reserved bytes not zero", 16);
+	SEC_REFUSED(put16(m + 16, FC_PPME_SYSCALL_OPENAT_2_X), 2, "program 1: event code 307 not after 307", 16);
+	SEC_REFUSED(put16(m + 2, 0), 2, "program 0: 0 instructions (1 to 256 allowed)", 0);
+	SEC_REFUSED(put16(m + 2, FC_KP_MAX_INSNS + 1), 2, "program 0: 257 instructions (1 to 256 allowed)", 0);
+	SEC_REFUSED(put16(m + 4, FC_KP_CPOOL + 1), 2, "program 0: 1025 constant bytes (at most 1024)", 0);
+	SEC_REFUSED(m[6] = 3, 2, "program 0: 3 string slots (at most 2)", 0);
+	SEC_REFUSED(m[12] = 40, 2, "program 0: body at 40, expected 32", 12);
+	SEC_REFUSED(m[32 + 5 * 24 + 5] = 1, 2, "program 0: padding not zero", 157);
+	/* the verifier, through the decoder */
+	snprintf(want, sizeof want, "program 0 (event %s): event code 306 is not an exit event",
+		 fc_events[FC_PPME_SYSCALL_OPENAT_2_E].name);
+	SEC_REFUSED(put16(m, FC_PPME_SYSCALL_OPENAT_2_E), 2, want, 0);
+	snprintf(want, sizeof want, "program 0 (event %s): string slot 0 names parameter 40", open_x);
+	SEC_REFUSED(m[7] = 40, 2, want, 0);
+	snprintf(want, sizeof want, "program 0 (event %s): unused string slot 1 is not 0xff", open_x);
+	SEC_REFUSED(m[8] = 0, 2, want, 0);
+	snprintf(want, sizeof want, "program 0 (event %s): instruction 0: jump past the end of the program", open_x);
+	SEC_REFUSED(m[32 + 3] = 4, 2, want, 32);
+	snprintf(want, sizeof want, "program 0 (event %s): instruction 1: unknown op 11", open_x);
+	SEC_REFUSED(m[32 + 24] = 11, 2, want, 56);
+	snprintf(want, sizeof want, "program 0 (event %s): instruction 1: constant of 6 bytes at 0 outside the pool",
+		 open_x);
+	SEC_REFUSED(m[32 + 24 + 8] = 6, 2, want, 56);
+	snprintf(want, sizeof want, "program 0 (event %s): instruction 0: parameter 32 out of range", open_x);
+	SEC_REFUSED(m[32 + 1] = FC_KP_MAX_PARAMS, 2, want, 32);
+	snprintf(want, sizeof want, "program 0 (event %s): instruction 1: string slot 1 not in use", open_x);
+	SEC_REFUSED(m[32 + 24 + 1] = 1, 2, want, 56);
+	snprintf(want, sizeof want, "program 0 (event %s): the last instruction is not a ret", open_x);
+	SEC_REFUSED(m[32 + 4 * 24] = FC_KP_JEQ, 2, want, 128);
+	snprintf(want, sizeof want, "program 0 (event %s): instruction 4: ret with operands", open_x);
+	SEC_REFUSED(m[32 + 4 * 24 + 2] = 1, 2, want, 128);
+}
+
+/* No byte value encodes a backward jump or a loop: jump offsets are unsigned and counted from
+ * the next instruction. The largest program (FC_KP_MAX_INSNS, every test jumping as far as it
+ * may) passes; one step further is refused. */
+Test(kprog, largest_program_and_longest_jump)
+{
+	struct fc_kp_prog *p = calloc(1, sizeof(*p));
+	p->str[0] = p->str[1] = FC_KP_NOSLOT;
+	for (uint32_t pc = 0; pc + 1 < FC_KP_MAX_INSNS; pc++)
+		p->insn[pc] = (struct fc_kp_insn){.op = FC_KP_JNE, .arg = 0, .k = 8, .mask = ~0ull, .imm = pc,
+						  .jt = (uint8_t)(FC_KP_MAX_INSNS - 2 - pc), .jf = 0};
+	p->insn[FC_KP_MAX_INSNS - 1] = (struct fc_kp_insn){.op = FC_KP_RET, .imm = 1};
+	p->ninsn = FC_KP_MAX_INSNS;
+	char err[200];
+	uint32_t bi;
+	cr_assert(fc_kprog_check(p, FC_PPME_SYSCALL_OPENAT_2_X, err, sizeof err, &bi), "%s", err);
+	const struct fc_kp_prog *pp[1] = {p};
+	uint16_t code = FC_PPME_SYSCALL_OPENAT_2_X;
+	uint8_t *sec = NULL;
+	size_t len = 0;
+	cr_assert(fc_kprog_encode(&code, pp, 1, &sec, &len, err, sizeof err), "%s", err);
+	uint64_t at;
+	struct fc_kprog_set *s = fc_kprog_decode(sec, len, 1, err, sizeof err, &at);
+	cr_assert_not_null(s, "%s", err);
+	fc_kprog_free(s);
+	free(sec);
+	p->insn[0].jt = 255;
+	cr_assert_not(fc_kprog_check(p, FC_PPME_SYSCALL_OPENAT_2_X, err, sizeof err, &bi));
+	cr_expect_str_eq(err, "instruction 0: jump past the end of the program");
+	cr_expect_eq(bi, 0);
+	p->insn[0].jt = 254;
+	p->insn[FC_KP_MAX_INSNS - 2].jf = 1;
+	cr_assert_not(fc_kprog_check(p, FC_PPME_SYSCALL_OPENAT_2_X, err, sizeof err, &bi));
+	cr_expect_str_eq(err, "instruction 254: jump past the end of the program");
+	cr_expect_eq(bi, FC_KP_MAX_INSNS - 2);
+	p->insn[FC_KP_MAX_INSNS - 2].jf = 0;
+	p->ninsn = FC_KP_MAX_INSNS + 1;
+	cr_assert_not(fc_kprog_check(p, FC_PPME_SYSCALL_OPENAT_2_X, err, sizeof err, &bi));
+	cr_expect_str_eq(err, "257 instructions (1 to 256 allowed)");
+	cr_expect_eq(bi, FC_KP_NOINSN);
+	free(p);
 }
 
 /* The return-value gate the probe applies before building an event is sound: whenever it says

@@ -13,9 +13,7 @@
  * translates (and some it must leave "maybe"), with constants drawn from the events. Events:
  * the four shared captures, and generated streams of path calls (canonical and non-canonical,
  * absolute and relative, through directory fds), reads, writes, fchdir, fchmod, dup and close.
- *
- * Also here: the evaluator against an independent model of the bundle-form semantics (lowering),
- * its canonical-path test against the state engine's path resolution, and the verifier. */
+ * (The evaluator, the verifier and the section codec on their own: test_kprog.c.) */
 #include "statehelp.h"
 
 #include <sys/stat.h>
