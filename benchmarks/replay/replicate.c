@@ -57,12 +57,6 @@ static int drop_name(const char *name)
 	return found ? 0 : -1;
 }
 
-static void wr64(unsigned char *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (unsigned char)(v >> (8 * i));
-}
-
 static void die(const char *fmt, const char *a, const char *b)
 {
 	fprintf(stderr, "replicate: ");
