@@ -94,22 +94,10 @@ static void p_str(const char *name, const char *s)
 	evv_str(&E, name, s);
 }
 
-/* A '|'-separated list as the NUL-separated bytes scap uses (args, env, cgroups). */
-static size_t nul_list(const char *spec, char *out, size_t cap)
-{
-	size_t n = strlen(spec);
-	if (n + 1 > cap)
-		die("list too long");
-	for (size_t i = 0; i < n; i++)
-		out[i] = spec[i] == '|' ? '\0' : spec[i];
-	out[n] = '\0';
-	return *spec ? n + 1 : 0;
-}
-
+/* A '|'-separated list (args, env, cgroups) as scap's NUL-separated bytes. */
 static void p_list(const char *name, const char *spec)
 {
-	char buf[4096];
-	p_raw(name, buf, nul_list(spec, buf, sizeof buf));
+	evv_list(&E, name, spec, '|');
 }
 
 static void ip4(uint8_t *d, const char *dotted)
@@ -191,13 +179,13 @@ static void seed(const struct pr *p)
 	e.sid = e.vpgid = e.pgid = p->tid;
 	e.comm = cs(p->comm, strlen(p->comm));
 	e.exe = e.exepath = cs(p->exe, strlen(p->exe));
-	e.args = cs(args, nul_list(p->args, args, sizeof args));
+	e.args = cs(args, evv_nul_list(p->args, '|', args, sizeof args));
 	e.cwd = cs(p->cwd ? p->cwd : "/", strlen(p->cwd ? p->cwd : "/"));
 	e.fdlimit = 1024;
 	e.uid = e.gid = p->uid;
-	e.env = cs(env, nul_list(env_of(p), env, sizeof env));
+	e.env = cs(env, evv_nul_list(env_of(p), '|', env, sizeof env));
 	e.vtid = e.vpid = p->ctr ? p->vpid : p->tid;
-	e.cgroups = cs(cg, nul_list(cgroups_of(p), cg, sizeof cg));
+	e.cgroups = cs(cg, evv_nul_list(cgroups_of(p), '|', cg, sizeof cg));
 	e.root = cs("/", 1);
 	e.tty = p->tty;
 	e.loginuid = p->loginuid ? p->loginuid : UINT32_MAX;
