@@ -62,7 +62,6 @@ static const char *g_dir;
 static FILE *g_manifest;
 static struct fc_scapw *g_w;
 static uint64_t g_ts;
-static char g_name[128];
 
 static uint64_t tick(void)
 {
@@ -1170,8 +1169,7 @@ static const struct scen {
 static void write_one(const struct scen *s)
 {
 	char path[4096], err[512];
-	snprintf(g_name, sizeof g_name, "%s", s->name);
-	evv_ctx = g_name;
+	evv_ctx = s->name;
 	snprintf(path, sizeof path, "%s/%s.scap", g_dir, s->name);
 	if (fc_scapw_open(path, false, &g_w, err, sizeof err) != 0)
 		die("%s", err);
@@ -1230,8 +1228,17 @@ static int bulk(const char *out, int n)
 int main(int argc, char **argv)
 {
 	evv_ctx = "setup"; /* until the first scenario names itself */
-	if (argc == 4 && !strcmp(argv[1], "--bulk"))
-		return bulk(argv[2], atoi(argv[3]));
+	if (argc == 4 && !strcmp(argv[1], "--bulk")) {
+		char *end;
+		errno = 0;
+		long n = strtol(argv[3], &end, 10);
+		if (end == argv[3] || *end || errno || n < 1 || n > 10000000) {
+			fprintf(stderr, "e2e_mkcap --bulk: N must be a number of alerts from 1 to 10000000, not '%s'\n",
+				argv[3]);
+			return 2;
+		}
+		return bulk(argv[2], (int)n);
+	}
 	if (argc != 2) {
 		fputs("usage: e2e_mkcap OUTDIR | --bulk OUT.scap N\n", stderr);
 		return 2;
