@@ -70,22 +70,10 @@ static void emit(void)
 		die("writing %s: %s", fc_events[E.v.type].name, fc_scapw_error(W));
 }
 
-/* A '|'-separated list as scap's NUL-separated bytes (args, env, cgroups); its length. */
-static size_t nul_list(const char *spec, char *out, size_t cap)
-{
-	size_t n = strlen(spec);
-	if (n + 1 > cap)
-		die("list too long (%zu bytes)", n);
-	for (size_t i = 0; i < n; i++)
-		out[i] = spec[i] == '|' ? '\0' : spec[i];
-	out[n] = '\0';
-	return *spec ? n + 1 : 0;
-}
-
+/* A '|'-separated list (args, env, cgroups) as scap's NUL-separated bytes. */
 static void p_list(const char *name, const char *spec)
 {
-	static char buf[8192];
-	evv_raw(&E, name, buf, nul_list(spec, buf, sizeof buf));
+	evv_list(&E, name, spec, '|');
 }
 
 /* ------------------------------------------------------------------ processes */
@@ -204,13 +192,13 @@ static void seed_proc(const struct proc *p)
 	e.sid = e.vpgid = e.pgid = p->tid;
 	e.comm = cs(p->comm, strlen(p->comm));
 	e.exe = e.exepath = cs(p->exe, strlen(p->exe));
-	e.args = cs(args, nul_list(p->args, args, sizeof args));
+	e.args = cs(args, evv_nul_list(p->args, '|', args, sizeof args));
 	e.cwd = cs(p->cwd, strlen(p->cwd));
 	e.fdlimit = 1048576;
 	e.uid = e.gid = p->uid;
-	e.env = cs(env, nul_list(p->env, env, sizeof env));
+	e.env = cs(env, evv_nul_list(p->env, '|', env, sizeof env));
 	e.vtid = e.vpid = p->pod >= 0 ? p->vpid : p->tid;
-	e.cgroups = cs(cg, nul_list(p->cgroups, cg, sizeof cg));
+	e.cgroups = cs(cg, evv_nul_list(p->cgroups, '|', cg, sizeof cg));
 	e.root = cs("/", 1);
 	e.loginuid = UINT32_MAX;
 	e.cap_permitted = e.cap_effective = caps_of(p);

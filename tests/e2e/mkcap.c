@@ -62,7 +62,6 @@ static const char *g_dir;
 static FILE *g_manifest;
 static struct fc_scapw *g_w;
 static uint64_t g_ts;
-static char g_name[128];
 
 static uint64_t tick(void)
 {
@@ -94,22 +93,10 @@ static void p_str(const char *name, const char *s)
 	evv_str(&E, name, s);
 }
 
-/* A '|'-separated list as the NUL-separated bytes scap uses (args, env, cgroups). */
-static size_t nul_list(const char *spec, char *out, size_t cap)
-{
-	size_t n = strlen(spec);
-	if (n + 1 > cap)
-		die("list too long");
-	for (size_t i = 0; i < n; i++)
-		out[i] = spec[i] == '|' ? '\0' : spec[i];
-	out[n] = '\0';
-	return *spec ? n + 1 : 0;
-}
-
+/* A '|'-separated list (args, env, cgroups) as scap's NUL-separated bytes. */
 static void p_list(const char *name, const char *spec)
 {
-	char buf[4096];
-	p_raw(name, buf, nul_list(spec, buf, sizeof buf));
+	evv_list(&E, name, spec, '|');
 }
 
 static void ip4(uint8_t *d, const char *dotted)
@@ -191,13 +178,13 @@ static void seed(const struct pr *p)
 	e.sid = e.vpgid = e.pgid = p->tid;
 	e.comm = cs(p->comm, strlen(p->comm));
 	e.exe = e.exepath = cs(p->exe, strlen(p->exe));
-	e.args = cs(args, nul_list(p->args, args, sizeof args));
+	e.args = cs(args, evv_nul_list(p->args, '|', args, sizeof args));
 	e.cwd = cs(p->cwd ? p->cwd : "/", strlen(p->cwd ? p->cwd : "/"));
 	e.fdlimit = 1024;
 	e.uid = e.gid = p->uid;
-	e.env = cs(env, nul_list(env_of(p), env, sizeof env));
+	e.env = cs(env, evv_nul_list(env_of(p), '|', env, sizeof env));
 	e.vtid = e.vpid = p->ctr ? p->vpid : p->tid;
-	e.cgroups = cs(cg, nul_list(cgroups_of(p), cg, sizeof cg));
+	e.cgroups = cs(cg, evv_nul_list(cgroups_of(p), '|', cg, sizeof cg));
 	e.root = cs("/", 1);
 	e.tty = p->tty;
 	e.loginuid = p->loginuid ? p->loginuid : UINT32_MAX;
@@ -1182,8 +1169,7 @@ static const struct scen {
 static void write_one(const struct scen *s)
 {
 	char path[4096], err[512];
-	snprintf(g_name, sizeof g_name, "%s", s->name);
-	evv_ctx = g_name;
+	evv_ctx = s->name;
 	snprintf(path, sizeof path, "%s/%s.scap", g_dir, s->name);
 	if (fc_scapw_open(path, false, &g_w, err, sizeof err) != 0)
 		die("%s", err);
@@ -1242,8 +1228,17 @@ static int bulk(const char *out, int n)
 int main(int argc, char **argv)
 {
 	evv_ctx = "setup"; /* until the first scenario names itself */
-	if (argc == 4 && !strcmp(argv[1], "--bulk"))
-		return bulk(argv[2], atoi(argv[3]));
+	if (argc == 4 && !strcmp(argv[1], "--bulk")) {
+		char *end;
+		errno = 0;
+		long n = strtol(argv[3], &end, 10);
+		if (end == argv[3] || *end || errno || n < 1 || n > 10000000) {
+			fprintf(stderr, "e2e_mkcap --bulk: N must be a number of alerts from 1 to 10000000, not '%s'\n",
+				argv[3]);
+			return 2;
+		}
+		return bulk(argv[2], (int)n);
+	}
 	if (argc != 2) {
 		fputs("usage: e2e_mkcap OUTDIR | --bulk OUT.scap N\n", stderr);
 		return 2;

@@ -75,6 +75,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct fc_extractor x = fc_fake_extractor(&ev);
 		char evtext[4096];
 		int *ref = malloc(sizeof(*ref) * c.nrules);
+		uint32_t *match[2]; /* fc_vm_run's answer for each side, sized once to its bundle */
+		for (int s = 0; s < 2; s++) {
+			uint32_t nb = fc_bundle_nrules(sides[s].b);
+			match[s] = malloc(sizeof(*match[s]) * (nb ? nb : 1));
+		}
 		for (int e = 0; e < EVENTS; e++) {
 			fc_gen_event(&g, &ev);
 			fc_fake_format(&ev, evtext, sizeof evtext);
@@ -96,9 +101,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 						differ(&c.rules[i], s ? "fc_vm_eval_rule (no passes)" : "fc_vm_eval_rule (all passes)",
 						       evtext, ref[i], v);
 				}
-				uint32_t nb = fc_bundle_nrules(r->b);
-				uint32_t *m = malloc(sizeof(*m) * (nb ? nb : 1));
-				uint32_t nm = fc_vm_run(r->vm, ev.code, &x, FC_MATCH_ALL, m, nb);
+				uint32_t *m = match[s];
+				uint32_t nm = fc_vm_run(r->vm, ev.code, &x, FC_MATCH_ALL, m, fc_bundle_nrules(r->b));
 				for (uint32_t i = 0; i < c.nrules; i++) {
 					if (ref[i] < 0 || r->refused[i] || r->id_of[i] == FC_NONE)
 						continue;
@@ -110,9 +114,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 						differ(&c.rules[i], s ? "fc_vm_run (no passes)" : "fc_vm_run (all passes)", evtext,
 						       ref[i], hit);
 				}
-				free(m);
 			}
 		}
+		for (int s = 0; s < 2; s++)
+			free(match[s]);
 		free(ref);
 		fc_fake_free(&ev);
 	}

@@ -1,13 +1,15 @@
 /* evview.h — the synthetic-event builder of the generator programs (tests/tools/mkdemo.c,
- * tests/e2e/mkcap.c, benchmarks/vm/vm_mix.c): one event as a decoded view (struct fc_evt),
- * its parameters set by name in the scap wire layout of RUNTIME.md (integers little-endian at
- * their type's size, strings with their NUL, IPv4 socket tuples and sockaddrs as the probe lays
- * them out); parameters left unset are empty. The caller writes the view with fc_scapw_event or
- * encodes it with fc_evt_encode. Misuse (an unknown parameter name, an event over the store)
- * calls die(): generators stop on their own bugs. Also the generators' die() (messages prefixed
- * with EVV_PROG, which the program defines before including this, and evv_ctx when set) and
- * their fixed-seed random numbers (splitmix64: the same stream on every run and machine).
- * Header-only, static: each program has one builder. */
+ * tests/e2e/mkcap.c, benchmarks/vm/vm_mix.c, benchmarks/mem/mkstate.c): one event as a decoded
+ * view (struct fc_evt), its parameters set by name in the scap wire layout of RUNTIME.md
+ * (integers little-endian at their type's size, strings with their NUL, lists written as text
+ * "a|b|c" as NUL-separated bytes, IPv4 socket tuples and sockaddrs as the probe lays them out);
+ * parameters left unset are empty. The caller writes the view with fc_scapw_event or encodes it
+ * with fc_evt_encode. Misuse (an unknown parameter name, an event over the store, a list over
+ * its buffer) calls die(): generators stop on their own bugs. Also the generators' die()
+ * (messages prefixed with EVV_PROG, which the program defines before including this, and
+ * evv_ctx when set) and their fixed-seed random numbers (splitmix64: the same stream on every
+ * run and machine).
+ * Header-only, static (inline where a program may not use it): each program has one builder. */
 #ifndef FC_TOOLS_EVVIEW_H
 #define FC_TOOLS_EVVIEW_H
 
@@ -82,16 +84,24 @@ static int evv_index(const struct evview *e, const char *name)
 	return i;
 }
 
-static void evv_raw(struct evview *e, const char *name, const void *p, size_t n)
+/* N bytes of the store as parameter NAME's value, for the caller to fill. */
+static inline uint8_t *evv_reserve(struct evview *e, const char *name, size_t n)
 {
 	int i = evv_index(e, name);
 	if (e->used + n > sizeof e->store)
 		die("event %s too large", fc_events[e->v.type].name);
-	if (n)
-		memcpy(e->store + e->used, p, n);
-	e->v.pval[i] = e->store + e->used;
+	uint8_t *p = e->store + e->used;
+	e->v.pval[i] = p;
 	e->v.plen[i] = (uint32_t)n;
 	e->used += n;
+	return p;
+}
+
+static void evv_raw(struct evview *e, const char *name, const void *p, size_t n)
+{
+	uint8_t *d = evv_reserve(e, name, n);
+	if (n)
+		memcpy(d, p, n);
 }
 
 /* An integer parameter at its type's size (1, 2, 4 or 8 bytes). */
@@ -110,6 +120,30 @@ static void evv_int(struct evview *e, const char *name, int64_t v)
 static void evv_str(struct evview *e, const char *name, const char *s)
 {
 	evv_raw(e, name, s, strlen(s) + 1);
+}
+
+/* SPEC, a list with SEP between its items ("a|b|c"), as the NUL-separated bytes scap uses
+ * for argument lists, environments and cgroups ("a\0b\0c\0") in OUT; its length, 0 for an
+ * empty SPEC (then nothing is written). */
+static inline size_t evv_nul_list(const char *spec, char sep, char *out, size_t cap)
+{
+	size_t n = strlen(spec);
+	if (!n)
+		return 0;
+	if (n + 1 > cap)
+		die("list too long (%zu bytes): %.40s...", n, spec);
+	for (size_t i = 0; i < n; i++)
+		out[i] = spec[i] == sep ? '\0' : spec[i];
+	out[n] = '\0';
+	return n + 1;
+}
+
+/* Parameter NAME: the list SPEC (items separated by SEP) NUL-separated. */
+static inline void evv_list(struct evview *e, const char *name, const char *spec, char sep)
+{
+	size_t n = strlen(spec);
+	char *d = (char *)evv_reserve(e, name, n ? n + 1 : 0);
+	evv_nul_list(spec, sep, d, n + 1);
 }
 
 /* PT_SOCKTUPLE (AF_INET): the first endpoint, then the second; ports in host order. */

@@ -110,17 +110,6 @@ struct proc {
 static struct proc P_systemd, P_sshd, P_bash, P_shim_nginx, P_nginx, P_shim_api, P_gunicorn;
 static int64_t next_pid = 4000;
 
-/* "a b c" → "a\0b\0c\0" */
-static size_t blob(const char *spaced, char *out, size_t cap)
-{
-	size_t n = 0;
-	for (const char *p = spaced; *p && n + 1 < cap; p++)
-		out[n++] = *p == ' ' ? '\0' : *p;
-	if (n)
-		out[n++] = '\0';
-	return n;
-}
-
 static void setp(struct proc *p, int64_t tid, int64_t ptid, int64_t vtid, const char *comm, const char *exe,
 		 const char *args, const char *cwd, uint32_t uid, const char *cg)
 {
@@ -131,7 +120,7 @@ static void setp(struct proc *p, int64_t tid, int64_t ptid, int64_t vtid, const 
 	p->comm = comm;
 	p->exe = exe;
 	p->exepath = exe;
-	p->alen = blob(args, p->args, sizeof p->args);
+	p->alen = evv_nul_list(args, ' ', p->args, sizeof p->args);
 	p->cwd = cwd;
 	p->uid = p->gid = uid;
 	p->loginuid = UINT32_MAX;
@@ -355,7 +344,7 @@ static struct proc e_fork(struct proc *parent)
 static void e_execve(struct proc *p, const char *comm, const char *path, const char *args, const char *env,
 		     size_t envlen)
 {
-	p->alen = blob(args, p->args, sizeof p->args);
+	p->alen = evv_nul_list(args, ' ', p->args, sizeof p->args);
 	size_t cgl = cgroups_of(p);
 	ev_begin(FC_PPME_SYSCALL_EXECVE_19_X, p->tid);
 	p_int("res", 0);
