@@ -104,11 +104,13 @@ int fc_record_close(struct fc_recorder *r, FILE *summary, char *err, size_t errl
 {
 	const struct fc_scapw_stats *s = fc_scapw_stats(r->w);
 	unsigned long long ev = s->events, refused = s->events_refused, procs = s->procs, fds = s->fds,
-			   bytes = s->bytes;
+			   bytes = s->bytes, cut = s->truncated;
 	int rc = fc_scapw_close(r->w, err, errlen);
 	if (summary && rc == 0)
-		fprintf(summary, "   recorded: %s: %llu events (%llu refused), %llu processes, %llu fds, %llu bytes\n",
-			r->path, ev, refused, procs, fds, bytes);
+		fprintf(summary,
+			"   recorded: %s: %llu events (%llu refused), %llu processes, %llu fds, %llu bytes, %llu "
+			"table strings cut to libscap's limits\n",
+			r->path, ev, refused, procs, fds, bytes, cut);
 	free(r);
 	return rc;
 }

@@ -33,6 +33,7 @@ struct fc_scapw {
 	char err[720]; /* path + message always fit */
 	bool failed;
 	bool started; /* any item after the header written (MI must come first) */
+	bool in_events; /* an event written: no table entry may follow */
 	enum pending pend;
 	uint64_t pend_tid;
 	uint8_t *lb; /* pending list block body */
@@ -101,9 +102,19 @@ static void b_le(struct buf *b, uint64_t v, unsigned n)
 	b_bytes(b, t, n);
 }
 
-static void b_str(struct buf *b, struct fc_cap_str s)
+/* The largest string libscap's reader takes in each list-block field: it refuses the whole
+ * capture on a longer one ("invalid argslen 8187"), so a field is cut to fit, as libscap's own
+ * /proc scan does when it writes one. Path-like process fields may be 1024 bytes, command lines,
+ * environments and cgroup lists 4096, fd names at most 1023. */
+enum { MAX_PATH_FIELD = 1024, MAX_LIST_FIELD = 4096, MAX_FD_NAME = 1023 };
+
+static void b_str(struct buf *b, struct fc_cap_str s, uint32_t max, uint64_t *cut)
 {
-	uint32_t n = s.len > UINT16_MAX ? UINT16_MAX : s.len; /* the format's length is u16 */
+	uint32_t n = s.len;
+	if (n > max) {
+		n = max;
+		(*cut)++;
+	}
 	b_le(b, n, 2);
 	b_bytes(b, s.p, n);
 }
@@ -220,10 +231,20 @@ int fc_scapw_machine(struct fc_scapw *w, const struct fc_cap_machine *mi)
 	return write_block(w, FC_BLK_MI, b, sizeof b);
 }
 
+/* libscap reads the table blocks only before the first event; one after it stops its reader
+ * ("could not restart capture: invalid block type") and every later event is lost. */
+static int table_after_events(struct fc_scapw *w, const char *what)
+{
+	snprintf(w->err, sizeof(w->err), "%s: %s entries must come before the first event", w->path, what);
+	return -1;
+}
+
 int fc_scapw_proc(struct fc_scapw *w, const struct fc_cap_proc *p)
 {
 	if (w->failed)
 		return -1;
+	if (w->in_events)
+		return table_after_events(w, "process");
 	w->started = true;
 	if (w->pend != P_PL && flush_list(w) < 0)
 		return -1;
@@ -238,11 +259,11 @@ int fc_scapw_proc(struct fc_scapw *w, const struct fc_cap_proc *p)
 	b_le(&b, p->ptid, 8);
 	b_le(&b, (uint64_t)p->sid, 8);
 	b_le(&b, (uint64_t)p->vpgid, 8);
-	b_str(&b, p->comm);
-	b_str(&b, p->exe);
-	b_str(&b, p->exepath);
-	b_str(&b, p->args);
-	b_str(&b, p->cwd);
+	b_str(&b, p->comm, MAX_PATH_FIELD, &w->st.truncated);
+	b_str(&b, p->exe, MAX_PATH_FIELD, &w->st.truncated);
+	b_str(&b, p->exepath, MAX_PATH_FIELD, &w->st.truncated);
+	b_str(&b, p->args, MAX_LIST_FIELD, &w->st.truncated);
+	b_str(&b, p->cwd, MAX_PATH_FIELD, &w->st.truncated);
 	b_le(&b, p->fdlimit, 8);
 	b_le(&b, p->flags, 4);
 	b_le(&b, p->uid, 4);
@@ -252,11 +273,11 @@ int fc_scapw_proc(struct fc_scapw *w, const struct fc_cap_proc *p)
 	b_le(&b, p->vmswap_kb, 4);
 	b_le(&b, p->pfmajor, 8);
 	b_le(&b, p->pfminor, 8);
-	b_str(&b, p->env);
+	b_str(&b, p->env, MAX_LIST_FIELD, &w->st.truncated);
 	b_le(&b, (uint64_t)p->vtid, 8);
 	b_le(&b, (uint64_t)p->vpid, 8);
-	b_str(&b, p->cgroups);
-	b_str(&b, p->root);
+	b_str(&b, p->cgroups, MAX_LIST_FIELD, &w->st.truncated);
+	b_str(&b, p->root, MAX_PATH_FIELD, &w->st.truncated);
 	b_le(&b, p->pidns_init_start_ts, 8);
 	b_le(&b, p->tty, 4);
 	b_le(&b, p->loginuid, 4);
@@ -282,6 +303,8 @@ int fc_scapw_fd(struct fc_scapw *w, const struct fc_cap_fd *fd)
 {
 	if (w->failed)
 		return -1;
+	if (w->in_events)
+		return table_after_events(w, "fd");
 	w->started = true;
 	if ((w->pend != P_FDL || w->pend_tid != fd->tid || w->lblen > LIST_CUT) && flush_list(w) < 0)
 		return -1;
@@ -324,11 +347,11 @@ int fc_scapw_fd(struct fc_scapw *w, const struct fc_cap_fd *fd)
 	case FC_FD_UNIX_SOCK:
 		b_le(&b, fd->unix_src, 8);
 		b_le(&b, fd->unix_dst, 8);
-		b_str(&b, fd->name);
+		b_str(&b, fd->name, MAX_FD_NAME, &w->st.truncated);
 		break;
 	case FC_FD_FILE_V2:
 		b_le(&b, fd->open_flags, 4);
-		b_str(&b, fd->name);
+		b_str(&b, fd->name, MAX_FD_NAME, &w->st.truncated);
 		if (fd->has_dev)
 			b_le(&b, fd->dev, 4);
 		break;
@@ -338,7 +361,7 @@ int fc_scapw_fd(struct fc_scapw *w, const struct fc_cap_fd *fd)
 		/* Every other known type carries a name; an unknown one (a newer writer's) has
 		 * its payload delimited by the entry length, so nothing is needed. */
 		if (fd->type <= FC_FD_PIDFD)
-			b_str(&b, fd->name);
+			b_str(&b, fd->name, MAX_FD_NAME, &w->st.truncated);
 	}
 	if (b.oom)
 		return fail(w, "out of memory");
@@ -375,6 +398,7 @@ int fc_scapw_event(struct fc_scapw *w, const struct fc_evt *ev, uint16_t cpuid)
 	if (write_block(w, large ? FC_BLK_EV_V2_LARGE : FC_BLK_EV_V2, w->eb, n + 2) < 0)
 		return -1;
 	w->st.events++;
+	w->in_events = true;
 	return 0;
 }
 

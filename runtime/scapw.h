@@ -5,7 +5,9 @@
  *
  * Usage: open; optionally machine info (first); process and fd entries, one at a time (consecutive
  * process entries share one process-list block, consecutive fd entries of one thread one fd-list
- * block); events; close. Events may be of any version (old captures are rewritten as they are:
+ * block), all before the first event (libscap reads no table after it: -1 then); events; close.
+ * Table strings longer than libscap's reader takes are cut to its limits (stats: truncated).
+ * Events may be of any version (old captures are rewritten as they are:
  * v1-header events get the 26-byte header). Errors from the file are sticky: every later call
  * fails and close reports them. */
 #ifndef FC_SCAPW_H
@@ -27,10 +29,11 @@ int fc_scapw_open(const char *path, bool gzip, struct fc_scapw **w, char *err, s
 /* Machine info block; only before any other item (-1 otherwise). */
 int fc_scapw_machine(struct fc_scapw *w, const struct fc_cap_machine *mi);
 
-/* One process-list entry (written as PL v9: every field, absent ones with their defaults). */
+/* One process-list entry (written as PL v9: every field, absent ones with their defaults);
+ * -1 after an event. */
 int fc_scapw_proc(struct fc_scapw *w, const struct fc_cap_proc *p);
 
-/* One fd entry of thread FD->tid (written as FDL v2). */
+/* One fd entry of thread FD->tid (written as FDL v2); -1 after an event. */
 int fc_scapw_fd(struct fc_scapw *w, const struct fc_cap_fd *fd);
 
 /* One event with the CPU it was seen on. An event that a reader cannot take (type out of range,
@@ -40,6 +43,7 @@ int fc_scapw_event(struct fc_scapw *w, const struct fc_evt *ev, uint16_t cpuid);
 
 struct fc_scapw_stats {
 	uint64_t blocks, procs, fds, events, events_refused, bytes; /* bytes: uncompressed stream */
+	uint64_t truncated; /* process/fd strings cut to the length libscap's reader accepts */
 };
 const struct fc_scapw_stats *fc_scapw_stats(const struct fc_scapw *w);
 

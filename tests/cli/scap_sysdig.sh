@@ -3,6 +3,8 @@
 # .scap format). Usage: scap_sysdig.sh FALCOC SRCDIR (FALCOC locates the build directory).
 #  1. a synthetic capture (machine info, a process, an fd, openat/close exits): sysdig prints
 #     every event, with the process name and the fd name taken from our process and fd lists;
+#     a process whose command line (8187 bytes) and fd name (1500) exceed libscap's limits
+#     is written cut to them, and sysdig still opens the file (it refuses longer fields);
 #  2. each shared capture rewritten (gzip and plain): sysdig prints as many events as for the
 #     original, and the same lines for the captures without user lists.
 # Exit 77 (skip) when sysdig is not installed or no C compiler is available.
@@ -36,11 +38,15 @@ fi
 fail=0
 
 # 1. synthetic capture
-"$tmp/scapw_tool" synth "$tmp/synth.scap" 5 || { echo "FAIL: synth"; exit 1; }
+wrote=$("$tmp/scapw_tool" synth "$tmp/synth.scap" 5) || { echo "FAIL: synth"; exit 1; }
+if [ "$wrote" != "wrote 12 events, 3 strings cut" ]; then
+	echo "FAIL: synth: $wrote (want 12 events, 3 strings cut: args, env, fd name)"
+	fail=1
+fi
 out=$(sysdig -r "$tmp/synth.scap" -p '%evt.num %proc.name %evt.type %fd.name %evt.args' 2>&1)
 n=$(printf '%s\n' "$out" | grep -c .)
-if [ "$n" != 10 ]; then
-	echo "FAIL: sysdig shows $n events of the synthetic capture, want 10"
+if [ "$n" != 12 ]; then
+	echo "FAIL: sysdig shows $n events of the synthetic capture, want 12"
 	printf '%s\n' "$out"
 	fail=1
 fi
@@ -52,6 +58,19 @@ if ! printf '%s\n' "$out" | grep -qF "$want"; then
 fi
 if ! printf '%s\n' "$out" | grep -q '^10 scapwcat close /etc/passwd res=0'; then
 	echo "FAIL: last close event missing"
+	fail=1
+fi
+# The long fd name arrives cut to 1023 bytes, on the long-command-line process.
+name=$(printf '%s\n' "$out" | sed -n 's/^12 bigargs close \([^ ]*\) res=0.*/\1/p')
+if [ "${#name}" != 1023 ]; then
+	echo "FAIL: sysdig shows an fd name of ${#name} bytes for the oversized process's close, want 1023"
+	printf '%s\n' "$out" | tail -1 | cut -c1-200
+	fail=1
+fi
+sysdig -r "$tmp/synth.scap" -p '%proc.cmdline' 'proc.pid=4343' >"$tmp/cmd.txt" 2>&1
+if ! grep -q '^bigargs ' "$tmp/cmd.txt"; then
+	echo "FAIL: sysdig does not show the oversized process's command line"
+	head -c 300 "$tmp/cmd.txt"
 	fail=1
 fi
 

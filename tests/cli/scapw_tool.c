@@ -1,7 +1,9 @@
 /* scapw_tool.c — helper for tests/cli/scap_sysdig.sh (compiled by the script against the
  * build's libfcruntime.a): writes captures with runtime/scapw.c for sysdig to read.
  *   scapw_tool synth OUT N     machine info, one process, its fds, then N pairs of
- *                              openat/close exit events (current layouts)
+ *                              openat/close exit events (current layouts); a second process
+ *                              whose table strings exceed libscap's limits (an 8187-byte
+ *                              command line, a 1500-byte fd name) closes that fd last (enter and exit)
  *   scapw_tool copy IN OUT GZ  rewrites capture IN item by item (GZ: 1 = gzip, 0 = plain)
  * Prints what it wrote; exit 1 on any error. */
 #include <stdio.h>
@@ -70,6 +72,23 @@ static int synth(const char *out, int n)
 	struct fc_cap_fd fd = {.tid = 4242, .fd = 1, .ino = 5, .type = FC_FD_FILE_V2,
 			       .open_flags = 2, .name = {"/dev/pts/0", 10}};
 	fc_scapw_fd(w, &fd);
+	/* Oversized strings, as /proc gives them on a host running a long compiler command. */
+	static char big[9000];
+	for (size_t i = 0; i < sizeof big; i++)
+		big[i] = i % 9 == 8 ? '\0' : (char)('a' + i % 26);
+	big[0] = '/';
+	struct fc_cap_proc q = p;
+	q.tid = q.pid = q.sid = q.vpgid = q.vtid = q.vpid = q.pgid = 4343;
+	q.comm = (struct fc_cap_str){"bigargs", 7};
+	q.args = (struct fc_cap_str){big, 8187};
+	q.env = (struct fc_cap_str){big, 9000};
+	q.cwd = (struct fc_cap_str){"/", 1};
+	fc_scapw_proc(w, &q);
+	static char bigname[1500];
+	for (size_t i = 0; i < sizeof bigname; i++)
+		bigname[i] = i % 100 == 0 ? '/' : 'n';
+	struct fc_cap_fd bfd = {.tid = 4343, .fd = 7, .ino = 9, .type = FC_FD_FILE_V2, .name = {bigname, 1500}};
+	fc_scapw_fd(w, &bfd);
 	uint8_t buf[512];
 	struct fc_evt ev;
 	uint64_t ts = 1700000000000000000ull;
@@ -88,11 +107,22 @@ static int synth(const char *out, int n)
 		    fc_scapw_event(w, &ev, 1))
 			return fprintf(stderr, "close event %d: %s\n", i, fc_scapw_error(w)), 1;
 	}
+	/* An enter and an exit: sysdig takes a close's fd from its enter event. */
+	int64_t res = 0, fd7 = 7;
+	const void *ev7[] = {&fd7};
+	const uint32_t el[] = {8};
+	if (build(buf, sizeof buf, FC_PPME_SYSCALL_CLOSE_E, ts++, 4343, 1, ev7, el, &ev) || fc_scapw_event(w, &ev, 0))
+		return fprintf(stderr, "close enter event: %s\n", fc_scapw_error(w)), 1;
+	const void *cv[] = {&res, &fd7};
+	const uint32_t cl[] = {8, 8};
+	if (build(buf, sizeof buf, FC_PPME_SYSCALL_CLOSE_X, ts++, 4343, 2, cv, cl, &ev) || fc_scapw_event(w, &ev, 0))
+		return fprintf(stderr, "close event: %s\n", fc_scapw_error(w)), 1;
+	unsigned long long cut = fc_scapw_stats(w)->truncated;
 	if (fc_scapw_close(w, err, sizeof err)) {
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
-	printf("wrote %d events\n", 2 * n);
+	printf("wrote %d events, %llu strings cut\n", 2 * n + 2, cut);
 	return 0;
 }
 

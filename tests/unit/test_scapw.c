@@ -413,6 +413,72 @@ Test(scapw, synthetic_every_fd_type_and_field)
 	free(buf);
 }
 
+/* libscap's reader refuses a whole capture when one process field is longer than it takes
+ * (sysdig: "invalid argslen 8187", seen on a CI host with an 8 KB command line): the writer cuts
+ * each field to that limit, counts the cuts, and our reader sees the cut strings. */
+Test(scapw, oversized_table_strings_cut_to_libscap_limits)
+{
+	char err[512];
+	const char *path = tmp("big.scap");
+	struct fc_scapw *w;
+	cr_assert_eq(fc_scapw_open(path, true, &w, err, sizeof err), 0, "%s", err);
+	static char big[9000];
+	for (size_t i = 0; i < sizeof big; i++)
+		big[i] = (char)('a' + i % 26);
+	struct fc_cap_proc p;
+	memset(&p, 0, sizeof p);
+	p.tid = p.pid = 7;
+	p.comm = (struct fc_cap_str){big, 1025};
+	p.exe = (struct fc_cap_str){big, 1024}; /* exactly at the limit: kept */
+	p.exepath = (struct fc_cap_str){big, 2000};
+	p.args = (struct fc_cap_str){big, 8187};
+	p.cwd = (struct fc_cap_str){big, 1500};
+	p.env = (struct fc_cap_str){big, 9000};
+	p.cgroups = (struct fc_cap_str){big, 4096};
+	p.root = (struct fc_cap_str){big, 1100};
+	cr_assert_eq(fc_scapw_proc(w, &p), 0);
+	struct fc_cap_fd f = {.tid = 7, .fd = 3, .type = FC_FD_FILE_V2, .name = {big, 1024}};
+	cr_assert_eq(fc_scapw_fd(w, &f), 0);
+	struct fc_cap_fd f2 = {.tid = 7, .fd = 4, .type = FC_FD_UNIX_SOCK, .name = {big, 1023}};
+	cr_assert_eq(fc_scapw_fd(w, &f2), 0);
+	cr_expect_eq(fc_scapw_stats(w)->truncated, 7, "comm exepath args cwd env root, fd 3's name");
+	/* Tables after an event: refused, since libscap stops reading at such a block. */
+	uint8_t eb[64];
+	uint32_t l2[2] = {8, 8};
+	struct fc_evt e = mkev(eb, FC_PPME_SYSCALL_CLOSE_X, 2, l2, 1);
+	cr_assert_eq(fc_scapw_event(w, &e, 0), 0);
+	cr_expect_eq(fc_scapw_proc(w, &p), -1);
+	cr_expect_neq(strstr(fc_scapw_error(w), "process entries must come before the first event"), NULL, "%s",
+		      fc_scapw_error(w));
+	cr_expect_eq(fc_scapw_fd(w, &f), -1);
+	cr_expect_neq(strstr(fc_scapw_error(w), "fd entries must come before the first event"), NULL);
+	cr_assert_eq(fc_scapw_close(w, err, sizeof err), 0, "%s", err);
+
+	struct fc_capture *c;
+	cr_assert_eq(fc_capture_open(path, &c, err, sizeof err), 0, "%s", err);
+	static struct fc_cap_item it;
+	cr_assert_eq(fc_capture_next(c, &it), 1);
+	cr_assert_eq(it.kind, FC_CAP_PROC);
+	cr_expect_eq(it.proc.comm.len, 1024);
+	cr_expect_eq(it.proc.exe.len, 1024);
+	cr_expect_eq(it.proc.exepath.len, 1024);
+	cr_expect_eq(it.proc.args.len, 4096);
+	cr_expect_eq(it.proc.cwd.len, 1024);
+	cr_expect_eq(it.proc.env.len, 4096);
+	cr_expect_eq(it.proc.cgroups.len, 4096);
+	cr_expect_eq(it.proc.root.len, 1024);
+	cr_expect(str_eq(it.proc.args, (struct fc_cap_str){big, 4096}), "a prefix of the original");
+	cr_assert_eq(fc_capture_next(c, &it), 1);
+	cr_assert_eq(it.kind, FC_CAP_FD);
+	cr_expect_eq(it.fd.name.len, 1023);
+	cr_assert_eq(fc_capture_next(c, &it), 1);
+	cr_expect_eq(it.fd.name.len, 1023);
+	cr_assert_eq(fc_capture_next(c, &it), 1);
+	cr_expect_eq(it.kind, FC_CAP_EVENT);
+	cr_expect_eq(fc_capture_next(c, &it), 0);
+	fc_capture_close(c);
+}
+
 Test(scapw, block_framing_bytes)
 {
 	char err[512];
