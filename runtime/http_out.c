@@ -1,12 +1,13 @@
 /* http_out.c — the HTTP(S) webhook channel over libcurl (http_out.h). One easy handle per
  * channel, used only by the channel's sink thread; curl's own signal handling is off (we are
- * threaded) and a progress callback aborts a transfer when falcod is shutting down. */
-#include <curl/curl.h>
+ * threaded) and a progress callback aborts a transfer when falcod is shutting down. libcurl is
+ * loaded when the first channel is made (dynlib.h), so falcod starts without it. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
+#include "dynlib.h"
 #include "http_out.h"
 
 struct http {
@@ -28,7 +29,7 @@ static CURLcode curl_init_rc;
 
 static void curl_init(void)
 {
-	curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+	curl_init_rc = fc_curl.global_init(CURL_GLOBAL_DEFAULT);
 }
 
 static size_t on_answer(char *p, size_t size, size_t n, void *ctx)
@@ -55,8 +56,8 @@ static void http_free(void *ctx)
 	if (!h)
 		return;
 	if (h->curl)
-		curl_easy_cleanup(h->curl);
-	curl_slist_free_all(h->headers);
+		fc_curl.easy_cleanup(h->curl);
+	fc_curl.slist_free_all(h->headers);
 	free(h->url);
 	free(h->gz);
 	free(h);
@@ -113,31 +114,31 @@ static int http_send(void *ctx, struct fc_sink *s, const struct fc_sink_msg *m, 
 	/* The gzip header is set per request: the list holds it only when the body is gzipped. */
 	struct curl_slist *hdrs = h->headers, *gzh = NULL;
 	if (gz) {
-		gzh = curl_slist_append(NULL, "Content-Encoding: gzip");
+		gzh = fc_curl.slist_append(NULL, "Content-Encoding: gzip");
 		if (gzh) {
 			gzh->next = h->headers;
 			hdrs = gzh;
 		}
 	}
-	curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, hdrs);
-	curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(h->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	fc_curl.easy_setopt(h->curl, CURLOPT_HTTPHEADER, hdrs);
+	fc_curl.easy_setopt(h->curl, CURLOPT_POSTFIELDS, body);
+	fc_curl.easy_setopt(h->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
 	h->alen = 0;
 	h->answer[0] = 0;
 	h->curl_err[0] = 0;
 	h->cur = s;
-	CURLcode rc = curl_easy_perform(h->curl);
+	CURLcode rc = fc_curl.easy_perform(h->curl);
 	h->cur = NULL;
 	if (gzh) {
 		gzh->next = NULL;
-		curl_slist_free_all(gzh);
+		fc_curl.slist_free_all(gzh);
 	}
 	if (rc != CURLE_OK) {
-		snprintf(err, errlen, "POST %s: %s", h->url, h->curl_err[0] ? h->curl_err : curl_easy_strerror(rc));
+		snprintf(err, errlen, "POST %s: %s", h->url, h->curl_err[0] ? h->curl_err : fc_curl.easy_strerror(rc));
 		return permanent(rc) ? FC_SINK_FAIL : FC_SINK_RETRY;
 	}
 	long status = 0;
-	curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &status);
+	fc_curl.easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &status);
 	if (h->echo && h->alen) {
 		fwrite(h->answer, 1, h->alen, h->echo_stream);
 		fputc('\n', h->echo_stream);
@@ -157,7 +158,7 @@ static const struct fc_sink_ops http_ops = {.name = "http", .send = http_send, .
 
 #define SET(opt, val)                                                                                                  \
 	do {                                                                                                           \
-		if (ok && curl_easy_setopt(h->curl, opt, val) != CURLE_OK) {                                           \
+		if (ok && fc_curl.easy_setopt(h->curl, opt, val) != CURLE_OK) {                                           \
 			snprintf(err, errlen, "http_output: libcurl refused %s", #opt);                                \
 			ok = false;                                                                                    \
 		}                                                                                                      \
@@ -171,13 +172,18 @@ static bool set(const char *s)
 int fc_http_sink_new(const struct fc_http_opts *o, const struct fc_sink_opts *so, struct fc_sink **out, char *err,
 		     size_t errlen)
 {
+	char why[512];
+	if (fc_dl_load(FC_DL_CURL, why, sizeof why) != 0) {
+		snprintf(err, errlen, "http_output: %s", why);
+		return -1;
+	}
 	pthread_once(&curl_once, curl_init);
 	if (curl_init_rc != CURLE_OK) {
-		snprintf(err, errlen, "http_output: libcurl initialisation failed: %s", curl_easy_strerror(curl_init_rc));
+		snprintf(err, errlen, "http_output: libcurl initialisation failed: %s", fc_curl.easy_strerror(curl_init_rc));
 		return -1;
 	}
 	struct http *h = calloc(1, sizeof *h);
-	if (!h || !(h->curl = curl_easy_init()) || !(h->url = strdup(o->url ? o->url : ""))) {
+	if (!h || !(h->curl = fc_curl.easy_init()) || !(h->url = strdup(o->url ? o->url : ""))) {
 		http_free(h);
 		snprintf(err, errlen, "http_output: out of memory");
 		return -1;
@@ -190,7 +196,7 @@ int fc_http_sink_new(const struct fc_http_opts *o, const struct fc_sink_opts *so
 	/* No "Expect: 100-continue" round trip before bodies over 1 KiB. */
 	const char *hl[] = {"Content-Type: application/json", "Accept: */*", "Expect:", ua};
 	for (size_t i = 0; i < sizeof hl / sizeof hl[0]; i++) {
-		struct curl_slist *l = curl_slist_append(h->headers, hl[i]);
+		struct curl_slist *l = fc_curl.slist_append(h->headers, hl[i]);
 		if (!l) {
 			http_free(h);
 			snprintf(err, errlen, "http_output: out of memory");

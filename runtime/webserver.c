@@ -2,17 +2,18 @@
  * GET and HEAD only; every answer is built from the metrics store, so a request never touches
  * the event thread's data. With TLS: TLS 1.2 or newer; with a client CA, libmicrohttpd asks for
  * a client certificate and every request is refused (403) unless GnuTLS verified one that CA
- * signed (libmicrohttpd only requests the certificate; the check is ours). */
+ * signed (libmicrohttpd only requests the certificate; the check is ours). libmicrohttpd (and
+ * GnuTLS for that check) are loaded when a server starts (dynlib.h), so falcod starts without
+ * them. */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <gnutls/gnutls.h>
-#include <microhttpd.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "dynlib.h"
 #include "webserver.h"
 
 struct fc_websrv {
@@ -26,15 +27,15 @@ struct fc_websrv {
 
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const char *type, char *body, size_t len)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	struct MHD_Response *r = fc_mhd.create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
 	if (!r) {
 		free(body);
 		return MHD_NO;
 	}
-	MHD_add_response_header(r, "Content-Type", type);
-	MHD_add_response_header(r, "Cache-Control", "no-store");
-	enum MHD_Result rc = MHD_queue_response(c, status, r);
-	MHD_destroy_response(r);
+	fc_mhd.add_response_header(r, "Content-Type", type);
+	fc_mhd.add_response_header(r, "Cache-Control", "no-store");
+	enum MHD_Result rc = fc_mhd.queue_response(c, status, r);
+	fc_mhd.destroy_response(r);
 	return rc;
 }
 
@@ -48,14 +49,14 @@ static enum MHD_Result text(struct MHD_Connection *c, unsigned status, const cha
  * dates, key usage: gnutls_certificate_verify_peers2 with the CA libmicrohttpd loaded). */
 static bool client_verified(struct MHD_Connection *c)
 {
-	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+	const union MHD_ConnectionInfo *ci = fc_mhd.get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
 	if (!ci || !ci->tls_session)
 		return false;
 	gnutls_session_t s = (gnutls_session_t)ci->tls_session;
 	unsigned n = 0, status = 0;
-	if (gnutls_certificate_type_get(s) != GNUTLS_CRT_X509 || !gnutls_certificate_get_peers(s, &n) || !n)
+	if (fc_gnutls.certificate_type_get(s) != GNUTLS_CRT_X509 || !fc_gnutls.certificate_get_peers(s, &n) || !n)
 		return false;
-	return gnutls_certificate_verify_peers2(s, &status) == GNUTLS_E_SUCCESS && status == 0;
+	return fc_gnutls.certificate_verify_peers2(s, &status) == GNUTLS_E_SUCCESS && status == 0;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
@@ -121,7 +122,7 @@ void fc_websrv_stop(struct fc_websrv *w)
 	if (!w)
 		return;
 	if (w->d)
-		MHD_stop_daemon(w->d);
+		fc_mhd.stop_daemon(w->d);
 	free(w->healthz);
 	free(w->cert);
 	free(w->key);
@@ -137,6 +138,12 @@ uint16_t fc_websrv_port(const struct fc_websrv *w)
 int fc_websrv_start(const struct fc_websrv_opts *o, struct fc_metrics *m, struct fc_websrv **out, char *err,
 		    size_t errlen)
 {
+	char why[512];
+	if (fc_dl_load(FC_DL_MHD, why, sizeof why) != 0 ||
+	    (o->tls && o->client_ca && *o->client_ca && fc_dl_load(FC_DL_GNUTLS, why, sizeof why) != 0)) {
+		snprintf(err, errlen, "webserver: %s", why);
+		return -1;
+	}
 	struct fc_websrv *w = calloc(1, sizeof *w);
 	if (!w || !(w->healthz = strdup(o->healthz && *o->healthz ? o->healthz : "/healthz"))) {
 		free(w);
@@ -175,7 +182,7 @@ int fc_websrv_start(const struct fc_websrv_opts *o, struct fc_metrics *m, struct
 	if (threads > 1)
 		opts[n++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE, threads, NULL};
 	if (o->tls) {
-		if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+		if (fc_mhd.is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
 			snprintf(err, errlen, "webserver.ssl_enabled: this libmicrohttpd was built without TLS");
 			fc_websrv_stop(w);
 			return -1;
@@ -203,14 +210,14 @@ int fc_websrv_start(const struct fc_websrv_opts *o, struct fc_metrics *m, struct
 		return -1;
 	}
 	opts[n++] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
-	w->d = MHD_start_daemon(flags, o->port, NULL, NULL, on_request, w, MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
+	w->d = fc_mhd.start_daemon(flags, o->port, NULL, NULL, on_request, w, MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
 	if (!w->d) {
 		snprintf(err, errlen, "webserver: cannot listen on %s:%u (address in use, no permission, or a bad TLS "
 			 "certificate/key)", addr, o->port);
 		fc_websrv_stop(w);
 		return -1;
 	}
-	const union MHD_DaemonInfo *di = MHD_get_daemon_info(w->d, MHD_DAEMON_INFO_BIND_PORT);
+	const union MHD_DaemonInfo *di = fc_mhd.get_daemon_info(w->d, MHD_DAEMON_INFO_BIND_PORT);
 	w->port = di ? di->port : o->port;
 	*out = w;
 	return 0;
