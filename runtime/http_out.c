@@ -2,6 +2,7 @@
  * channel, used only by the channel's sink thread; curl's own signal handling is off (we are
  * threaded) and a progress callback aborts a transfer when falcod is shutting down. libcurl is
  * loaded when the first channel is made (dynlib.h), so falcod starts without it. */
+#include <curl/curl.h> /* types only: the functions come from dynlib.h */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>

@@ -7,6 +7,8 @@
  * them. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <gnutls/gnutls.h> /* types only: the functions come from dynlib.h */
+#include <microhttpd.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>

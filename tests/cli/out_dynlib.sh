@@ -47,10 +47,14 @@ fails() {
 	fi
 	check "$name: no alert written" [ ! -s "$tmp/$name.out" ]
 }
-nofile="cannot open shared object file: No such file or directory"
-fails webhook "falcod: http_output: libcurl (libcurl.so.4) cannot be loaded: $none/libcurl.so.4: $nofile; install the Debian package libcurl4" \
+# msg FEATURE NAME SONAME DIR PACKAGE: falcod's message for a library missing from DIR
+msg() {
+	echo "falcod: $1: $2 ($3) cannot be loaded: $4/$3: cannot open shared object file: No such file or directory;" \
+		"install the Debian package $5"
+}
+fails webhook "$(msg http_output libcurl libcurl.so.4 "$none" libcurl4)" \
 	-o http_output.enabled=true -o http_output.url=http://127.0.0.1:1/
-fails webserver "falcod: webserver: libmicrohttpd (libmicrohttpd.so.12) cannot be loaded: $none/libmicrohttpd.so.12: $nofile; install the Debian package libmicrohttpd12" \
+fails webserver "$(msg webserver libmicrohttpd libmicrohttpd.so.12 "$none" libmicrohttpd12)" \
 	-o webserver.enabled=true -o webserver.listen_port=1
 # GnuTLS alone missing: the directory holds falcod's own arch's libmicrohttpd (it needs GnuTLS
 # itself, found by the loader's normal search; only falcod's own dlopen looks in the directory).
@@ -67,7 +71,7 @@ if [ -n "$mhd" ]; then
 	only=$tmp/mhdonly
 	mkdir -p "$only"
 	ln -s "$mhd" "$only/libmicrohttpd.so.12"
-	FALCOD_DYNLIB_DIR=$only fails client_ca "falcod: webserver: GnuTLS (libgnutls.so.30) cannot be loaded: $only/libgnutls.so.30: $nofile; install the Debian package libgnutls30" \
+	FALCOD_DYNLIB_DIR=$only fails client_ca "$(msg webserver GnuTLS libgnutls.so.30 "$only" libgnutls30)" \
 		-o webserver.enabled=true -o webserver.listen_port=1 -o webserver.ssl_enabled=true \
 		-o "webserver.ssl_certificate=$tmp/none.pem" -o "webserver.ssl_client_ca=$tmp/none.pem"
 else
