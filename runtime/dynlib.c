@@ -6,7 +6,7 @@
  * functions may be running in its own threads, and curl_global_init() is not undone). */
 #include <dlfcn.h>
 #include <pthread.h>
-#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,25 +21,59 @@ struct fc_dl_gnutls fc_gnutls;
  * (POSIX requires it), copied bytewise since C has no conversion between the two. */
 _Static_assert(sizeof(void *) == sizeof(void (*)(void)), "function and object pointers differ in size");
 
+/* A function of a table: its symbol and where its pointer goes. */
+struct sym {
+	const char *name;
+	size_t off;
+};
+
+#define FC_DL_LIB(soname, name, package)
+#define FC_DL_FN(prefix, name) {#prefix #name, offsetof(TABLE, name)},
+#define TABLE struct fc_dl_curl
+static const struct sym curl_syms[] = {
+#include "dynlib_curl.def"
+};
+#undef TABLE
+#define TABLE struct fc_dl_mhd
+static const struct sym mhd_syms[] = {
+#include "dynlib_mhd.def"
+};
+#undef TABLE
+#define TABLE struct fc_dl_gnutls
+static const struct sym gnutls_syms[] = {
+#include "dynlib_gnutls.def"
+};
+#undef TABLE
+#undef FC_DL_FN
+#undef FC_DL_LIB
+
 struct lib {
 	const char *soname, *name, *package;
+	void *table; /* the global table, written once every symbol resolved */
+	size_t size;
+	const struct sym *syms;
+	size_t nsyms;
 	pthread_once_t once;
 	int rc;
 	char err[512];
 };
 
+/* The library's row of its .def file, then its table and symbols. */
 #define FC_DL_FN(prefix, name)
-#define FC_DL_LIB(soname, name, package) {soname, name, package, PTHREAD_ONCE_INIT, -1, ""}
+#define FC_DL_LIB(soname, name, package) soname, name, package,
+#define NSYMS(a) (sizeof a / sizeof a[0])
 static struct lib libs[] = {
-	[FC_DL_CURL] =
+	[FC_DL_CURL] = {
 #include "dynlib_curl.def"
-	,
-	[FC_DL_MHD] =
+		&fc_curl, sizeof fc_curl, curl_syms, NSYMS(curl_syms), PTHREAD_ONCE_INIT, -1, ""},
+	[FC_DL_MHD] = {
 #include "dynlib_mhd.def"
-	,
-	[FC_DL_GNUTLS] =
+		&fc_mhd, sizeof fc_mhd, mhd_syms, NSYMS(mhd_syms), PTHREAD_ONCE_INIT, -1, ""},
+	[FC_DL_GNUTLS] = {
 #include "dynlib_gnutls.def"
+		&fc_gnutls, sizeof fc_gnutls, gnutls_syms, NSYMS(gnutls_syms), PTHREAD_ONCE_INIT, -1, ""},
 };
+#undef NSYMS
 #undef FC_DL_LIB
 #undef FC_DL_FN
 
@@ -60,66 +94,51 @@ static void *open_lib(struct lib *l)
 	return h;
 }
 
-/* The address of SYM in H into *SLOT; false (and the library unloaded) when H lacks it: an
- * older library than the one falcod was built against. */
-static bool resolve(struct lib *l, void *h, const char *sym, void *slot)
+/* Opens library I and resolves every function of its list into a local copy of its table,
+ * which becomes the global one only when all are there; a missing one (an older library than
+ * falcod was built against) unloads it again. */
+static void load(enum fc_dl_lib i)
 {
-	dlerror();
-	void *p = dlsym(h, sym);
-	if (!p) {
-		snprintf(l->err, sizeof l->err, "%s (%s) cannot be used: it has no %s (too old?); install the Debian package %s",
-			 l->name, l->soname, sym, l->package);
-		dlclose(h);
-		return false;
-	}
-	memcpy(slot, &p, sizeof p);
-	return true;
-}
-
-/* One loader per library, each resolving its .def list into a local table first, so the
- * global one is written only when every function is there. */
-#define FC_DL_LIB(soname, name, package)
-#define FC_DL_FN(prefix, name)                                                                                         \
-	if (!resolve(l, h, #prefix #name, &t.name))                                                                    \
-		return;
-
-static void load_curl(void)
-{
-	struct lib *l = &libs[FC_DL_CURL];
-	struct fc_dl_curl t;
+	struct lib *l = &libs[i];
 	void *h = open_lib(l);
 	if (!h)
 		return;
-#include "dynlib_curl.def"
-	fc_curl = t;
+	union {
+		struct fc_dl_curl curl;
+		struct fc_dl_mhd mhd;
+		struct fc_dl_gnutls gnutls;
+	} t; /* room for any of the tables */
+	for (size_t k = 0; k < l->nsyms; k++) {
+		dlerror();
+		void *p = dlsym(h, l->syms[k].name);
+		if (!p) {
+			snprintf(l->err, sizeof l->err,
+				 "%s (%s) cannot be used: it has no %s (too old?); install the Debian package %s", l->name,
+				 l->soname, l->syms[k].name, l->package);
+			dlclose(h);
+			return;
+		}
+		memcpy((unsigned char *)&t + l->syms[k].off, &p, sizeof p);
+	}
+	memcpy(l->table, &t, l->size);
 	l->rc = 0;
+}
+
+/* pthread_once takes no argument: one entry point per library. */
+static void load_curl(void)
+{
+	load(FC_DL_CURL);
 }
 
 static void load_mhd(void)
 {
-	struct lib *l = &libs[FC_DL_MHD];
-	struct fc_dl_mhd t;
-	void *h = open_lib(l);
-	if (!h)
-		return;
-#include "dynlib_mhd.def"
-	fc_mhd = t;
-	l->rc = 0;
+	load(FC_DL_MHD);
 }
 
 static void load_gnutls(void)
 {
-	struct lib *l = &libs[FC_DL_GNUTLS];
-	struct fc_dl_gnutls t;
-	void *h = open_lib(l);
-	if (!h)
-		return;
-#include "dynlib_gnutls.def"
-	fc_gnutls = t;
-	l->rc = 0;
+	load(FC_DL_GNUTLS);
 }
-#undef FC_DL_FN
-#undef FC_DL_LIB
 
 int fc_dl_load(enum fc_dl_lib lib, char *err, size_t errlen)
 {

@@ -6,7 +6,8 @@
 #     always;
 #  3. http_output enabled: falcod exits 1 at start, naming the library, its soname and the Debian
 #     package; the web server likewise (libmicrohttpd), and with a client CA, GnuTLS (only
-#     libmicrohttpd in the directory: it is loaded from there, GnuTLS is then missing).
+#     libmicrohttpd in the directory: it is loaded from there, GnuTLS is then missing);
+#  4. a file of libcurl's name that lacks its functions: refused, naming the first missing one.
 # The working paths (the libraries present) are tests/cli/out_webhook.sh, out_metrics.sh and
 # tests/unit/test_webtls.c. Usage: out_dynlib.sh FALCOC SRCDIR
 set -uo pipefail
@@ -76,5 +77,21 @@ if [ -n "$mhd" ]; then
 		-o "webserver.ssl_certificate=$tmp/none.pem" -o "webserver.ssl_client_ca=$tmp/none.pem"
 else
 	echo "note: no libmicrohttpd.so.12 for $triplet, the GnuTLS case is not run"
+fi
+# A file of the library's name without its functions (an older or an unrelated library, here
+# zlib): refused with the first missing function, exit 1.
+libz=""
+for d in /usr/lib/$triplet /lib/$triplet; do
+	[ -e "$d/libz.so.1" ] && { libz=$d/libz.so.1; break; }
+done
+if [ -n "$libz" ]; then
+	wrong=$tmp/wronglib
+	mkdir -p "$wrong"
+	ln -s "$libz" "$wrong/libcurl.so.4"
+	FALCOD_DYNLIB_DIR=$wrong fails wrong_library \
+		"falcod: http_output: libcurl (libcurl.so.4) cannot be used: it has no curl_global_init (too old?); install the Debian package libcurl4" \
+		-o http_output.enabled=true -o http_output.url=http://127.0.0.1:1/
+else
+	echo "note: no libz.so.1 for $triplet, the wrong-library case is not run"
 fi
 out_finish
