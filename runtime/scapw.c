@@ -33,7 +33,6 @@ struct fc_scapw {
 	char err[720]; /* path + message always fit */
 	bool failed;
 	bool started; /* any item after the header written (MI must come first) */
-	bool in_events; /* an event written: no table entry may follow */
 	enum pending pend;
 	uint64_t pend_tid;
 	uint8_t *lb; /* pending list block body */
@@ -243,7 +242,7 @@ int fc_scapw_proc(struct fc_scapw *w, const struct fc_cap_proc *p)
 {
 	if (w->failed)
 		return -1;
-	if (w->in_events)
+	if (w->st.events)
 		return table_after_events(w, "process");
 	w->started = true;
 	if (w->pend != P_PL && flush_list(w) < 0)
@@ -303,7 +302,7 @@ int fc_scapw_fd(struct fc_scapw *w, const struct fc_cap_fd *fd)
 {
 	if (w->failed)
 		return -1;
-	if (w->in_events)
+	if (w->st.events)
 		return table_after_events(w, "fd");
 	w->started = true;
 	if ((w->pend != P_FDL || w->pend_tid != fd->tid || w->lblen > LIST_CUT) && flush_list(w) < 0)
@@ -398,7 +397,6 @@ int fc_scapw_event(struct fc_scapw *w, const struct fc_evt *ev, uint16_t cpuid)
 	if (write_block(w, large ? FC_BLK_EV_V2_LARGE : FC_BLK_EV_V2, w->eb, n + 2) < 0)
 		return -1;
 	w->st.events++;
-	w->in_events = true;
 	return 0;
 }
 
