@@ -24,6 +24,10 @@ static const struct {
 #include "transformers.def"
 #undef XF
 };
+/* check.c words an arity error as "takes N" or "takes at least N": no other range exists. */
+#define XF(id, name, mina, maxa, multi) _Static_assert((maxa) == 0 || (maxa) == (mina), name " has a range of arities");
+#include "transformers.def"
+#undef XF
 
 const char *fc_op_text(enum fc_op op)
 {

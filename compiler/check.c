@@ -345,7 +345,7 @@ static bool check_transformer(struct checker *k, const struct fc_ast *n, struct 
 		if (mina == maxa)
 			snprintf(buf, sizeof buf, "transformer '%s' takes %u argument%s, not %u", fc_xf_name(xf), mina,
 				 mina == 1 ? "" : "s", n->nkids);
-		else
+		else /* no bound (ast.c asserts there is no other range) */
 			snprintf(buf, sizeof buf, "transformer '%s' takes at least %u arguments, not %u", fc_xf_name(xf),
 				 mina, n->nkids);
 		err(k, n, n->pos, buf);
