@@ -726,17 +726,8 @@ static void process_event(struct engine *e, const struct fc_evt *raw)
  * falcod started from a large parent would report the parent's size. */
 static long peak_rss_kib(const struct rusage *ru)
 {
-	FILE *f = fopen("/proc/self/status", "r");
-	char line[256];
-	long kib = -1;
-	while (f && fgets(line, sizeof line, f))
-		if (!strncmp(line, "VmHWM:", 6)) {
-			kib = strtol(line + 6, NULL, 10);
-			break;
-		}
-	if (f)
-		fclose(f);
-	return kib > 0 ? kib : ru->ru_maxrss;
+	uint64_t kib = fc_metrics_proc_field("/proc/self/status", "VmHWM:");
+	return kib ? (long)kib : ru->ru_maxrss;
 }
 
 static void summary(struct engine *e, const char *what, FILE *f)

@@ -278,7 +278,7 @@ static void tag_label(struct out *o, const char *tag)
 	outf(o, "=\"true\"");
 }
 
-static uint64_t read_u64_field(const char *path, const char *key)
+uint64_t fc_metrics_proc_field(const char *path, const char *key)
 {
 	FILE *f = fopen(path, "re");
 	if (!f)
@@ -315,7 +315,7 @@ static void read_resources(struct fc_metrics *m, struct resources *r, uint64_t s
 	}
 	r->vsz = vsz * (uint64_t)page;
 	r->rss = rss * (uint64_t)page;
-	r->pss = read_u64_field("/proc/self/smaps_rollup", "Pss:") * 1024;
+	r->pss = fc_metrics_proc_field("/proc/self/smaps_rollup", "Pss:") * 1024;
 	/* ps-like: CPU time over the lifetime, as a fraction of one CPU. */
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
@@ -325,10 +325,10 @@ static void read_resources(struct fc_metrics *m, struct resources *r, uint64_t s
 	clock_gettime(CLOCK_REALTIME, &now);
 	double life = ((double)now.tv_sec * 1e9 + (double)now.tv_nsec - (double)start_realtime_ns) / 1e9;
 	r->cpu_ratio = life > 0 ? cpu / life : 0;
-	uint64_t total = read_u64_field("/proc/meminfo", "MemTotal:"), avail = read_u64_field("/proc/meminfo", "MemAvailable:");
+	uint64_t total = fc_metrics_proc_field("/proc/meminfo", "MemTotal:"), avail = fc_metrics_proc_field("/proc/meminfo", "MemAvailable:");
 	r->host_mem_used = total > avail ? (total - avail) * 1024 : 0;
-	r->host_procs_running = read_u64_field("/proc/stat", "procs_running ");
-	r->boot_ns = read_u64_field("/proc/stat", "btime ") * 1000000000u;
+	r->host_procs_running = fc_metrics_proc_field("/proc/stat", "procs_running ");
+	r->boot_ns = fc_metrics_proc_field("/proc/stat", "btime ") * 1000000000u;
 	f = fopen("/proc/sys/fs/file-nr", "re");
 	if (f) {
 		unsigned long long a = 0;

@@ -52,6 +52,10 @@ struct fc_metrics_snap {
 
 struct fc_metrics;
 
+/* The number after KEY ("VmHWM:", "MemTotal:") on its line of the /proc file PATH; 0 when the
+ * file or the line is missing. */
+uint64_t fc_metrics_proc_field(const char *path, const char *key);
+
 struct fc_metrics *fc_metrics_new(const struct fc_metrics_opts *o);
 void fc_metrics_free(struct fc_metrics *m);
 
