@@ -170,11 +170,6 @@ static void set_env(struct proc *p, unsigned worker)
 		 p->cwd, p->exe);
 }
 
-static struct fc_cap_str cs(const char *s, size_t n)
-{
-	return (struct fc_cap_str){s, (uint32_t)n};
-}
-
 static uint64_t caps_of(const struct proc *p)
 {
 	return p->pod >= 0 ? CAPS_DOCKER : p->uid == 0 ? CAPS_ROOT : 0;
@@ -190,16 +185,16 @@ static void seed_proc(const struct proc *p)
 	e.tid = e.pid = (uint64_t)p->tid;
 	e.ptid = (uint64_t)p->ptid;
 	e.sid = e.vpgid = e.pgid = p->tid;
-	e.comm = cs(p->comm, strlen(p->comm));
-	e.exe = e.exepath = cs(p->exe, strlen(p->exe));
-	e.args = cs(args, evv_nul_list(p->args, '|', args, sizeof args));
-	e.cwd = cs(p->cwd, strlen(p->cwd));
+	e.comm = evv_cs(p->comm, strlen(p->comm));
+	e.exe = e.exepath = evv_cs(p->exe, strlen(p->exe));
+	e.args = evv_cs(args, evv_nul_list(p->args, '|', args, sizeof args));
+	e.cwd = evv_cs(p->cwd, strlen(p->cwd));
 	e.fdlimit = 1048576;
 	e.uid = e.gid = p->uid;
-	e.env = cs(env, evv_nul_list(p->env, '|', env, sizeof env));
+	e.env = evv_cs(env, evv_nul_list(p->env, '|', env, sizeof env));
 	e.vtid = e.vpid = p->pod >= 0 ? p->vpid : p->tid;
-	e.cgroups = cs(cg, evv_nul_list(p->cgroups, '|', cg, sizeof cg));
-	e.root = cs("/", 1);
+	e.cgroups = evv_cs(cg, evv_nul_list(p->cgroups, '|', cg, sizeof cg));
+	e.root = evv_cs("/", 1);
 	e.loginuid = UINT32_MAX;
 	e.cap_permitted = e.cap_effective = caps_of(p);
 	e.vmsize_kb = 180000 + rnd(400000);
@@ -210,14 +205,7 @@ static void seed_proc(const struct proc *p)
 
 static void seed_fd(const struct proc *p, int64_t fd, uint8_t type, const char *name)
 {
-	struct fc_cap_fd f;
-	memset(&f, 0, sizeof f);
-	f.version = 2;
-	f.tid = (uint64_t)p->tid;
-	f.fd = fd;
-	f.type = type;
-	f.ino = 7000 + (uint64_t)p->tid * 16 + (uint64_t)fd;
-	f.name = cs(name, strlen(name));
+	struct fc_cap_fd f = evv_fd_entry(p->tid, fd, type, 7000 + (uint64_t)p->tid * 16 + (uint64_t)fd, name);
 	if (fc_scapw_fd(W, &f) != 0)
 		die("writing fd: %s", fc_scapw_error(W));
 }

@@ -1207,32 +1207,15 @@ static struct proc *all_procs(size_t i)
 	return i < sizeof ps / sizeof ps[0] ? ps[i] : NULL;
 }
 
-static struct fc_cap_str cs(const char *s, size_t n)
-{
-	return (struct fc_cap_str){s, (uint32_t)n};
-}
-
 static void seed_fd(struct fc_state *st, const struct proc *p, int fd, uint8_t type, const char *name)
 {
-	struct fc_cap_fd f;
-	memset(&f, 0, sizeof f);
-	f.version = 2;
-	f.tid = (uint64_t)p->tid;
-	f.fd = fd;
-	f.type = type;
-	f.name = cs(name, strlen(name));
-	f.ino = 5000 + (uint64_t)fd;
+	struct fc_cap_fd f = evv_fd_entry(p->tid, fd, type, 5000 + (uint64_t)fd, name);
 	fc_state_seed_fd(st, &f);
 }
 
 static void seed_listener(struct fc_state *st, const struct proc *p, int fd, const uint8_t ip[4], uint16_t port)
 {
-	struct fc_cap_fd f;
-	memset(&f, 0, sizeof f);
-	f.version = 2;
-	f.tid = (uint64_t)p->tid;
-	f.fd = fd;
-	f.type = FC_FD_IPV4_SERVSOCK;
+	struct fc_cap_fd f = evv_fd_entry(p->tid, fd, FC_FD_IPV4_SERVSOCK, 0, "");
 	f.l4proto = 2; /* SCAP_L4_TCP */
 	memcpy(f.sip, ip, 4);
 	f.sport = port;
@@ -1251,31 +1234,31 @@ static void seed_state(struct fc_state *st)
 		c.pid = (uint64_t)p->pid;
 		c.ptid = (uint64_t)p->ptid;
 		c.sid = c.vpgid = c.pgid = p->pid;
-		c.comm = cs(p->comm, strlen(p->comm));
-		c.exe = cs(p->exe, strlen(p->exe));
-		c.exepath = cs(p->exepath, strlen(p->exepath));
-		c.args = cs(p->args, p->alen);
-		c.cwd = cs(p->cwd, strlen(p->cwd));
+		c.comm = evv_cs(p->comm, strlen(p->comm));
+		c.exe = evv_cs(p->exe, strlen(p->exe));
+		c.exepath = evv_cs(p->exepath, strlen(p->exepath));
+		c.args = evv_cs(p->args, p->alen);
+		c.cwd = evv_cs(p->cwd, strlen(p->cwd));
 		c.fdlimit = 1024;
 		c.uid = p->uid;
 		c.gid = p->gid;
 		c.vmsize_kb = 20000;
 		c.vmrss_kb = 8000;
 		if (p == &P_bash)
-			c.env = cs(ENV_ALICE, sizeof ENV_ALICE - 1);
+			c.env = evv_cs(ENV_ALICE, sizeof ENV_ALICE - 1);
 		else if (!strcmp(p->cgroup, CG_API))
-			c.env = cs(ENV_CTR, sizeof ENV_CTR - 1);
+			c.env = evv_cs(ENV_CTR, sizeof ENV_CTR - 1);
 		else
-			c.env = cs(ENV_SYS, sizeof ENV_SYS - 1);
+			c.env = evv_cs(ENV_SYS, sizeof ENV_SYS - 1);
 		c.vtid = p->vtid;
 		c.vpid = p->vpid;
 		const char *cg;
-		c.cgroups = cs(NULL, 0);
+		c.cgroups = evv_cs(NULL, 0);
 		size_t cgl = cgroups_of(p, &cg);
 		char *copy = malloc(cgl); /* cgroups_of may reuse a static buffer */
 		memcpy(copy, cg, cgl);
-		c.cgroups = cs(copy, cgl);
-		c.root = cs("/", 1);
+		c.cgroups = evv_cs(copy, cgl);
+		c.root = evv_cs("/", 1);
 		c.tty = p->tty;
 		c.loginuid = p->loginuid;
 		c.cap_effective = c.cap_permitted = p->uid == 0 ? 0x1ffffffffffull : 0;

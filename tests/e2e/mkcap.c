@@ -160,11 +160,6 @@ static const char *env_of(const struct pr *p)
 	return p->env ? p->env : "PATH=/usr/local/bin:/usr/bin:/bin|HOME=/root|LANG=C.UTF-8";
 }
 
-static struct fc_cap_str cs(const char *s, size_t n)
-{
-	return (struct fc_cap_str){s, (uint32_t)n};
-}
-
 /* A process-list entry (the state a capture starts from). */
 static void seed(const struct pr *p)
 {
@@ -176,16 +171,16 @@ static void seed(const struct pr *p)
 	e.tid = e.pid = (uint64_t)p->tid;
 	e.ptid = (uint64_t)p->ptid;
 	e.sid = e.vpgid = e.pgid = p->tid;
-	e.comm = cs(p->comm, strlen(p->comm));
-	e.exe = e.exepath = cs(p->exe, strlen(p->exe));
-	e.args = cs(args, evv_nul_list(p->args, '|', args, sizeof args));
-	e.cwd = cs(p->cwd ? p->cwd : "/", strlen(p->cwd ? p->cwd : "/"));
+	e.comm = evv_cs(p->comm, strlen(p->comm));
+	e.exe = e.exepath = evv_cs(p->exe, strlen(p->exe));
+	e.args = evv_cs(args, evv_nul_list(p->args, '|', args, sizeof args));
+	e.cwd = evv_cs(p->cwd ? p->cwd : "/", strlen(p->cwd ? p->cwd : "/"));
 	e.fdlimit = 1024;
 	e.uid = e.gid = p->uid;
-	e.env = cs(env, evv_nul_list(env_of(p), '|', env, sizeof env));
+	e.env = evv_cs(env, evv_nul_list(env_of(p), '|', env, sizeof env));
 	e.vtid = e.vpid = p->ctr ? p->vpid : p->tid;
-	e.cgroups = cs(cg, evv_nul_list(cgroups_of(p), '|', cg, sizeof cg));
-	e.root = cs("/", 1);
+	e.cgroups = evv_cs(cg, evv_nul_list(cgroups_of(p), '|', cg, sizeof cg));
+	e.root = evv_cs("/", 1);
 	e.tty = p->tty;
 	e.loginuid = p->loginuid ? p->loginuid : UINT32_MAX;
 	e.cap_permitted = e.cap_effective = caps_of(p);

@@ -8,7 +8,7 @@
  * its buffer) calls die(): generators stop on their own bugs. Also the generators' die()
  * (messages prefixed with EVV_PROG, which the program defines before including this, and
  * evv_ctx when set) and their fixed-seed random numbers (splitmix64: the same stream on every
- * run and machine).
+ * run and machine), and the small builders of process- and fd-list entries they share.
  * Header-only, static (inline where a program may not use it): each program has one builder. */
 #ifndef FC_TOOLS_EVVIEW_H
 #define FC_TOOLS_EVVIEW_H
@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture.h"
 #include "events.h"
 #include "evt.h"
 #include "ptypes.h"
@@ -59,6 +60,26 @@ static inline uint32_t rnd(uint32_t n)
 	return (uint32_t)((rnd64() >> 32) * n >> 32);
 }
 
+
+/* A process- or fd-list string: N bytes at S. */
+static inline struct fc_cap_str evv_cs(const char *s, size_t n)
+{
+	return (struct fc_cap_str){s, (uint32_t)n};
+}
+
+/* An fd-list entry (FDL v2) of thread TID: FD of TYPE, inode INO, named NAME; the rest zero. */
+static inline struct fc_cap_fd evv_fd_entry(int64_t tid, int64_t fd, uint8_t type, uint64_t ino, const char *name)
+{
+	struct fc_cap_fd f;
+	memset(&f, 0, sizeof f);
+	f.version = 2;
+	f.tid = (uint64_t)tid;
+	f.fd = fd;
+	f.type = type;
+	f.ino = ino;
+	f.name = evv_cs(name, strlen(name));
+	return f;
+}
 
 struct evview {
 	struct fc_evt v;

@@ -138,11 +138,6 @@ static size_t cgroups_of(const struct proc *p)
 	return l;
 }
 
-static struct fc_cap_str cs(const char *s, size_t n)
-{
-	return (struct fc_cap_str){s, (uint32_t)n};
-}
-
 static void write_proc(const struct proc *p, const char *env, size_t envlen)
 {
 	struct fc_cap_proc c;
@@ -153,22 +148,22 @@ static void write_proc(const struct proc *p, const char *env, size_t envlen)
 	c.pid = (uint64_t)p->pid;
 	c.ptid = (uint64_t)p->ptid;
 	c.sid = c.vpgid = c.pgid = p->pid;
-	c.comm = cs(p->comm, strlen(p->comm));
-	c.exe = cs(p->exe, strlen(p->exe));
-	c.exepath = cs(p->exepath, strlen(p->exepath));
-	c.args = cs(p->args, p->alen);
-	c.cwd = cs(p->cwd, strlen(p->cwd));
+	c.comm = evv_cs(p->comm, strlen(p->comm));
+	c.exe = evv_cs(p->exe, strlen(p->exe));
+	c.exepath = evv_cs(p->exepath, strlen(p->exepath));
+	c.args = evv_cs(p->args, p->alen);
+	c.cwd = evv_cs(p->cwd, strlen(p->cwd));
 	c.fdlimit = 1024;
 	c.uid = p->uid;
 	c.gid = p->gid;
 	c.vmsize_kb = 20000;
 	c.vmrss_kb = 8000;
-	c.env = cs(env, envlen);
+	c.env = evv_cs(env, envlen);
 	c.vtid = p->vtid;
 	c.vpid = p->vpid;
 	size_t cgl = cgroups_of(p);
-	c.cgroups = cs(cgb, cgl);
-	c.root = cs("/", 1);
+	c.cgroups = evv_cs(cgb, cgl);
+	c.root = evv_cs("/", 1);
 	c.tty = p->tty;
 	c.loginuid = p->loginuid;
 	c.cap_effective = c.cap_permitted = p->uid == 0 ? 0x1ffffffffffull : 0;
@@ -179,14 +174,7 @@ static void write_proc(const struct proc *p, const char *env, size_t envlen)
 
 static void write_fd(const struct proc *p, int fd, uint8_t type, const char *name, uint16_t port)
 {
-	struct fc_cap_fd f;
-	memset(&f, 0, sizeof f);
-	f.version = 2;
-	f.tid = (uint64_t)p->tid;
-	f.fd = fd;
-	f.type = type;
-	f.name = cs(name, strlen(name));
-	f.ino = 5000 + (uint64_t)fd;
+	struct fc_cap_fd f = evv_fd_entry(p->tid, fd, type, 5000 + (uint64_t)fd, name);
 	if (type == FC_FD_IPV4_SERVSOCK) {
 		f.l4proto = 2; /* TCP */
 		f.sport = port;
