@@ -81,10 +81,16 @@ static const struct rule *find_rule(uint16_t code, const char *param)
 
 /* ---- pending enter events --------------------------------------------------------------- */
 
+/* One slot per thread seen with an enter event. A slot stays in the hash table when its enter
+ * is paired (it is only marked empty), so a thread's usual enter-then-exit touches no table
+ * structure: one lookup (mostly the one-entry cache m->last), a flag and the pending order
+ * list. Empty slots are taken back all at once (sweep) when a new thread finds no free one. */
 struct slot {
 	uint64_t tid;
-	uint32_t prev, next; /* insertion order (used) or free list (next only) */
+	uint32_t prev, next; /* pending order (full) or free list (next only, not in the table) */
 	uint32_t cap;
+	bool live;           /* in the hash table */
+	bool full;           /* holds a pending enter (in the pending order list) */
 	bool lite;           /* stored without parameters (fc_merge_set_lite): only ev.type, ev.tid */
 	uint8_t *buf;        /* the enter event, current layout */
 	struct fc_evt ev;    /* decoded view of buf */
@@ -102,19 +108,33 @@ struct plan {
 };
 #define NO_ENTER UINT16_MAX
 
+/* What a push needs to know of an input code, looked up once per code (fc_merge_new). */
+enum { K_OTHER, K_ENTER, K_EXIT };
+struct code {
+	uint16_t fin;   /* final_code */
+	uint8_t kind;   /* K_ENTER / K_EXIT: a syscall's (not a tracepoint, meta or unused code) */
+	uint8_t np;     /* table parameter count */
+	uint8_t fin_np; /* the current form's parameter count */
+	bool lite;      /* handled without parameters (fc_merge_set_lite) */
+};
+
 struct fc_merge {
-	uint32_t max, nalloc, nused, head, tail, free_head;
-	struct slot *slots; /* nalloc of them; grows up to max */
-	uint32_t *ht; /* slot index + 1; 0 = empty. Linear probing, backward-shift deletion. */
+	uint32_t max;     /* bound on pending enters (full slots) */
+	uint32_t slotmax; /* bound on slots: 2 x max, so that a sweep frees at least max of them */
+	uint32_t nalloc, nfull, head, tail, free_head;
+	uint32_t last;      /* slot of the latest successful lookup (in the table), or NIL */
+	uint64_t last_tid;  /* its thread (kept here: no slot address to compute on a hit) */
+	struct slot *slots; /* nalloc of them; grows up to slotmax */
+	uint32_t *ht; /* slot index + 1; 0 = empty. Linear probing; no deletion (sweep rebuilds). */
 	uint32_t hmask;
 	struct plan *plans[FC_EVENT_MAX]; /* by input event code, built on first use */
-	uint16_t fin[FC_EVENT_MAX]; /* final_code of each code */
+	struct code codes[FC_EVENT_MAX];
 	uint8_t psize[FC_EVENT_MAX][FC_EVT_MAX_PARAMS]; /* fc_ptype_size of each table parameter */
 	uint8_t *out;
 	size_t outcap;
 	char *json; /* CONTAINER_E conversion */
-	bool lite[FC_EVENT_MAX]; /* by input code: handled without parameters (fc_merge_set_lite) */
-	bool views;              /* fc_merge_set_views */
+	bool views;   /* fc_merge_set_views */
+	bool decoded; /* fc_merge_set_decoded */
 	uint8_t tmp[FC_EVT_MAX_PARAMS][8]; /* resized integers of the last output */
 	size_t jsoncap;
 	struct fc_merge_stats st;
@@ -125,27 +145,19 @@ static uint32_t hslot(const struct fc_merge *m, uint64_t tid)
 	return (uint32_t)((tid * 0x9E3779B97F4A7C15ull) >> 32) & m->hmask;
 }
 
-static uint32_t ht_find(const struct fc_merge *m, uint64_t tid)
+/* The slot of thread TID (full or empty), NIL if it has none. */
+static inline uint32_t slot_find(struct fc_merge *m, uint64_t tid)
 {
-	for (uint32_t h = hslot(m, tid);; h = (h + 1) & m->hmask) {
-		uint32_t v = m->ht[h];
-		if (v == 0)
-			return NIL;
-		if (m->slots[v - 1].tid == tid)
-			return v - 1;
-	}
-}
-
-/* ht_find that also gives the table position of the entry (for slot_release_at). */
-static inline uint32_t ht_find_at(const struct fc_merge *m, uint64_t tid, uint32_t *pos)
-{
+	/* most lookups are for the thread of the one before (its enter, then its exit) */
+	if (m->last_tid == tid && m->last != NIL)
+		return m->last;
 	for (uint32_t h = hslot(m, tid);; h = (h + 1) & m->hmask) {
 		uint32_t v = m->ht[h];
 		if (v == 0)
 			return NIL;
 		if (m->slots[v - 1].tid == tid) {
-			*pos = h;
-			return v - 1;
+			m->last_tid = tid;
+			return m->last = v - 1;
 		}
 	}
 }
@@ -158,37 +170,12 @@ static void ht_insert(struct fc_merge *m, uint64_t tid, uint32_t idx)
 	m->ht[h] = idx + 1;
 }
 
-static void ht_remove_at(struct fc_merge *m, uint32_t h);
-
-static void ht_remove(struct fc_merge *m, uint64_t tid)
-{
-	uint32_t h = hslot(m, tid);
-	while (m->ht[h] && m->slots[m->ht[h] - 1].tid != tid)
-		h = (h + 1) & m->hmask;
-	if (m->ht[h])
-		ht_remove_at(m, h);
-}
-
-/* Empties table position H (in use). */
-static void ht_remove_at(struct fc_merge *m, uint32_t h)
-{
-	/* Backward shift: move later entries of the probe run into the hole when their home
-	 * position allows it, so lookups never stop at a false empty slot. */
-	uint32_t hole = h;
-	for (uint32_t j = (h + 1) & m->hmask; m->ht[j]; j = (j + 1) & m->hmask) {
-		uint32_t home = hslot(m, m->slots[m->ht[j] - 1].tid);
-		bool movable = hole <= j ? (home <= hole || home > j) : (home <= hole && home > j);
-		if (movable) {
-			m->ht[hole] = m->ht[j];
-			hole = j;
-		}
-	}
-	m->ht[hole] = 0;
-}
-
-static void list_unlink(struct fc_merge *m, uint32_t i)
+/* Forgets slot I's pending enter; the slot stays the thread's (in the table, empty). */
+static void pend_drop(struct fc_merge *m, uint32_t i)
 {
 	struct slot *s = &m->slots[i];
+	s->full = false;
+	m->nfull--;
 	if (s->prev != NIL)
 		m->slots[s->prev].next = s->next;
 	else
@@ -199,66 +186,106 @@ static void list_unlink(struct fc_merge *m, uint32_t i)
 		m->tail = s->prev;
 }
 
-/* slot_release of slot I found at table position POS (no second probe). */
-static void slot_release_at(struct fc_merge *m, uint32_t i, uint32_t pos)
+/* Slot I (just stored) becomes the newest pending enter. */
+static void pend_add(struct fc_merge *m, uint32_t i)
 {
-	ht_remove_at(m, pos);
-	list_unlink(m, i);
-	m->slots[i].next = m->free_head;
-	m->free_head = i;
-	m->nused--;
+	struct slot *s = &m->slots[i];
+	s->full = true;
+	m->nfull++;
+	s->prev = m->tail;
+	s->next = NIL;
+	if (m->tail != NIL)
+		m->slots[m->tail].next = i;
+	else
+		m->head = i;
+	m->tail = i;
 }
 
-static void slot_release(struct fc_merge *m, uint32_t i)
+/* Refills the hash table (HS entries, a power of two; NULL: the current one, cleared) with
+ * every slot in the table. 0, or -1 when out of memory. */
+static int ht_rebuild(struct fc_merge *m, uint32_t hs)
 {
-	ht_remove(m, m->slots[i].tid);
-	list_unlink(m, i);
-	m->slots[i].next = m->free_head;
-	m->free_head = i;
-	m->nused--;
-}
-
-/* Hash table of 2 x CAP entries (a power of two) holding every used slot. 0 or -1. */
-static int ht_build(struct fc_merge *m, uint32_t cap)
-{
-	uint32_t hs = 16;
-	while (hs < 2 * cap)
-		hs <<= 1;
-	uint32_t *ht = calloc(hs, sizeof(*ht));
-	if (!ht)
-		return -1;
-	free(m->ht);
-	m->ht = ht;
-	m->hmask = hs - 1;
-	for (uint32_t i = m->head; i != NIL; i = m->slots[i].next)
-		ht_insert(m, m->slots[i].tid, i);
+	if (hs) {
+		uint32_t *ht = calloc(hs, sizeof(*ht));
+		if (!ht)
+			return -1;
+		free(m->ht);
+		m->ht = ht;
+		m->hmask = hs - 1;
+	} else {
+		memset(m->ht, 0, ((size_t)m->hmask + 1) * sizeof(*m->ht));
+	}
+	for (uint32_t i = 0; i < m->nalloc; i++)
+		if (m->slots[i].live)
+			ht_insert(m, m->slots[i].tid, i);
+	m->last = NIL;
 	return 0;
 }
 
-/* More slots (double, at most max) on the free list: 0, or -1 at the bound or out of memory. */
+/* More slots (double, at most slotmax) on the free list, with a table of at least twice as
+ * many entries: 0, or -1 at the bound or out of memory. */
 static int grow(struct fc_merge *m)
 {
-	if (m->nalloc >= m->max)
+	if (m->nalloc >= m->slotmax)
 		return -1;
 	uint32_t nc = m->nalloc ? 2 * m->nalloc : 64;
-	if (nc > m->max || nc < m->nalloc)
-		nc = m->max;
+	if (nc > m->slotmax || nc < m->nalloc)
+		nc = m->slotmax;
 	struct slot *ns = realloc(m->slots, (size_t)nc * sizeof(*ns));
 	if (!ns)
 		return -1;
 	m->slots = ns;
 	memset(ns + m->nalloc, 0, (size_t)(nc - m->nalloc) * sizeof(*ns));
-	uint32_t old = m->nalloc;
-	m->nalloc = nc;
-	if (ht_build(m, nc) != 0) {
-		m->nalloc = old; /* the new slots stay allocated but unused */
-		return -1;
-	}
-	for (uint32_t i = nc; i-- > old;) {
+	uint32_t hs = 16;
+	while (hs < 2 * nc)
+		hs <<= 1;
+	if (hs > m->hmask + 1 && ht_rebuild(m, hs) != 0)
+		return -1; /* the new slots stay allocated but unused */
+	for (uint32_t i = nc; i-- > m->nalloc;) {
 		ns[i].next = m->free_head;
 		m->free_head = i;
 	}
+	m->nalloc = nc;
 	return 0;
+}
+
+/* Takes every empty slot out of the table onto the free list. */
+static void sweep(struct fc_merge *m)
+{
+	for (uint32_t i = 0; i < m->nalloc; i++) {
+		struct slot *s = &m->slots[i];
+		if (s->live && !s->full) {
+			s->live = false;
+			s->next = m->free_head;
+			m->free_head = i;
+		}
+	}
+	ht_rebuild(m, 0);
+}
+
+/* A new slot in the table for thread TID (which has none): a free one, a new one, or an empty
+ * one taken back (rare after the first events: kept out of line, away from the hot paths). At the slot bound at least max are empty (full ones are at most max); out
+ * of memory with every slot full, the oldest pending enter goes (counted) as at the bound.
+ * NIL when out of memory with nothing pending. */
+static __attribute__((noinline)) uint32_t slot_new(struct fc_merge *m, uint64_t tid)
+{
+	if (m->free_head == NIL && grow(m) != 0) {
+		if (m->nfull == m->nalloc && m->head != NIL) {
+			m->st.dropped_pending++;
+			pend_drop(m, m->head);
+		}
+		sweep(m);
+	}
+	uint32_t i = m->free_head;
+	if (i == NIL)
+		return NIL;
+	struct slot *s = &m->slots[i];
+	m->free_head = s->next;
+	s->tid = tid;
+	s->live = true;
+	ht_insert(m, tid, i);
+	m->last_tid = tid;
+	return m->last = i;
 }
 
 /* True when E is exactly what fc_evt_decode makes of E->raw: current header, every parameter
@@ -266,6 +293,8 @@ static int grow(struct fc_merge *m)
  * is instead of being re-encoded. */
 static bool is_own_encoding(const struct fc_merge *m, const struct fc_evt *e)
 {
+	if (m->decoded) /* fc_evt_decode's layout: own encoding unless bytes follow the parameters */
+		return e->hdr_len == FC_EVT_HDR_LEN && fc_evt_encoded_len(e) == e->len;
 	if (e->hdr_len != FC_EVT_HDR_LEN || !e->raw || e->len != rd32(e->raw + 16) ||
 	    e->type != rd16(e->raw + 20) || e->nparams != rd32(e->raw + 22))
 		return false;
@@ -296,33 +325,53 @@ static inline void copy_bytes(uint8_t *d, const uint8_t *src, size_t n)
 		d[i] = src[i];
 }
 
-/* Stores IN (an enter event) for its thread; a lite one (fc_merge_set_lite) only as its code,
- * for the pairing and the counters. */
+/* The slot that takes thread TID's new enter event: its own (an enter pending there is stale),
+ * or a new one; when max enters are pending the oldest goes. NIL (counted) when out of memory. */
+static inline uint32_t enter_slot(struct fc_merge *m, uint64_t tid)
+{
+	uint32_t i = slot_find(m, tid);
+	if (i != NIL && m->slots[i].full) {
+		m->st.stale_enters++; /* the previous syscall of this thread never showed its exit */
+		pend_drop(m, i);
+	}
+	if (m->nfull == m->max) {
+		m->st.dropped_pending++;
+		pend_drop(m, m->head);
+	}
+	if (i == NIL && (i = slot_new(m, tid)) == NIL)
+		m->st.dropped_pending++;
+	return i;
+}
+
+/* Stores IN (an enter event of a lite code, fc_merge_set_lite) for its thread as its code
+ * only, for the pairing and the counters. */
+static inline void store_lite(struct fc_merge *m, const struct fc_evt *in)
+{
+	uint32_t i = enter_slot(m, in->tid);
+	if (i == NIL)
+		return;
+	struct slot *s = &m->slots[i];
+	s->lite = true;
+	s->ev.type = in->type;
+	s->ev.tid = in->tid;
+	s->ev.nparams = 0;
+	pend_add(m, i);
+}
+
+/* Stores IN (an enter event of any other code) for its thread, with its parameters. */
 static void store_enter(struct fc_merge *m, const struct fc_evt *in)
 {
-	bool lite = m->lite[in->type];
-	size_t n = lite ? 0 : fc_evt_encoded_len(in);
-	if (!lite && (n == 0 || n > MAX_ENTER_LEN)) {
+	size_t n = fc_evt_encoded_len(in);
+	if (n == 0 || n > MAX_ENTER_LEN) {
 		m->st.dropped_pending++;
 		return;
 	}
-	uint32_t pos = 0, i = m->nused ? ht_find_at(m, in->tid, &pos) : NIL;
-	if (i != NIL) {
-		m->st.stale_enters++; /* the previous syscall of this thread never showed its exit */
-		slot_release_at(m, i, pos);
-	}
-	if (m->free_head == NIL && grow(m) != 0) {
-		m->st.dropped_pending++;
-		slot_release(m, m->head);
-	}
-	i = m->free_head;
+	uint32_t i = enter_slot(m, in->tid);
+	if (i == NIL)
+		return;
 	struct slot *s = &m->slots[i];
-	s->lite = lite;
-	if (lite) {
-		s->ev.type = in->type;
-		s->ev.tid = in->tid;
-		s->ev.nparams = 0;
-	} else if (s->cap < n) {
+	s->lite = false;
+	if (s->cap < n) {
 		uint8_t *nb = realloc(s->buf, n);
 		if (!nb) {
 			m->st.dropped_pending++;
@@ -331,9 +380,9 @@ static void store_enter(struct fc_merge *m, const struct fc_evt *in)
 		s->buf = nb;
 		s->cap = (uint32_t)n;
 	}
-	bool own = !lite && in->hdr_len == FC_EVT_HDR_LEN && n == in->len && is_own_encoding(m, in);
 	bool ok = true;
-	if (own) {
+	/* decoded (fc_merge_set_decoded): n == len already says it */
+	if (in->hdr_len == FC_EVT_HDR_LEN && n == in->len && (m->decoded || is_own_encoding(m, in))) {
 		/* the input is its own encoding: the copy's view is the input's, moved */
 		copy_bytes(s->buf, in->raw, n);
 		struct fc_evt *v = &s->ev;
@@ -350,24 +399,14 @@ static void store_enter(struct fc_merge *m, const struct fc_evt *in)
 			v->plen[k] = in->plen[k];
 			v->pval[k] = in->plen[k] ? s->buf + (in->pval[k] - in->raw) : NULL;
 		}
-	} else if (!lite) {
+	} else {
 		ok = fc_evt_encode(in, s->buf, s->cap) == n && fc_evt_decode(s->buf, n, &s->ev) == FC_EVT_OK;
 	}
 	if (!ok) {
 		m->st.dropped_pending++; /* e.g. a fixed-size parameter of the wrong length */
 		return;
 	}
-	m->free_head = s->next;
-	s->tid = in->tid;
-	s->prev = m->tail;
-	s->next = NIL;
-	if (m->tail != NIL)
-		m->slots[m->tail].next = i;
-	else
-		m->head = i;
-	m->tail = i;
-	ht_insert(m, in->tid, i);
-	m->nused++;
+	pend_add(m, i);
 }
 
 /* ---- construction ----------------------------------------------------------------------- */
@@ -382,14 +421,19 @@ struct fc_merge *fc_merge_new(uint32_t max_pending)
 	if (!m)
 		return NULL;
 	m->max = max_pending;
-	for (unsigned c = 0; c < FC_EVENT_MAX; c++)
-		m->fin[c] = final_code((uint16_t)c);
-	for (unsigned c = 0; c < FC_EVENT_MAX; c++)
-		for (unsigned i = 0; i < fc_events[c].nparams && i < FC_EVT_MAX_PARAMS; i++)
-			m->psize[c][i] = (uint8_t)fc_ptype_size((enum fc_ptype)fc_events[c].params[i].type);
+	m->slotmax = 2 * max_pending;
+	for (unsigned c = 0; c < FC_EVENT_MAX; c++) {
+		const struct fc_event_info *ii = &fc_events[c];
+		bool syscall = (ii->flags & (FC_EF_TP | FC_EF_UNUSED)) == 0;
+		uint16_t fin = final_code((uint16_t)c);
+		m->codes[c] = (struct code){fin, syscall ? (c & 1 ? K_EXIT : K_ENTER) : K_OTHER,
+					    (uint8_t)ii->nparams, (uint8_t)fc_events[fin].nparams, false};
+		for (unsigned i = 0; i < ii->nparams && i < FC_EVT_MAX_PARAMS; i++)
+			m->psize[c][i] = (uint8_t)fc_ptype_size((enum fc_ptype)ii->params[i].type);
+	}
 	m->free_head = NIL;
-	m->head = m->tail = NIL;
-	if (ht_build(m, 0) != 0) { /* slots come with the first enter events (grow) */
+	m->head = m->tail = m->last = NIL;
+	if (ht_rebuild(m, 16) != 0) { /* slots come with the first enter events (grow) */
 		fc_merge_free(m);
 		return NULL;
 	}
@@ -426,7 +470,7 @@ void fc_merge_set_lite(struct fc_merge *m, const bool *lite)
 		bool enter = syscall && !(c & 1);
 		/* an enter is lite only when the exit it pairs with is (its parameters would be
 		 * merged into it); dropped and specially converted codes keep the full path */
-		m->lite[c] = lite && lite[fin] && !drop_tab[c] && c != FC_PPME_CONTAINER_E &&
+		m->codes[c].lite = lite && lite[fin] && !drop_tab[c] && c != FC_PPME_CONTAINER_E &&
 			     (!enter || (c + 1 < FC_EVENT_MAX && lite[final_code((uint16_t)(c + 1))]));
 	}
 }
@@ -436,14 +480,19 @@ void fc_merge_set_views(struct fc_merge *m, bool views)
 	m->views = views;
 }
 
+void fc_merge_set_decoded(struct fc_merge *m, bool decoded)
+{
+	m->decoded = decoded;
+}
+
 bool fc_merge_is_lite(const struct fc_merge *m, uint16_t code)
 {
-	return code < FC_EVENT_MAX && m->lite[code];
+	return code < FC_EVENT_MAX && m->codes[code].lite;
 }
 
 uint32_t fc_merge_pending(const struct fc_merge *m)
 {
-	return m->nused;
+	return m->nfull;
 }
 
 /* ---- parameter adaptation --------------------------------------------------------------- */
@@ -693,16 +742,18 @@ static bool container_json(struct fc_merge *m, const struct fc_evt *in, struct p
 /* True when enter code E and exit code X belong to one syscall (also across versions). */
 static inline bool pair_ok(const struct fc_merge *m, uint16_t e, uint16_t x)
 {
-	return (uint16_t)(e + 1) == x || (e + 1 < FC_EVENT_MAX && m->fin[e + 1] == m->fin[x]);
+	return (uint16_t)(e + 1) == x || (e + 1 < FC_EVENT_MAX && m->codes[e + 1].fin == m->codes[x].fin);
 }
 
 /* IN can be read; *SIZES_OK: every fixed-size parameter present has its size (else the
  * event cannot be handed out as it is: re-encoding it fails). */
 static bool valid_view(const struct fc_merge *m, const struct fc_evt *in, bool *sizes_ok)
 {
-	if (in->type >= FC_EVENT_MAX || in->nparams > FC_EVT_MAX_PARAMS ||
-	    in->nparams > fc_events[in->type].nparams)
+	if (in->type >= FC_EVENT_MAX || in->nparams > m->codes[in->type].np)
 		return false;
+	*sizes_ok = true;
+	if (m->decoded) /* the decoder checked both */
+		return true;
 	bool sz_ok = true;
 	for (uint32_t i = 0; i < in->nparams; i++) {
 		uint32_t l = in->plen[i];
@@ -742,8 +793,9 @@ static bool view_of(const struct fc_merge *m, const struct fc_evt *t, const uint
 	return off == n;
 }
 
-/* *OUT = *IN without the unused tail of pval (a whole-struct copy is a third of a pass-through
- * push); plen is copied whole, its tail stays zero as readers expect. */
+/* *OUT = *IN for an input with every parameter of its table (nparams is the table's count, so
+ * no reader looks past them): pval and plen only that far (a whole-struct copy is a third of a
+ * pass-through push). */
 static inline void copy_view(struct fc_evt *out, const struct fc_evt *in)
 {
 	out->ts = in->ts;
@@ -754,81 +806,83 @@ static inline void copy_view(struct fc_evt *out, const struct fc_evt *in)
 	out->nparams = in->nparams;
 	out->info = in->info;
 	out->raw = in->raw;
-	memcpy(out->plen, in->plen, sizeof out->plen);
-	for (uint32_t i = 0; i < in->nparams; i++)
+	for (uint32_t i = 0; i < in->nparams; i++) {
 		out->pval[i] = in->pval[i];
+		out->plen[i] = in->plen[i];
+	}
 }
 
 /* ---- the push ---------------------------------------------------------------------------- */
 
-/* The push of an input of a lite code (fc_merge_set_lite): pairing and counters as for the
+/* The push of an input of a lite code (fc_merge_set_lite) C: pairing and counters as for the
  * others, no parameter read or copied (the view may have none filled). */
-static int push_lite(struct fc_merge *m, const struct fc_evt *in, struct fc_evt *out)
+static int push_lite(struct fc_merge *m, const struct code *c, const struct fc_evt *in, struct fc_evt *out)
 {
-	const struct fc_event_info *ii = &fc_events[in->type];
-	bool syscall = (ii->flags & (FC_EF_TP | FC_EF_UNUSED)) == 0;
-	if (syscall && !fc_evt_is_exit(in)) {
-		store_enter(m, in);
+	if (c->kind == K_ENTER) {
+		store_lite(m, in);
 		m->st.enters_absorbed++;
 		return 0;
 	}
-	uint16_t fin = m->fin[in->type];
-	const struct fc_event_info *fi = &fc_events[fin];
-	if (syscall) {
-		uint32_t pos = 0, eidx = m->nused ? ht_find_at(m, in->tid, &pos) : NIL;
-		if (eidx != NIL && pair_ok(m, m->slots[eidx].ev.type, in->type)) {
-			m->st.merged++;
-		} else {
-			if (eidx != NIL)
+	if (c->kind == K_EXIT) {
+		uint32_t i = m->nfull ? slot_find(m, in->tid) : NIL;
+		if (i != NIL && m->slots[i].full) {
+			if (pair_ok(m, m->slots[i].ev.type, in->type)) {
+				m->st.merged++;
+			} else {
 				m->st.stale_enters++;
+				m->st.unpaired_exits++;
+			}
+			pend_drop(m, i);
+		} else {
 			m->st.unpaired_exits++;
 		}
-		if (eidx != NIL)
-			slot_release_at(m, eidx, pos);
 	}
 	out->ts = in->ts;
 	out->tid = in->tid;
 	out->len = in->len;
-	out->type = fin;
+	out->type = c->fin;
 	out->hdr_len = in->hdr_len;
 	out->nparams = 0;
-	out->info = fi;
+	out->info = &fc_events[c->fin];
 	out->raw = in->raw;
-	if (fin != in->type || in->nparams != fi->nparams || in->hdr_len != FC_EVT_HDR_LEN)
+	if (c->fin != in->type || in->nparams != c->fin_np || in->hdr_len != FC_EVT_HDR_LEN)
 		m->st.converted++;
 	m->st.out++;
 	return 1;
 }
 
-int fc_merge_push(struct fc_merge *m, const struct fc_evt *in, struct fc_evt *out)
+/* The push of any other input (kept out of fc_merge_push, so that the lite path does not pay
+ * for this one's registers and stack). */
+static __attribute__((noinline)) int push_full(struct fc_merge *m, const struct fc_evt *in, struct fc_evt *out)
 {
-	m->st.in++;
-	if (in->type < FC_EVENT_MAX && m->lite[in->type] && in->nparams <= fc_events[in->type].nparams)
-		return push_lite(m, in, out);
 	bool sizes_ok;
 	if (!valid_view(m, in, &sizes_ok)) {
 		m->st.failed++;
 		return -1;
 	}
-	const struct fc_event_info *ii = &fc_events[in->type];
 	if (drop_tab[in->type]) {
 		m->st.dropped_old++;
 		m->st.failed++;
 		return -1;
 	}
-	bool syscall = (ii->flags & (FC_EF_TP | FC_EF_UNUSED)) == 0;
-	if (syscall && !fc_evt_is_exit(in)) {
+	const struct code *c = &m->codes[in->type];
+	if (c->kind == K_ENTER) {
 		store_enter(m, in);
 		m->st.enters_absorbed++;
 		return 0;
 	}
 
-	uint16_t fin = m->fin[in->type];
+	uint16_t fin = c->fin;
 	const struct fc_event_info *fi = &fc_events[fin];
+	/* the thread's pending enter (slot EIDX) is used (ENTER) or dropped by this push */
 	uint32_t eidx = NIL;
 	const struct fc_evt *enter = NULL;
-	if (syscall) {
-		eidx = ht_find(m, in->tid);
+	if (c->kind == K_EXIT || fin == FC_PPME_PROCEXIT_1_E) {
+		uint32_t i = m->nfull ? slot_find(m, in->tid) : NIL;
+		if (i != NIL && m->slots[i].full)
+			eidx = i;
+	}
+	if (c->kind == K_EXIT) {
 		if (eidx != NIL && pair_ok(m, m->slots[eidx].ev.type, in->type) &&
 		    !m->slots[eidx].lite) { /* a lite enter pairs only with a lite exit */
 			enter = &m->slots[eidx].ev;
@@ -837,11 +891,9 @@ int fc_merge_push(struct fc_merge *m, const struct fc_evt *in, struct fc_evt *ou
 				m->st.stale_enters++;
 			m->st.unpaired_exits++;
 		}
-	} else if (fin == FC_PPME_PROCEXIT_1_E) {
-		/* The thread is gone: its pending enter (if any) can never be paired. */
-		eidx = ht_find(m, in->tid);
-		if (eidx != NIL)
-			m->st.stale_enters++;
+	} else if (eidx != NIL) {
+		/* procexit: the thread is gone, its pending enter can never be paired */
+		m->st.stale_enters++;
 	}
 
 	bool converted = fin != in->type;
@@ -850,7 +902,7 @@ int fc_merge_push(struct fc_merge *m, const struct fc_evt *in, struct fc_evt *ou
 	if (!converted && in->nparams == fi->nparams && (m->views ? sizes_ok : is_own_encoding(m, in))) {
 		copy_view(out, in);
 		if (eidx != NIL)
-			slot_release(m, eidx);
+			pend_drop(m, eidx);
 		if (enter)
 			m->st.merged++;
 		if (in->hdr_len != FC_EVT_HDR_LEN) /* a v1 event: counted as the re-encoding counts it */
@@ -947,10 +999,10 @@ int fc_merge_push(struct fc_merge *m, const struct fc_evt *in, struct fc_evt *ou
 		rc = -1;
 
 done:
-	/* The enter's bytes were read above; only now may its slot go (a released slot keeps its
-	 * buffer until a later push reuses it, so views into it stay valid until then). */
+	/* The enter's bytes were read above; only now may it go (its slot keeps the buffer until a
+	 * later push stores into it, so views into it stay valid until then). */
 	if (eidx != NIL)
-		slot_release(m, eidx);
+		pend_drop(m, eidx);
 	if (rc < 0) {
 		m->st.failed++;
 		return -1;
@@ -961,4 +1013,15 @@ done:
 		m->st.converted++;
 	m->st.out++;
 	return 1;
+}
+
+int fc_merge_push(struct fc_merge *m, const struct fc_evt *in, struct fc_evt *out)
+{
+	m->st.in++;
+	if (in->type < FC_EVENT_MAX) {
+		const struct code *c = &m->codes[in->type];
+		if (c->lite && in->nparams <= c->np)
+			return push_lite(m, c, in, out);
+	}
+	return push_full(m, in, out);
 }

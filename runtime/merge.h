@@ -57,6 +57,16 @@ bool fc_merge_is_lite(const struct fc_merge *m, uint16_t code);
  * replay). Default: off, outputs as described at the top. */
 void fc_merge_set_views(struct fc_merge *m, bool views);
 
+/* Extension: decoded inputs. With DECODED set, the caller vouches that every input is a view
+ * exactly as fc_evt_decode or fc_evt_decode_v1 made it (or fc_evt_decode_nop, for codes that
+ * fc_merge_is_lite reports), unmodified and with its buffer: what fc_capture_next and the
+ * probe hand out. So pval[i] is set wherever plen[i] > 0, every fixed-size parameter is empty
+ * or of its size, and with the 26-byte header the parameters lie in order right after the
+ * length array. The merger then skips checking those facts per input; outputs and counters
+ * are the same as without. An input that breaks the promise may be passed on or stored as it
+ * is. Default: off (every input checked). */
+void fc_merge_set_decoded(struct fc_merge *m, bool decoded);
+
 /* Number of enter events currently stored (at most max_pending). */
 uint32_t fc_merge_pending(const struct fc_merge *m);
 void fc_merge_stats(const struct fc_merge *m, struct fc_merge_stats *out);
