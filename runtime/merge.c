@@ -30,6 +30,7 @@
 #include "merge.h"
 #include "le.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -343,19 +344,22 @@ static inline uint32_t enter_slot(struct fc_merge *m, uint64_t tid)
 	return i;
 }
 
-/* Stores IN (an enter event of a lite code, fc_merge_set_lite) for its thread as its code
- * only, for the pairing and the counters. */
-static inline void store_lite(struct fc_merge *m, const struct fc_evt *in)
+/* Absorbs IN (an enter event of a lite code, fc_merge_set_lite): stored for its thread as its
+ * code only, for the pairing and the counters. Returns 0 (fc_merge_push's result). Out of line
+ * and tail-called: the rest of the lite push then needs no registers saved. */
+static __attribute__((noinline)) int store_lite(struct fc_merge *m, const struct fc_evt *in)
 {
+	m->st.enters_absorbed++;
 	uint32_t i = enter_slot(m, in->tid);
 	if (i == NIL)
-		return;
+		return 0;
 	struct slot *s = &m->slots[i];
 	s->lite = true;
 	s->ev.type = in->type;
 	s->ev.tid = in->tid;
 	s->ev.nparams = 0;
 	pend_add(m, i);
+	return 0;
 }
 
 /* Stores IN (an enter event of any other code) for its thread, with its parameters. */
@@ -793,22 +797,28 @@ static bool view_of(const struct fc_merge *m, const struct fc_evt *t, const uint
 	return off == n;
 }
 
+/* OUT's header fields (ts to raw: all before pval) := IN's, as one copy (a few vector moves,
+ * not a load and a store per field). */
+static inline void copy_header(struct fc_evt *out, const struct fc_evt *in)
+{
+	memcpy(out, in, offsetof(struct fc_evt, pval));
+}
+
 /* *OUT = *IN for an input with every parameter of its table (nparams is the table's count, so
- * no reader looks past them): pval and plen only that far (a whole-struct copy is a third of a
- * pass-through push). */
+ * no reader looks past them; a whole-struct copy is a third of a pass-through push). Up to
+ * COPY_FIXED parameters, pval/plen go as one fixed-size copy each (a few vector moves, where a
+ * copy of nparams entries is a memcpy call each); the entries past nparams it carries are
+ * copied as bytes, never read. */
+#define COPY_FIXED 8
 static inline void copy_view(struct fc_evt *out, const struct fc_evt *in)
 {
-	out->ts = in->ts;
-	out->tid = in->tid;
-	out->len = in->len;
-	out->type = in->type;
-	out->hdr_len = in->hdr_len;
-	out->nparams = in->nparams;
-	out->info = in->info;
-	out->raw = in->raw;
-	for (uint32_t i = 0; i < in->nparams; i++) {
-		out->pval[i] = in->pval[i];
-		out->plen[i] = in->plen[i];
+	copy_header(out, in);
+	if (in->nparams <= COPY_FIXED) {
+		memcpy(out->pval, in->pval, COPY_FIXED * sizeof(*in->pval));
+		memcpy(out->plen, in->plen, COPY_FIXED * sizeof(*in->plen));
+	} else {
+		memcpy(out->pval, in->pval, in->nparams * sizeof(*in->pval));
+		memcpy(out->plen, in->plen, in->nparams * sizeof(*in->plen));
 	}
 }
 
@@ -818,11 +828,8 @@ static inline void copy_view(struct fc_evt *out, const struct fc_evt *in)
  * others, no parameter read or copied (the view may have none filled). */
 static int push_lite(struct fc_merge *m, const struct code *c, const struct fc_evt *in, struct fc_evt *out)
 {
-	if (c->kind == K_ENTER) {
-		store_lite(m, in);
-		m->st.enters_absorbed++;
-		return 0;
-	}
+	if (c->kind == K_ENTER)
+		return store_lite(m, in);
 	if (c->kind == K_EXIT) {
 		uint32_t i = m->nfull ? slot_find(m, in->tid) : NIL;
 		if (i != NIL && m->slots[i].full) {
@@ -837,14 +844,10 @@ static int push_lite(struct fc_merge *m, const struct code *c, const struct fc_e
 			m->st.unpaired_exits++;
 		}
 	}
-	out->ts = in->ts;
-	out->tid = in->tid;
-	out->len = in->len;
+	copy_header(out, in);
 	out->type = c->fin;
-	out->hdr_len = in->hdr_len;
 	out->nparams = 0;
 	out->info = &fc_events[c->fin];
-	out->raw = in->raw;
 	if (c->fin != in->type || in->nparams != c->fin_np || in->hdr_len != FC_EVT_HDR_LEN)
 		m->st.converted++;
 	m->st.out++;
