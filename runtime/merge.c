@@ -112,11 +112,12 @@ struct plan {
 /* What a push needs to know of an input code, looked up once per code (fc_merge_new). */
 enum { K_OTHER, K_ENTER, K_EXIT };
 struct code {
-	uint16_t fin;   /* final_code */
-	uint8_t kind;   /* K_ENTER / K_EXIT: a syscall's (not a tracepoint, meta or unused code) */
-	uint8_t np;     /* table parameter count */
-	uint8_t fin_np; /* the current form's parameter count */
-	bool lite;      /* handled without parameters (fc_merge_set_lite) */
+	uint16_t fin;    /* final_code */
+	uint8_t kind;    /* K_ENTER / K_EXIT: a syscall's (not a tracepoint, meta or unused code) */
+	uint8_t np;      /* table parameter count */
+	uint8_t fin_np;  /* the current form's parameter count */
+	uint8_t lite_np; /* lite (fc_merge_set_lite): np + 1, else 0; so `nparams < lite_np` */
+	bool plain;      /* current, K_OTHER, not procexit: complete, it is its own output */
 };
 
 struct fc_merge {
@@ -136,6 +137,7 @@ struct fc_merge {
 	char *json; /* CONTAINER_E conversion */
 	bool views;   /* fc_merge_set_views */
 	bool decoded; /* fc_merge_set_decoded */
+	bool plain_ok; /* views and decoded: a complete plain input needs no check (push_plain) */
 	uint8_t tmp[FC_EVT_MAX_PARAMS][8]; /* resized integers of the last output */
 	size_t jsoncap;
 	struct fc_merge_stats st;
@@ -431,7 +433,8 @@ struct fc_merge *fc_merge_new(uint32_t max_pending)
 		bool syscall = (ii->flags & (FC_EF_TP | FC_EF_UNUSED)) == 0;
 		uint16_t fin = final_code((uint16_t)c);
 		m->codes[c] = (struct code){fin, syscall ? (c & 1 ? K_EXIT : K_ENTER) : K_OTHER,
-					    (uint8_t)ii->nparams, (uint8_t)fc_events[fin].nparams, false};
+					    (uint8_t)ii->nparams, (uint8_t)fc_events[fin].nparams, 0,
+					    !syscall && fin == c && !drop_tab[c] && c != FC_PPME_PROCEXIT_1_E};
 		for (unsigned i = 0; i < ii->nparams && i < FC_EVT_MAX_PARAMS; i++)
 			m->psize[c][i] = (uint8_t)fc_ptype_size((enum fc_ptype)ii->params[i].type);
 	}
@@ -474,24 +477,27 @@ void fc_merge_set_lite(struct fc_merge *m, const bool *lite)
 		bool enter = syscall && !(c & 1);
 		/* an enter is lite only when the exit it pairs with is (its parameters would be
 		 * merged into it); dropped and specially converted codes keep the full path */
-		m->codes[c].lite = lite && lite[fin] && !drop_tab[c] && c != FC_PPME_CONTAINER_E &&
-			     (!enter || (c + 1 < FC_EVENT_MAX && lite[final_code((uint16_t)(c + 1))]));
+		bool l = lite && lite[fin] && !drop_tab[c] && c != FC_PPME_CONTAINER_E &&
+			 (!enter || (c + 1 < FC_EVENT_MAX && lite[final_code((uint16_t)(c + 1))]));
+		m->codes[c].lite_np = l ? (uint8_t)(ii->nparams + 1) : 0;
 	}
 }
 
 void fc_merge_set_views(struct fc_merge *m, bool views)
 {
 	m->views = views;
+	m->plain_ok = m->views && m->decoded;
 }
 
 void fc_merge_set_decoded(struct fc_merge *m, bool decoded)
 {
 	m->decoded = decoded;
+	m->plain_ok = m->views && m->decoded;
 }
 
 bool fc_merge_is_lite(const struct fc_merge *m, uint16_t code)
 {
-	return code < FC_EVENT_MAX && m->codes[code].lite;
+	return code < FC_EVENT_MAX && m->codes[code].lite_np;
 }
 
 uint32_t fc_merge_pending(const struct fc_merge *m)
@@ -805,10 +811,10 @@ static inline void copy_header(struct fc_evt *out, const struct fc_evt *in)
 }
 
 /* *OUT = *IN for an input with every parameter of its table (nparams is the table's count, so
- * no reader looks past them; a whole-struct copy is a third of a pass-through push). Up to
- * COPY_FIXED parameters, pval/plen go as one fixed-size copy each (a few vector moves, where a
- * copy of nparams entries is a memcpy call each); the entries past nparams it carries are
- * copied as bytes, never read. */
+ * no reader looks past them; a whole-struct copy is a third of a pass-through push). pval and
+ * plen go as fixed-size copies, of the first COPY_FIXED entries or of all (a few vector moves
+ * and no call, where a copy of nparams entries is a memcpy call each); the entries past
+ * nparams they carry are copied as bytes, never read. */
 #define COPY_FIXED 8
 static inline void copy_view(struct fc_evt *out, const struct fc_evt *in)
 {
@@ -817,12 +823,23 @@ static inline void copy_view(struct fc_evt *out, const struct fc_evt *in)
 		memcpy(out->pval, in->pval, COPY_FIXED * sizeof(*in->pval));
 		memcpy(out->plen, in->plen, COPY_FIXED * sizeof(*in->plen));
 	} else {
-		memcpy(out->pval, in->pval, in->nparams * sizeof(*in->pval));
-		memcpy(out->plen, in->plen, in->nparams * sizeof(*in->plen));
+		memcpy(out->pval, in->pval, sizeof(in->pval));
+		memcpy(out->plen, in->plen, sizeof(in->plen));
 	}
 }
 
 /* ---- the push ---------------------------------------------------------------------------- */
+
+/* The push of an input that is its own output (current and complete; its view already
+ * checked): the output is a copy of the view. */
+static inline int push_plain(struct fc_merge *m, const struct fc_evt *in, struct fc_evt *out)
+{
+	copy_view(out, in);
+	if (in->hdr_len != FC_EVT_HDR_LEN) /* a v1 event: counted as the re-encoding counts it */
+		m->st.converted++;
+	m->st.out++;
+	return 1;
+}
 
 /* The push of an input of a lite code (fc_merge_set_lite) C: pairing and counters as for the
  * others, no parameter read or copied (the view may have none filled). */
@@ -903,15 +920,11 @@ static __attribute__((noinline)) int push_full(struct fc_merge *m, const struct 
 	/* Already current and complete: the input is the output (no enter parameter is needed);
 	 * with view outputs, whatever its header or layout. */
 	if (!converted && in->nparams == fi->nparams && (m->views ? sizes_ok : is_own_encoding(m, in))) {
-		copy_view(out, in);
 		if (eidx != NIL)
 			pend_drop(m, eidx);
 		if (enter)
 			m->st.merged++;
-		if (in->hdr_len != FC_EVT_HDR_LEN) /* a v1 event: counted as the re-encoding counts it */
-			m->st.converted++;
-		m->st.out++;
-		return 1;
+		return push_plain(m, in, out);
 	}
 
 	struct psrc ps[FC_EVT_MAX_PARAMS];
@@ -1023,8 +1036,11 @@ int fc_merge_push(struct fc_merge *m, const struct fc_evt *in, struct fc_evt *ou
 	m->st.in++;
 	if (in->type < FC_EVENT_MAX) {
 		const struct code *c = &m->codes[in->type];
-		if (c->lite && in->nparams <= c->np)
+		if (in->nparams < c->lite_np)
 			return push_lite(m, c, in, out);
+		/* what push_full would find for it, without its checks and its registers */
+		if (c->plain && in->nparams == c->np && m->plain_ok)
+			return push_plain(m, in, out);
 	}
 	return push_full(m, in, out);
 }
