@@ -101,6 +101,7 @@ struct slot {
 enum { P_EMPTY, P_SAME, P_IN, P_ENTER, P_ZERO };
 struct step {
 	uint8_t kind, k, st; /* source kind, source parameter index, source type */
+	bool direct;         /* source and destination of one size (not DYN): see move */
 };
 struct plan {
 	uint16_t in_type, enter_type; /* enter_type NO_ENTER when built without an enter */
@@ -636,6 +637,20 @@ static struct psrc adapt(enum fc_ptype st, const uint8_t *p, uint32_t len, enum 
 	return r;
 }
 
+/* adapt for step ST (P_IN or P_ENTER) into a parameter of type DT, DSZ bytes (0: variable):
+ * a direct step (same size, no DYN) passes the bytes when they have that size, which is all
+ * adapt would do, without its call. */
+static inline struct psrc move(const struct step *st, const uint8_t *p, uint32_t len, uint8_t dt, unsigned dsz,
+			       uint8_t tmp[8])
+{
+	if (!st->direct)
+		return adapt((enum fc_ptype)st->st, p, len, (enum fc_ptype)dt, tmp);
+	struct psrc r = {NULL, 0};
+	if (len && (dsz == 0 || len == dsz))
+		r = (struct psrc){p, len};
+	return r;
+}
+
 /* Index of parameter NAME among the first NP parameters of event CODE, -1 if none. */
 static int param_by_name(uint16_t code, uint32_t np, const char *name)
 {
@@ -660,7 +675,9 @@ static bool take(uint8_t kind, uint16_t code, uint32_t np, const char *name, con
 	const struct fc_param *s = &fc_events[code].params[k];
 	if (!force && !compatible(s, d))
 		return false;
-	*out = (struct step){kind, (uint8_t)k, s->type};
+	bool direct = s->type != PT_DYN &&
+		      fc_ptype_size((enum fc_ptype)s->type) == fc_ptype_size((enum fc_ptype)d->type);
+	*out = (struct step){kind, (uint8_t)k, s->type, direct};
 	return true;
 }
 
@@ -678,9 +695,9 @@ static void plan_build(struct plan *pl, const struct fc_evt *in, const struct fc
 	for (uint32_t j = 0; j < fi->nparams; j++) {
 		const struct fc_param *d = &fi->params[j];
 		struct step *st = &pl->s[j];
-		*st = (struct step){P_EMPTY, 0, 0};
+		*st = (struct step){P_EMPTY, 0, 0, false};
 		if (!converted && j < in->nparams) {
-			*st = (struct step){P_SAME, (uint8_t)j, d->type};
+			*st = (struct step){P_SAME, (uint8_t)j, d->type, true};
 			continue;
 		}
 		const struct rule *r = find_rule(fin, d->name);
@@ -927,56 +944,42 @@ static __attribute__((noinline)) int push_full(struct fc_merge *m, const struct 
 		return push_plain(m, in, out);
 	}
 
-	struct psrc ps[FC_EVT_MAX_PARAMS];
+	/* The parameters go straight into the output (views) or into the template fc_evt_encode
+	 * reads (only its parameters, ts, tid, type and nparams: a memset of it costs per event). */
+	struct fc_evt tmpl;
+	struct fc_evt *t = m->views ? out : &tmpl;
 	uint8_t(*tmp)[8] = m->tmp; /* outlives the push: views point at it */
 	static const uint8_t zeros[8];
 	bool container = in->type == FC_PPME_CONTAINER_E;
 	const struct plan *pl = container ? NULL : plan_get(m, in, enter);
 	int rc = container || pl ? 0 : -1;
 	for (uint32_t j = 0; j < fi->nparams; j++) {
-		enum fc_ptype dt = (enum fc_ptype)fi->params[j].type;
-		struct psrc *p = &ps[j];
-		p->p = NULL;
-		p->len = 0;
+		struct psrc p = {NULL, 0};
+		const struct step *st = pl ? &pl->s[j] : NULL;
 		if (container) {
-			if (j == 0 && !container_json(m, in, p))
+			if (j == 0 && !container_json(m, in, &p))
 				rc = -1;
-			continue;
+		} else if (st && st->kind == P_SAME) {
+			p = (struct psrc){in->pval[j], in->plen[j]};
+		} else if (st && st->kind == P_IN) {
+			p = move(st, in->pval[st->k], in->plen[st->k], fi->params[j].type, m->psize[fin][j], tmp[j]);
+		} else if (st && st->kind == P_ENTER) {
+			p = move(st, enter->pval[st->k], enter->plen[st->k], fi->params[j].type, m->psize[fin][j],
+				 tmp[j]);
+		} else if (st && st->kind == P_ZERO) {
+			p = (struct psrc){zeros, m->psize[fin][j]};
 		}
-		if (!pl)
-			continue;
-		const struct step *st = &pl->s[j];
-		switch (st->kind) {
-		case P_SAME:
-			p->p = in->pval[j];
-			p->len = in->plen[j];
-			break;
-		case P_IN:
-			*p = adapt((enum fc_ptype)st->st, in->pval[st->k], in->plen[st->k], dt, tmp[j]);
-			break;
-		case P_ENTER:
-			*p = adapt((enum fc_ptype)st->st, enter->pval[st->k], enter->plen[st->k], dt, tmp[j]);
-			break;
-		case P_ZERO:
-			p->p = zeros;
-			p->len = fc_ptype_size(dt);
-			break;
-		}
+		/* every parameter of the table is set (nparams is the table's count), so no reader
+		 * looks past them: the rest of plen is left as it is (a memset here is `rep stos`) */
+		t->pval[j] = p.p;
+		t->plen[j] = p.len;
 	}
 
 	if (m->views) {
 		/* no encoding: the output's parameters point at the input, the stored enter and the
-		 * merger's own storage, all valid until the next push */
-		bool sizes_ok = rc == 0;
-		/* every parameter of the table is set (nparams is the table's count), so no reader
-		 * looks past them: the rest of plen is left as it is (a memset here is `rep stos`) */
-		for (uint32_t j = 0; j < fi->nparams; j++) {
-			unsigned sz = m->psize[fin][j];
-			sizes_ok &= !(sz && ps[j].len && ps[j].len != sz);
-			out->pval[j] = ps[j].p;
-			out->plen[j] = ps[j].len;
-		}
-
+		 * merger's own storage, all valid until the next push. The fixed sizes are right unless
+		 * the input's were (P_SAME takes the input's parameters as they are, only when it is
+		 * not converted: same table; move, zeros and container_json make right sizes). */
 		out->ts = in->ts;
 		out->tid = in->tid;
 		out->len = 0;
@@ -985,19 +988,14 @@ static __attribute__((noinline)) int push_full(struct fc_merge *m, const struct 
 		out->nparams = fi->nparams;
 		out->info = fi;
 		out->raw = NULL;
-		if (!sizes_ok)
+		if (!converted && !sizes_ok)
 			rc = -1;
 		goto done;
 	}
-	struct fc_evt tmpl; /* only what fc_evt_encode reads (a memset of it costs per event) */
 	tmpl.ts = in->ts;
 	tmpl.tid = in->tid;
 	tmpl.type = fin;
 	tmpl.nparams = fi->nparams;
-	for (uint32_t j = 0; j < fi->nparams; j++) {
-		tmpl.pval[j] = ps[j].p;
-		tmpl.plen[j] = ps[j].len;
-	}
 	size_t n = rc == 0 ? fc_evt_encoded_len(&tmpl) : 0;
 	if (n > m->outcap) {
 		size_t nc = m->outcap ? m->outcap : 4096;
