@@ -846,7 +846,7 @@ Test(merge, many_threads_hash_stays_consistent)
 	fc_merge_free(m);
 	m = fc_merge_new(64);
 	static struct eb e, x;
-	/* Interleave stores and removals so backward-shift deletion is exercised. */
+	/* Interleave stores and pairings (slots emptied, swept back when new threads need them). */
 	for (uint64_t round = 0; round < 50; round++) {
 		for (uint64_t k = 0; k < 40; k++) {
 			uint64_t tid = round * 7919 + k * 104729;
@@ -865,6 +865,109 @@ Test(merge, many_threads_hash_stays_consistent)
 	}
 	cr_expect_leq(fc_merge_pending(m), 64);
 	cr_expect_eq(stats().merged, 50 * 20);
+}
+
+/* Pushes a close enter carrying FD on thread TID (absorbed). */
+static void close_enter(uint64_t tid, uint64_t fd)
+{
+	static struct eb e;
+	eb_start(&e, FC_PPME_SYSCALL_CLOSE_E, tid);
+	eb_int(&e, fd, 8);
+	push_enter(&e);
+}
+
+/* Pushes a close exit (res only) on thread TID: the fd the merger gave it, -1 when empty. */
+static int64_t close_exit(uint64_t tid)
+{
+	static struct eb x;
+	eb_start(&x, FC_PPME_SYSCALL_CLOSE_X, tid);
+	eb_int(&x, 0, 8);
+	struct fc_evt o = push_exit(&x);
+	return empty(&o, "fd") ? -1 : geti(&o, "fd");
+}
+
+Test(merge, newer_enter_replaces_and_counts_as_newest)
+{
+	fc_merge_free(m);
+	m = fc_merge_new(3);
+	close_enter(1, 11);
+	close_enter(2, 12);
+	close_enter(3, 13);
+	close_enter(1, 21); /* replaces 11 (stale); thread 1 is now the newest */
+	cr_expect_eq(stats().stale_enters, 1);
+	cr_expect_eq(fc_merge_pending(m), 3);
+	close_enter(4, 14); /* at the bound: the oldest, thread 2's, goes */
+	cr_expect_eq(stats().dropped_pending, 1);
+	cr_expect_eq(fc_merge_pending(m), 3);
+	cr_expect_eq(close_exit(2), -1);
+	cr_expect_eq(close_exit(1), 21);
+	cr_expect_eq(close_exit(3), 13);
+	cr_expect_eq(close_exit(4), 14);
+	cr_expect_eq(stats().merged, 3);
+	cr_expect_eq(stats().unpaired_exits, 1);
+	cr_expect_eq(fc_merge_pending(m), 0);
+}
+
+Test(merge, pending_enters_survive_slot_reuse_and_are_evicted_oldest_first)
+{
+	fc_merge_free(m);
+	m = fc_merge_new(4);
+	close_enter(1000, 7);
+	close_enter(1001, 8);
+	/* Many more threads than slots (at most 2 x 4) pair their syscalls: their slots are
+	 * emptied and taken back, never the two that still wait. */
+	for (uint64_t tid = 1; tid <= 100; tid++) {
+		close_enter(tid, tid);
+		cr_assert_eq(close_exit(tid), (int64_t)tid);
+	}
+	cr_expect_eq(fc_merge_pending(m), 2);
+	cr_expect_eq(stats().dropped_pending, 0);
+	cr_expect_eq(close_exit(1001), 8);
+	/* Thread 1000's enter is the oldest: it is the one that goes at the bound. */
+	close_enter(200, 1);
+	close_enter(201, 2);
+	close_enter(202, 3);
+	cr_expect_eq(fc_merge_pending(m), 4);
+	close_enter(203, 4);
+	cr_expect_eq(stats().dropped_pending, 1);
+	cr_expect_eq(fc_merge_pending(m), 4);
+	cr_expect_eq(close_exit(1000), -1);
+	for (uint64_t tid = 200; tid <= 203; tid++)
+		cr_expect_eq(close_exit(tid), (int64_t)tid - 199);
+	cr_expect_eq(stats().merged, 100 + 1 + 4);
+	cr_expect_eq(stats().stale_enters, 0);
+	cr_expect_eq(fc_merge_pending(m), 0);
+}
+
+Test(merge, decoded_inputs_same_outcome)
+{
+	/* fc_merge_set_decoded: the same outputs and counters for what the decoder hands out. */
+	fc_merge_set_decoded(m, true);
+	static struct eb e, x;
+	eb_start(&e, FC_PPME_SYSCALL_READ_E, 9);
+	eb_int(&e, 3, 8);
+	eb_int(&e, 10, 4);
+	push_enter(&e);
+	eb_start(&x, FC_PPME_SYSCALL_READ_X, 9);
+	eb_int(&x, 4, 8);
+	eb_raw(&x, "abcd", 4);
+	struct fc_evt o = push_exit(&x);
+	cr_expect_eq(geti(&o, "fd"), 3);
+	cr_expect_eq(geti(&o, "size"), 10);
+	cr_expect_eq(stats().merged, 1);
+	/* Bytes after the parameters: not its own encoding, re-encoded without them. */
+	eb_start(&x, FC_PPME_SYSCALL_CLOSE_X, 9);
+	eb_int(&x, 0, 8);
+	eb_int(&x, 5, 8);
+	const struct fc_evt *in = eb_done(&x);
+	static uint8_t longer[64];
+	memcpy(longer, in->raw, in->len);
+	put(longer + 16, in->len + 3, 4);
+	struct fc_evt d;
+	cr_assert_eq(fc_evt_decode(longer, in->len + 3, &d), FC_EVT_OK);
+	cr_assert_eq(fc_merge_push(m, &d, &o), 1);
+	cr_expect_eq(o.len, in->len);
+	cr_expect_eq(geti(&o, "fd"), 5);
 }
 
 Test(merge, malformed_views_fail_and_are_counted)

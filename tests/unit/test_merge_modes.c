@@ -2,7 +2,9 @@
  * fc_merge_set_lite; capture.h fc_capture_set_lite) against its plain mode over the four shared
  * sample captures: the same events come out in the same order with the same counters; a view
  * output encodes to exactly the bytes of the plain (re-encoded) output; a lite output keeps its
- * header (code, time, thread) and carries no parameters, and every other output is unchanged.
+ * header (code, time, thread) and carries no parameters, and every other output is unchanged;
+ * inputs vouched for as decoded (fc_merge_set_decoded) change nothing. The same for a
+ * synthetic stream that keeps the pending-enter bound busy (stale enters, evictions).
  * Skipped when ../shared is absent. */
 #include <criterion/criterion.h>
 
@@ -39,7 +41,8 @@ static void need_samples(void)
 		cr_skip_test("sample captures not found at %s: skipped", SAMPLES);
 }
 
-/* MODE 0: plain; 1: view outputs; 2: view outputs and the lite codes LITE (by current code). */
+/* MODE 0: plain; 1: view outputs; 2: view outputs and the lite codes LITE (by current code);
+ * 3: view outputs for inputs vouched for as decoded (fc_merge_set_decoded). */
 static struct run merge_all(const char *file, int mode, const bool *lite)
 {
 	char path[1024], err[256];
@@ -50,6 +53,8 @@ static struct run merge_all(const char *file, int mode, const bool *lite)
 	cr_assert_not_null(m);
 	if (mode >= 1)
 		fc_merge_set_views(m, true);
+	if (mode == 3)
+		fc_merge_set_decoded(m, true);
 	if (mode == 2) {
 		fc_merge_set_lite(m, lite);
 		static bool in_lite[FC_EVENT_MAX];
@@ -117,17 +122,21 @@ static void check_capture(const char *file)
 	for (unsigned c = 0; c < FC_EVENT_MAX; c++)
 		lite[c] = c % 3 != 0;
 	struct run plain = merge_all(file, 0, NULL), views = merge_all(file, 1, NULL),
-		   lt = merge_all(file, 2, lite);
+		   lt = merge_all(file, 2, lite), dec = merge_all(file, 3, NULL);
 	cr_assert_gt(plain.n, 0, "%s: no events", file);
 	same_stats(&plain.st, &views.st, "views");
 	same_stats(&plain.st, &lt.st, "lite");
+	same_stats(&plain.st, &dec.st, "decoded");
 	cr_assert_eq(views.n, plain.n);
+	cr_assert_eq(dec.n, plain.n);
 	cr_assert_eq(lt.n, plain.n);
 	size_t nlite = 0;
 	for (size_t i = 0; i < plain.n; i++) {
 		const struct rec *p = &plain.r[i], *v = &views.r[i], *l = &lt.r[i];
 		cr_assert(v->len == p->len && memcmp(v->bytes, p->bytes, p->len) == 0,
 			  "%s: output %zu (%s) differs with view outputs", file, i, fc_events[p->type].name);
+		cr_assert(dec.r[i].len == p->len && memcmp(dec.r[i].bytes, p->bytes, p->len) == 0,
+			  "%s: output %zu (%s) differs with decoded inputs", file, i, fc_events[p->type].name);
 		cr_assert(l->type == p->type && l->ts == p->ts && l->tid == p->tid, "%s: lite output %zu header", file,
 			  i);
 		if (!l->bytes) {
@@ -142,6 +151,7 @@ static void check_capture(const char *file)
 	run_free(&plain);
 	run_free(&views);
 	run_free(&lt);
+	run_free(&dec);
 }
 
 Test(merge_modes, cat_write)
@@ -162,4 +172,84 @@ Test(merge_modes, libs_sample)
 Test(merge_modes, single_ipv6_conn)
 {
 	check_capture("libs_single_ipv6_conn.scap");
+}
+
+/* ---- a stream that exercises the pending-enter bound ---------------------------------------- */
+
+/* Event I of a fixed pseudo-random stream over 12 threads: close/read enters and exits (an exit
+ * mostly right after its thread's enter), encoded into BUF and decoded into EV. */
+static void synth(uint32_t i, uint8_t buf[64], struct fc_evt *ev)
+{
+	static uint64_t state, last_tid;
+	if (i == 0)
+		state = 88172645463325252ull, last_tid = 1;
+	state ^= state << 13;
+	state ^= state >> 7;
+	state ^= state << 17;
+	uint32_t r = (uint32_t)(state >> 32);
+	bool exit = r & 1, read = (r >> 1) & 1;
+	uint64_t tid = (r >> 2) % 4 ? last_tid : 1 + (r >> 8) % 12;
+	if (!exit)
+		tid = 1 + (r >> 8) % 12;
+	last_tid = tid;
+	uint16_t type = read ? FC_PPME_SYSCALL_READ_E : FC_PPME_SYSCALL_CLOSE_E;
+	type = (uint16_t)(type + exit);
+	uint32_t np = exit ? (read ? 2 : 1) : (read ? 2 : 1);
+	uint32_t sizes[2] = {8, read ? (exit ? 3 : 4) : 0};
+	size_t n = 26 + 2 * np + sizes[0] + (np > 1 ? sizes[1] : 0);
+	memset(buf, 0, 64);
+	for (int b = 0; b < 8; b++) {
+		buf[b] = (uint8_t)(i >> (8 * b));
+		buf[8 + b] = (uint8_t)(tid >> (8 * b));
+	}
+	buf[16] = (uint8_t)n;
+	buf[20] = (uint8_t)type;
+	buf[21] = (uint8_t)(type >> 8);
+	buf[22] = (uint8_t)np;
+	for (uint32_t k = 0; k < np; k++)
+		buf[26 + 2 * k] = (uint8_t)sizes[k];
+	buf[26 + 2 * np] = (uint8_t)(i & 0x7f); /* the fd / res value */
+	cr_assert_eq(fc_evt_decode(buf, n, ev), FC_EVT_OK);
+}
+
+Test(merge_modes, bounded_pending_stream)
+{
+	enum { N = 20000 };
+	static bool all[FC_EVENT_MAX];
+	for (unsigned c = 0; c < FC_EVENT_MAX; c++)
+		all[c] = true;
+	struct fc_merge_stats st[4];
+	static uint8_t bytes[4][N][32]; /* the first 32 bytes of each output's encoding */
+	for (int mode = 0; mode < 4; mode++) {
+		struct fc_merge *m = fc_merge_new(3);
+		cr_assert_not_null(m);
+		fc_merge_set_views(m, mode >= 1);
+		if (mode == 2)
+			fc_merge_set_lite(m, all);
+		fc_merge_set_decoded(m, mode == 3);
+		for (uint32_t i = 0; i < N; i++) {
+			uint8_t buf[64];
+			struct fc_evt in, out;
+			synth(i, buf, &in);
+			int rc = fc_merge_push(m, &in, &out);
+			cr_assert_neq(rc, -1);
+			cr_assert_leq(fc_merge_pending(m), 3);
+			if (rc == 1 && mode != 2) {
+				uint8_t enc[128];
+				size_t n = fc_evt_encode(&out, enc, sizeof enc);
+				cr_assert_gt(n, 0);
+				memcpy(bytes[mode][i], enc, n < 32 ? n : 32);
+			}
+		}
+		fc_merge_stats(m, &st[mode]);
+		fc_merge_free(m);
+	}
+	cr_expect_gt(st[0].stale_enters, 100);
+	cr_expect_gt(st[0].dropped_pending, 100);
+	cr_expect_gt(st[0].merged, 1000);
+	same_stats(&st[0], &st[1], "views");
+	same_stats(&st[0], &st[2], "lite");
+	same_stats(&st[0], &st[3], "decoded");
+	cr_expect(memcmp(bytes[0], bytes[1], sizeof bytes[0]) == 0, "view outputs differ");
+	cr_expect(memcmp(bytes[0], bytes[3], sizeof bytes[0]) == 0, "outputs differ with decoded inputs");
 }
