@@ -106,6 +106,7 @@ struct step {
 struct plan {
 	uint16_t in_type, enter_type; /* enter_type NO_ENTER when built without an enter */
 	uint32_t in_np, enter_np;
+	uint32_t nsame; /* steps 0 .. nsame-1 are P_SAME, no other is */
 	struct step s[FC_EVT_MAX_PARAMS];
 };
 #define NO_ENTER UINT16_MAX
@@ -119,6 +120,7 @@ struct code {
 	uint8_t fin_np;  /* the current form's parameter count */
 	uint8_t lite_np; /* lite (fc_merge_set_lite): np + 1, else 0; so `nparams < lite_np` */
 	bool plain;      /* current, K_OTHER, not procexit: complete, it is its own output */
+	uint8_t lsz;     /* width of its parameter lengths: 2, or 4 (FC_EF_LARGE_PAYLOAD) */
 };
 
 struct fc_merge {
@@ -315,18 +317,18 @@ static bool is_own_encoding(const struct fc_merge *m, const struct fc_evt *e)
 	return off == e->len;
 }
 
-/* memcpy for the small enter events: gcc inlines a bounded memcpy as `rep movsq`, whose
- * start-up cost was half of store_enter's time. */
+/* memcpy for the small enter events (N >= 8: a header is longer): gcc inlines a bounded
+ * memcpy as `rep movsq`, whose start-up cost was half of store_enter's time. The last word
+ * is copied at N - 8, overlapping the one before, instead of a byte loop. */
 static inline void copy_bytes(uint8_t *d, const uint8_t *src, size_t n)
 {
-	size_t i = 0;
-	for (; i + 8 <= n; i += 8) {
-		uint64_t w;
+	uint64_t w;
+	for (size_t i = 0; i + 8 <= n; i += 8) {
 		memcpy(&w, src + i, 8);
 		memcpy(d + i, &w, 8);
 	}
-	for (; i < n; i++)
-		d[i] = src[i];
+	memcpy(&w, src + n - 8, 8);
+	memcpy(d + n - 8, &w, 8);
 }
 
 /* The slot that takes thread TID's new enter event: its own (an enter pending there is stale),
@@ -368,7 +370,18 @@ static __attribute__((noinline)) int store_lite(struct fc_merge *m, const struct
 /* Stores IN (an enter event of any other code) for its thread, with its parameters. */
 static void store_enter(struct fc_merge *m, const struct fc_evt *in)
 {
-	size_t n = fc_evt_encoded_len(in);
+	/* A decoded input (fc_merge_set_decoded) with the current header is its own encoding when
+	 * its parameters end at its length: the sum below is then fc_evt_encoded_len, uncalled. */
+	bool own = false;
+	size_t n = 0;
+	if (m->decoded && in->hdr_len == FC_EVT_HDR_LEN) {
+		n = FC_EVT_HDR_LEN + (size_t)in->nparams * m->codes[in->type].lsz;
+		for (uint32_t k = 0; k < in->nparams; k++)
+			n += in->plen[k];
+		own = n == in->len;
+	}
+	if (!own)
+		n = fc_evt_encoded_len(in);
 	if (n == 0 || n > MAX_ENTER_LEN) {
 		m->st.dropped_pending++;
 		return;
@@ -388,8 +401,7 @@ static void store_enter(struct fc_merge *m, const struct fc_evt *in)
 		s->cap = (uint32_t)n;
 	}
 	bool ok = true;
-	/* decoded (fc_merge_set_decoded): n == len already says it */
-	if (in->hdr_len == FC_EVT_HDR_LEN && n == in->len && (m->decoded || is_own_encoding(m, in))) {
+	if (own || (in->hdr_len == FC_EVT_HDR_LEN && n == in->len && is_own_encoding(m, in))) {
 		/* the input is its own encoding: the copy's view is the input's, moved */
 		copy_bytes(s->buf, in->raw, n);
 		struct fc_evt *v = &s->ev;
@@ -435,7 +447,8 @@ struct fc_merge *fc_merge_new(uint32_t max_pending)
 		uint16_t fin = final_code((uint16_t)c);
 		m->codes[c] = (struct code){fin, syscall ? (c & 1 ? K_EXIT : K_ENTER) : K_OTHER,
 					    (uint8_t)ii->nparams, (uint8_t)fc_events[fin].nparams, 0,
-					    !syscall && fin == c && !drop_tab[c] && c != FC_PPME_PROCEXIT_1_E};
+					    !syscall && fin == c && !drop_tab[c] && c != FC_PPME_PROCEXIT_1_E,
+					    (ii->flags & FC_EF_LARGE_PAYLOAD) ? 4 : 2};
 		for (unsigned i = 0; i < ii->nparams && i < FC_EVT_MAX_PARAMS; i++)
 			m->psize[c][i] = (uint8_t)fc_ptype_size((enum fc_ptype)ii->params[i].type);
 	}
@@ -692,6 +705,7 @@ static void plan_build(struct plan *pl, const struct fc_evt *in, const struct fc
 	pl->in_np = in->nparams;
 	pl->enter_type = enter ? enter->type : NO_ENTER;
 	pl->enter_np = enter ? enter->nparams : 0;
+	pl->nsame = converted ? 0 : in->nparams; /* never more than the table's */
 	for (uint32_t j = 0; j < fi->nparams; j++) {
 		const struct fc_param *d = &fi->params[j];
 		struct step *st = &pl->s[j];
@@ -827,22 +841,28 @@ static inline void copy_header(struct fc_evt *out, const struct fc_evt *in)
 	memcpy(out, in, offsetof(struct fc_evt, pval));
 }
 
-/* *OUT = *IN for an input with every parameter of its table (nparams is the table's count, so
- * no reader looks past them; a whole-struct copy is a third of a pass-through push). pval and
- * plen go as fixed-size copies, of the first COPY_FIXED entries or of all (a few vector moves
- * and no call, where a copy of nparams entries is a memcpy call each); the entries past
- * nparams they carry are copied as bytes, never read. */
+/* OUT's first N parameters (pval, plen) := IN's, as fixed-size copies of the first COPY_FIXED
+ * entries or of all (a few vector moves and no call, where a copy of N entries is a memcpy
+ * call each). The entries past N they carry are copied as bytes, to be set by the caller or
+ * never read (past nparams). */
 #define COPY_FIXED 8
-static inline void copy_view(struct fc_evt *out, const struct fc_evt *in)
+static inline void copy_params(struct fc_evt *out, const struct fc_evt *in, uint32_t n)
 {
-	copy_header(out, in);
-	if (in->nparams <= COPY_FIXED) {
+	if (n <= COPY_FIXED) {
 		memcpy(out->pval, in->pval, COPY_FIXED * sizeof(*in->pval));
 		memcpy(out->plen, in->plen, COPY_FIXED * sizeof(*in->plen));
 	} else {
 		memcpy(out->pval, in->pval, sizeof(in->pval));
 		memcpy(out->plen, in->plen, sizeof(in->plen));
 	}
+}
+
+/* *OUT = *IN for an input with every parameter of its table (nparams is the table's count, so
+ * no reader looks past them; a whole-struct copy is a third of a pass-through push). */
+static inline void copy_view(struct fc_evt *out, const struct fc_evt *in)
+{
+	copy_header(out, in);
+	copy_params(out, in, in->nparams);
 }
 
 /* ---- the push ---------------------------------------------------------------------------- */
@@ -952,27 +972,35 @@ static __attribute__((noinline)) int push_full(struct fc_merge *m, const struct 
 	static const uint8_t zeros[8];
 	bool container = in->type == FC_PPME_CONTAINER_E;
 	const struct plan *pl = container ? NULL : plan_get(m, in, enter);
-	int rc = container || pl ? 0 : -1;
-	for (uint32_t j = 0; j < fi->nparams; j++) {
-		struct psrc p = {NULL, 0};
-		const struct step *st = pl ? &pl->s[j] : NULL;
-		if (container) {
-			if (j == 0 && !container_json(m, in, &p))
-				rc = -1;
-		} else if (st && st->kind == P_SAME) {
-			p = (struct psrc){in->pval[j], in->plen[j]};
-		} else if (st && st->kind == P_IN) {
-			p = move(st, in->pval[st->k], in->plen[st->k], fi->params[j].type, m->psize[fin][j], tmp[j]);
-		} else if (st && st->kind == P_ENTER) {
-			p = move(st, enter->pval[st->k], enter->plen[st->k], fi->params[j].type, m->psize[fin][j],
-				 tmp[j]);
-		} else if (st && st->kind == P_ZERO) {
-			p = (struct psrc){zeros, m->psize[fin][j]};
+	int rc = 0;
+	/* every parameter of the table is set below (nparams is the table's count), so no reader
+	 * looks past them: the rest of plen is left as it is (a memset here is `rep stos`) */
+	if (container) {
+		struct psrc p = {NULL, 0}; /* CONTAINER_JSON_E's one parameter, built */
+		if (!container_json(m, in, &p))
+			rc = -1;
+		for (uint32_t j = 0; j < fi->nparams; j++) {
+			t->pval[j] = j ? NULL : p.p;
+			t->plen[j] = j ? 0 : p.len;
 		}
-		/* every parameter of the table is set (nparams is the table's count), so no reader
-		 * looks past them: the rest of plen is left as it is (a memset here is `rep stos`) */
-		t->pval[j] = p.p;
-		t->plen[j] = p.len;
+	} else if (!pl) {
+		rc = -1; /* out of memory */
+	} else {
+		copy_params(t, in, pl->nsame); /* the P_SAME steps: a prefix */
+		for (uint32_t j = pl->nsame; j < fi->nparams; j++) {
+			const struct step *st = &pl->s[j];
+			struct psrc p = {NULL, 0};
+			if (st->kind == P_IN)
+				p = move(st, in->pval[st->k], in->plen[st->k], fi->params[j].type, m->psize[fin][j],
+					 tmp[j]);
+			else if (st->kind == P_ENTER)
+				p = move(st, enter->pval[st->k], enter->plen[st->k], fi->params[j].type,
+					 m->psize[fin][j], tmp[j]);
+			else if (st->kind == P_ZERO)
+				p = (struct psrc){zeros, m->psize[fin][j]};
+			t->pval[j] = p.p;
+			t->plen[j] = p.len;
+		}
 	}
 
 	if (m->views) {
