@@ -1,9 +1,9 @@
 /* merge.c — one event per syscall, in current layouts (see merge.h for the contract).
  *
  * Owned by the events work (issue 4). Per pushed event:
- *   - a syscall enter event (even code, not a tracepoint/meta event) is copied into a slot of
- *     the pending table (one slot per thread; a newer enter replaces an older one; when the
- *     table is full the oldest slot is evicted) and absorbed;
+ *   - a syscall enter event (even code, not a tracepoint/meta event) is copied into its
+ *     thread's slot of the pending table (a newer enter replaces an older one; when max_pending
+ *     enters wait, the oldest is dropped) and absorbed;
  *   - anything else is re-encoded: its code is moved along convert.def's SUCC chain to the
  *     current version, and each parameter of the current layout is taken from the event by
  *     position (same code) or by name (converted), or — when the event lacks it — from the
@@ -23,10 +23,16 @@
  * once and cached per event code (struct plan), not by name lookups per event; an exit event
  * already in the current layout with every parameter is handed out as it is (its view is its
  * own encoding), without a copy; slots for pending enters are allocated as threads appear, not
- * all up front (the default bound is 65,536 threads).
- * falcod's replay turns on two extensions (merge.h): lite codes (events no rule and no state
- * parser reads: paired and counted, never copied; an enter stored as its code only) and view
- * outputs (no re-encoding: the output points at the input, the stored enter and m->tmp). */
+ * all up front (the default bound is 65,536 threads). A thread keeps its slot (and its place in
+ * the hash table) when its enter is paired, so enter-then-exit is a cached lookup, two flags
+ * and the pending order list; empty slots are swept back only when new threads run out of them
+ * (at most 2 x max_pending slots). Per-code facts (struct code) are looked up once; the lite
+ * and plain (current, complete, not a syscall's) inputs are handled in fc_merge_push itself,
+ * everything else out of line (push_full), so that the common paths save no registers.
+ * falcod turns on extensions (merge.h): lite codes (events no rule and no state parser reads:
+ * paired and counted, never copied; an enter stored as its code only), view outputs (no
+ * re-encoding: the output points at the input, the stored enter and m->tmp) and decoded inputs
+ * (the decoder's checks are not repeated). */
 #include "merge.h"
 #include "le.h"
 
@@ -207,8 +213,8 @@ static void pend_add(struct fc_merge *m, uint32_t i)
 	m->tail = i;
 }
 
-/* Refills the hash table (HS entries, a power of two; NULL: the current one, cleared) with
- * every slot in the table. 0, or -1 when out of memory. */
+/* Refills the hash table (a new one of HS entries, a power of two; HS 0: the current one,
+ * cleared) with every slot in the table. 0, or -1 when out of memory. */
 static int ht_rebuild(struct fc_merge *m, uint32_t hs)
 {
 	if (hs) {
@@ -270,9 +276,10 @@ static void sweep(struct fc_merge *m)
 }
 
 /* A new slot in the table for thread TID (which has none): a free one, a new one, or an empty
- * one taken back (rare after the first events: kept out of line, away from the hot paths). At the slot bound at least max are empty (full ones are at most max); out
- * of memory with every slot full, the oldest pending enter goes (counted) as at the bound.
- * NIL when out of memory with nothing pending. */
+ * one taken back (rare after the first events: kept out of line, away from the hot paths). At
+ * the slot bound at least max are empty (full ones are at most max); out of memory with every
+ * slot full, the oldest pending enter goes (counted) as at the bound. NIL when out of memory
+ * with nothing pending. */
 static __attribute__((noinline)) uint32_t slot_new(struct fc_merge *m, uint64_t tid)
 {
 	if (m->free_head == NIL && grow(m) != 0) {

@@ -19,7 +19,8 @@
 
 struct fc_merge;
 /* MAX_PENDING bounds the threads with a stored enter event; 0 selects
- * FC_MERGE_DEFAULT_PENDING. NULL when out of memory. */
+ * FC_MERGE_DEFAULT_PENDING. NULL when out of memory. (Memory: a thread keeps its slot after its
+ * enter is paired, so slots for up to 2 x MAX_PENDING threads may exist.) */
 #define FC_MERGE_DEFAULT_PENDING 65536u
 struct fc_merge *fc_merge_new(uint32_t max_pending);
 void fc_merge_free(struct fc_merge *m);
