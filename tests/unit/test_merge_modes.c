@@ -199,7 +199,7 @@ static void synth(uint32_t i, uint8_t buf[64], struct fc_evt *ev)
 	size_t n = 26 + 2 * np + sizes[0] + (np > 1 ? sizes[1] : 0);
 	memset(buf, 0, 64);
 	for (int b = 0; b < 8; b++) {
-		buf[b] = (uint8_t)(i >> (8 * b));
+		buf[b] = (uint8_t)((uint64_t)i >> (8 * b));
 		buf[8 + b] = (uint8_t)(tid >> (8 * b));
 	}
 	buf[16] = (uint8_t)n;
