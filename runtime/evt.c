@@ -36,78 +36,118 @@ const char *fc_evt_strerror(int err)
 	return "unknown event decoding error";
 }
 
-/* Fixed sizes by type (ptypes.def), for the check of lay_out without a call per parameter. */
-static const uint8_t fixed_size[PT_MAX_] = {
-#define PTYPE(e, code, name, size) [code] = size,
+/* Fixed sizes by type (ptypes.def) as constants named after the type, so that the per-code
+ * table below can be generated from events.def at compile time. */
+enum {
+#define PTYPE(e, code, name, size) PSZ_##e = size,
 #include "ptypes.def"
 #undef PTYPE
 };
 
-/* Walks the length array at LENS (width LSZ bytes each); the values start right after it. END
- * is the event length relative to RAW. A fixed-size parameter of another non-zero length is
- * refused (check_sizes, folded into the one pass). With FILL, pval[]/plen[] are filled too;
- * without it (fc_evt_decode_nop) the checks and results are the same. Inlined into both
- * callers, so FILL costs no test per parameter. */
+/* fc_evt_psize: one row per event code, generated from events.def (its shared parameter-list
+ * macros expand through these P/PI/PD too). The decoder checks a parameter's length against
+ * a load from the event's row instead of going through the parameter's type. */
+#define P(name, type) PSZ_PT_##type
+#define PI(name, type, table) PSZ_PT_##type
+#define PD(name, type, dirfd) PSZ_PT_##type
+#define EV(code, id, name, cat, flags, ...) [(code)] = {__VA_ARGS__},
+#define EV0(code, id, name, cat, flags)
+const uint8_t fc_evt_psize[FC_EVENT_MAX][FC_EVT_MAX_PARAMS] = {
+#include "events.def"
+};
+#undef P
+#undef PI
+#undef PD
+#undef EV
+#undef EV0
+
+/* Walks the NP lengths at LENS (width LSZ bytes each); the values start right after them and
+ * the event ends at END (relative to E->raw). A fixed-size parameter of another non-zero
+ * length is refused, after the bounds (EPARAMS wins over EPSIZE, as the order of checks says).
+ * With FILL, pval[]/plen[] are filled as it goes, so every pointer made is inside the event;
+ * without it (lite events) the lengths are only summed and the sum checked once: lengths are
+ * never negative, so some prefix runs past END exactly when the whole does. Inlined into
+ * every caller with constant LSZ and FILL, so neither costs a test per parameter. */
 static inline __attribute__((always_inline)) int lay_out(struct fc_evt *e, const uint8_t *lens, unsigned lsz,
-							 uint64_t end, bool fill)
+							 uint32_t np, uint64_t end, bool fill)
 {
-	uint64_t off = (uint64_t)(lens - e->raw) + (uint64_t)e->nparams * lsz;
+	uint64_t off = (uint64_t)(lens - e->raw) + (uint64_t)np * lsz;
 	if (off > end)
 		return FC_EVT_EPARAMS;
-	const struct fc_param *ps = e->info->params;
+	const uint8_t *psz = fc_evt_psize[e->type];
 	bool bad_size = false;
-	for (uint32_t i = 0; i < e->nparams; i++) {
+	for (uint32_t i = 0; i < np; i++) {
 		uint32_t l = lsz == 4 ? rd32(lens + 4 * i) : rd16(lens + 2 * i);
-		if (off + l > end)
-			return FC_EVT_EPARAMS;
-		unsigned t = ps[i].type, sz = t < PT_MAX_ ? fixed_size[t] : 0;
-		bad_size |= sz && l && l != sz;
 		if (fill) {
+			if (off + l > end)
+				return FC_EVT_EPARAMS;
 			e->pval[i] = e->raw + off;
 			e->plen[i] = l;
 		}
 		off += l;
+		unsigned sz = psz[i];
+		bad_size |= sz && l && l != sz;
 	}
+	if (off > end)
+		return FC_EVT_EPARAMS;
 	return bad_size ? FC_EVT_EPSIZE : FC_EVT_OK;
 }
 
-/* The v2 header of B into OUT and its checks; *LSZ = the width of its parameter lengths. */
-static int decode_header(const uint8_t *b, size_t avail, struct fc_evt *out, unsigned *lsz)
+/* The v2 header at B and its checks, then its parameters: filled when FILL and not SKIP[type]
+ * (SKIP may be NULL); with ZERO_TAIL a filled view also gets plen[] past nparams zeroed.
+ * Inlined into each decoder, so an event costs one call. */
+static inline __attribute__((always_inline)) int decode_v2(const uint8_t *b, size_t avail, bool fill,
+							   const bool *skip, bool zero_tail, struct fc_evt *out)
 {
 	if (b == NULL || avail < FC_EVT_HDR_LEN)
 		return FC_EVT_ETRUNC;
+	uint32_t len = rd32(b + 16), np = rd32(b + 22);
+	uint16_t type = rd16(b + 20);
 	out->ts = rd64(b);
 	out->tid = rd64(b + 8);
-	out->len = rd32(b + 16);
-	out->type = rd16(b + 20);
-	out->nparams = rd32(b + 22);
+	out->len = len;
+	out->type = type;
+	out->nparams = np;
 	out->hdr_len = FC_EVT_HDR_LEN;
 	out->raw = b;
-	if (out->len < FC_EVT_HDR_LEN || out->len > avail)
+	if (len < FC_EVT_HDR_LEN || len > avail)
 		return FC_EVT_ELEN;
-	if (out->type >= FC_EVENT_MAX)
+	if (type >= FC_EVENT_MAX)
 		return FC_EVT_ETYPE;
-	out->info = &fc_events[out->type];
-	if (out->nparams > out->info->nparams || out->nparams > FC_EVT_MAX_PARAMS)
+	const struct fc_event_info *info = &fc_events[type];
+	out->info = info;
+	/* info->nparams <= FC_EVT_MAX_PARAMS (events.c asserts it) bounds np for the view */
+	if (np > info->nparams)
 		return FC_EVT_ENPARAMS;
-	*lsz = (out->info->flags & FC_EF_LARGE_PAYLOAD) ? 4 : 2;
-	return FC_EVT_OK;
+	bool large = (info->flags & FC_EF_LARGE_PAYLOAD) != 0;
+	const uint8_t *lens = b + FC_EVT_HDR_LEN;
+	if (!fill || (skip && skip[type]))
+		return large ? lay_out(out, lens, 4, np, len, false) : lay_out(out, lens, 2, np, len, false);
+	if (zero_tail) {
+		/* In two halves: gcc makes one 128-byte memset a `rep stos` (slow to start), each
+		 * 64-byte one a few vector stores. */
+		_Static_assert(sizeof(out->plen) == 128, "plen is two 64-byte halves");
+		memset(out->plen, 0, 64);
+		memset(out->plen + 16, 0, 64);
+	}
+	return large ? lay_out(out, lens, 4, np, len, true) : lay_out(out, lens, 2, np, len, true);
 }
 
 int fc_evt_decode_nop(const void *buf, size_t avail, unsigned hdr_len, struct fc_evt *out)
 {
 	if (hdr_len != FC_EVT_HDR_LEN)
 		return fc_evt_decode_v1(buf, avail, out); /* v1 infers nparams from the lengths anyway */
-	unsigned lsz;
-	int rc = decode_header(buf, avail, out, &lsz);
-	return rc ? rc : lay_out(out, (const uint8_t *)buf + FC_EVT_HDR_LEN, lsz, out->len, false);
+	return decode_v2(buf, avail, false, NULL, false, out);
 }
 
 int fc_evt_decode(const void *buf, size_t avail, struct fc_evt *out)
 {
-	unsigned lsz;
-	int rc = decode_header(buf, avail, out, &lsz);
-	return rc ? rc : lay_out(out, (const uint8_t *)buf + FC_EVT_HDR_LEN, lsz, out->len, true);
+	return decode_v2(buf, avail, true, NULL, false, out);
+}
+
+int fc_evt_decode_sel(const void *buf, size_t avail, const bool *skip, struct fc_evt *out)
+{
+	return decode_v2(buf, avail, true, skip, true, out);
 }
 
 int fc_evt_decode_v1(const void *buf, size_t avail, struct fc_evt *out)
@@ -152,7 +192,7 @@ int fc_evt_decode_v1(const void *buf, size_t avail, struct fc_evt *out)
 	if (n < 0)
 		return FC_EVT_EV1NP;
 	out->nparams = (uint32_t)n;
-	return lay_out(out, lens, 2, len, true);
+	return lay_out(out, lens, 2, (uint32_t)n, len, true);
 }
 
 bool fc_evt_param(const struct fc_evt *e, unsigned i, const void **p, uint32_t *len)

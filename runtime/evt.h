@@ -70,6 +70,18 @@ int fc_evt_decode_v1(const void *buf, size_t avail, struct fc_evt *out);
  * result and the header fields (nparams included) are those of the full decoder. */
 int fc_evt_decode_nop(const void *buf, size_t avail, unsigned hdr_len, struct fc_evt *out);
 
+/* Extension: fc_evt_decode, except that an event whose code C has SKIP[C] set (FC_EVENT_MAX
+ * entries; NULL = none) is decoded as fc_evt_decode_nop does (all checks, pval/plen unfilled).
+ * A filled view also has plen[] zeroed from nparams up to FC_EVT_MAX_PARAMS, so a reader that
+ * indexes by the table's parameter count sees absent trailing parameters as empty. The result
+ * is always that of fc_evt_decode. One call per event for a reader with lite codes. */
+int fc_evt_decode_sel(const void *buf, size_t avail, const bool *skip, struct fc_evt *out);
+
+/* Extension: the fixed wire size of parameter I of event code C, fc_ptype_size of its table
+ * type (0 for variable-size types and for I at or past the table's count); generated from
+ * events.def at compile time. */
+extern const uint8_t fc_evt_psize[FC_EVENT_MAX][FC_EVT_MAX_PARAMS];
+
 static inline bool fc_evt_is_exit(const struct fc_evt *e)
 {
 	return (e->type & 1u) != 0;
