@@ -75,9 +75,9 @@ static inline __attribute__((always_inline)) int lay_out(struct fc_evt *e, const
 	if (off > end)
 		return FC_EVT_EPARAMS;
 	const uint8_t *psz = fc_evt_psize[e->type];
-	bool bad_size = false;
+	uint64_t bad_size = 0; /* non-zero: some fixed-size parameter has a wrong length */
 	for (uint32_t i = 0; i < np; i++) {
-		uint32_t l = lsz == 4 ? rd32(lens + 4 * i) : rd16(lens + 2 * i);
+		uint64_t l = lsz == 4 ? rd32(lens + 4 * i) : rd16(lens + 2 * i);
 		if (fill) {
 			if (off + l > end)
 				return FC_EVT_EPARAMS;
@@ -85,8 +85,11 @@ static inline __attribute__((always_inline)) int lay_out(struct fc_evt *e, const
 			e->plen[i] = l;
 		}
 		off += l;
-		unsigned sz = psz[i];
-		bad_size |= sz && l && l != sz;
+		uint64_t sz = psz[i];
+		/* u16 lengths: l * (l - sz) * sz is 0 exactly when l is 0, sz or unchecked (sz 0);
+		 * |product| < 2^40, so the u64 arithmetic loses nothing. Fewer instructions than
+		 * the three tests, which u32 lengths keep. */
+		bad_size |= lsz == 2 ? l * (l - sz) * sz : (uint64_t)(sz && l && l != sz);
 	}
 	if (off > end)
 		return FC_EVT_EPARAMS;
@@ -213,91 +216,58 @@ enum fc_ptype fc_evt_param_type(const struct fc_evt *e, unsigned i)
 	return (enum fc_ptype)e->info->params[i].type;
 }
 
-/* 1 = signed integer, 2 = unsigned integer, 0 = not an integer type. */
-static int int_class(enum fc_ptype t)
-{
-	switch (t) {
-	case PT_INT8:
-	case PT_INT16:
-	case PT_INT32:
-	case PT_INT64:
-	case PT_ERRNO:
-	case PT_FD:
-	case PT_PID:
-	case PT_FD32:
-	case PT_PID32:
-		return 1;
-	case PT_UINT8:
-	case PT_UINT16:
-	case PT_UINT32:
-	case PT_UINT64:
-	case PT_SYSCALLID:
-	case PT_SIGTYPE:
-	case PT_RELTIME:
-	case PT_ABSTIME:
-	case PT_PORT:
-	case PT_L4PROTO:
-	case PT_SOCKFAMILY:
-	case PT_BOOL:
-	case PT_FLAGS8:
-	case PT_FLAGS16:
-	case PT_FLAGS32:
-	case PT_UID:
-	case PT_GID:
-	case PT_SIGSET:
-	case PT_MODE:
-	case PT_ENUMFLAGS8:
-	case PT_ENUMFLAGS16:
-	case PT_ENUMFLAGS32:
-		return 2;
-	default:
-		return 0;
-	}
-}
-
-/* Fixed sizes by type, from the one list (the state engine reads integers on every event:
- * a table lookup instead of a call). */
-static const uint8_t ptype_size[PT_MAX_] = {
-#define PTYPE(e, code, name, size) [code] = size,
-#include "ptypes.def"
-#undef PTYPE
+/* The integer types: the wire size, negated for the signed ones; 0 = not an integer type.
+ * One load per read (the state engine reads integers on every event). */
+#define SIGNED(t) [t] = -PSZ_##t
+#define UNSIGNED(t) [t] = PSZ_##t
+static const int8_t int_kind[PT_MAX_] = {
+	SIGNED(PT_INT8),	SIGNED(PT_INT16),	 SIGNED(PT_INT32),	 SIGNED(PT_INT64),
+	SIGNED(PT_ERRNO),	SIGNED(PT_FD),		 SIGNED(PT_PID),	 SIGNED(PT_FD32),
+	SIGNED(PT_PID32),	UNSIGNED(PT_UINT8),	 UNSIGNED(PT_UINT16),	 UNSIGNED(PT_UINT32),
+	UNSIGNED(PT_UINT64),	UNSIGNED(PT_SYSCALLID),	 UNSIGNED(PT_SIGTYPE),	 UNSIGNED(PT_RELTIME),
+	UNSIGNED(PT_ABSTIME),	UNSIGNED(PT_PORT),	 UNSIGNED(PT_L4PROTO),	 UNSIGNED(PT_SOCKFAMILY),
+	UNSIGNED(PT_BOOL),	UNSIGNED(PT_FLAGS8),	 UNSIGNED(PT_FLAGS16),	 UNSIGNED(PT_FLAGS32),
+	UNSIGNED(PT_UID),	UNSIGNED(PT_GID),	 UNSIGNED(PT_SIGSET),	 UNSIGNED(PT_MODE),
+	UNSIGNED(PT_ENUMFLAGS8), UNSIGNED(PT_ENUMFLAGS16), UNSIGNED(PT_ENUMFLAGS32),
 };
+#undef SIGNED
+#undef UNSIGNED
 
-static bool get_int(const struct fc_evt *e, unsigned i, uint64_t *out)
+static inline bool get_int(const struct fc_evt *e, unsigned i, uint64_t *out)
 {
-	if (i >= e->nparams || e->plen[i] == 0)
+	if (i >= e->nparams || e->info == NULL || i >= e->info->nparams)
 		return false;
-	enum fc_ptype t = fc_evt_param_type(e, i);
-	int cls = int_class(t);
+	unsigned t = e->info->params[i].type;
+	int k = t < PT_MAX_ ? int_kind[t] : 0;
 	uint32_t l = e->plen[i];
-	/* The decoder already enforced the exact size; re-check so a hand-built view is safe. */
-	if (cls == 0 || (unsigned)t >= PT_MAX_ || l != ptype_size[t])
+	/* The decoder already enforced the exact size; re-check so a hand-built view is safe
+	 * (an empty parameter fails here too: no integer type has size 0). */
+	if (k == 0 || l != (uint32_t)(k < 0 ? -k : k))
 		return false;
 	const uint8_t *p = e->pval[i];
-	uint64_t v;
-	switch (l) {
+	switch (k) {
 	case 1:
-		v = p[0];
-		if (cls == 1)
-			v = (uint64_t)(int64_t)(int8_t)p[0];
+		*out = p[0];
+		break;
+	case -1:
+		*out = (uint64_t)(int64_t)(int8_t)p[0];
 		break;
 	case 2:
-		v = rd16(p);
-		if (cls == 1)
-			v = (uint64_t)(int64_t)(int16_t)v;
+		*out = rd16(p);
+		break;
+	case -2:
+		*out = (uint64_t)(int64_t)(int16_t)rd16(p);
 		break;
 	case 4:
-		v = rd32(p);
-		if (cls == 1)
-			v = (uint64_t)(int64_t)(int32_t)v;
+		*out = rd32(p);
 		break;
-	case 8:
-		v = rd64(p);
+	case -4:
+		*out = (uint64_t)(int64_t)(int32_t)rd32(p);
 		break;
-	default:
-		return false;
+	default: /* 8 or -8 */
+		*out = rd64(p);
+		break;
 	}
-	*out = v;
 	return true;
 }
 
