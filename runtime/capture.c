@@ -9,7 +9,9 @@
  *   (or copied into cap->buf when larger than the window, or streamed past for blocks we skip),
  *   trailer check ─► process_block: SHB, MI, events (decoded with evt.c) ─► list blocks (PL,
  *   FDL) stay where they were read and next_proc / next_fd hand out one entry per call through
- *   a bounds-checked cursor. A body stays valid until the next block is read.
+ *   a bounds-checked cursor. A body stays valid until the next block is read. An EV v2 block
+ *   lying whole in the window (nearly every block of a capture) takes next_fast instead: the
+ *   same checks without the general machinery, one decoder call per event.
  *
  * Why whole blocks: every field is then checked against an in-memory end instead of trusting
  * lengths while streaming, and list entries can point into the block without copies. Bodies are

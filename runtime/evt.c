@@ -6,7 +6,11 @@
  * parameters than the table (the rest are absent) but never more; a parameter of length 0 is
  * empty; a fixed-size type otherwise has exactly its size. Every length is checked against the
  * event's len, and len against the bytes the caller says are readable, before anything is
- * dereferenced. Arithmetic is done in 64 bits so no sum of u16/u32 lengths can wrap. */
+ * dereferenced. Arithmetic is done in 64 bits so no sum of u16/u32 lengths can wrap.
+ *
+ * Replay decodes every event of a capture, so the v2 decoders are one inlined body (header,
+ * then one loop over the lengths against the code's row of fc_evt_psize, generated from
+ * events.def) specialised per length width and per filling; see lay_out and decode_v2. */
 #include "evt.h"
 #include "le.h"
 

@@ -3,7 +3,9 @@
  * Owns: struct fc_evt (a read-only view of one scap event: header fields plus a pointer and a
  * length per parameter, pointing into the caller's buffer), fc_evt_decode (current 26-byte
  * header, RUNTIME.md §2.1) and fc_evt_decode_v1 (the 22-byte header of EV v1 capture blocks,
- * nparams inferred, RUNTIME.md §3.4), and the parameter accessors. Nothing here allocates or
+ * nparams inferred, RUNTIME.md §3.4), the variants replay uses (fc_evt_decode_nop and
+ * fc_evt_decode_sel: parameters of unread codes checked but not filled), the per-code table of
+ * fixed parameter sizes (fc_evt_psize), and the parameter accessors. Nothing here allocates or
  * copies; a view is valid as long as the buffer it was decoded from.
  *
  * Every decode validates the whole event before the view is handed out, and never reads a byte
