@@ -11,13 +11,14 @@
  *   FDL) stay where they were read and next_proc / next_fd hand out one entry per call through
  *   a bounds-checked cursor. A body stays valid until the next block is read. An EV v2 block
  *   lying whole in the window (nearly every block of a capture) takes next_fast instead: the
- *   same checks without the general machinery, one decoder call per event.
+ *   same checks without the general machinery, and the decoder inlined (evtdec.h).
  *
  * Why whole blocks: every field is then checked against an in-memory end instead of trusting
  * lengths while streaming, and list entries can point into the block without copies. Bodies are
  * read in chunks with geometric buffer growth, so a lying block length on a short file fails
  * with "truncated" before much memory is committed. */
 #include "capture.h"
+#include "evtdec.h"
 #include "le.h"
 
 #include <errno.h>
@@ -752,7 +753,7 @@ static inline int event_item(struct fc_capture *cap, struct fc_cap_item *item, u
 	} else if (len < pre) {
 		rc = FC_EVT_ETRUNC;
 	} else if (!v1) {
-		rc = fc_evt_decode_sel(b + pre, len - pre, cap->lite, e);
+		rc = fc_evtdec_v2(b + pre, len - pre, true, cap->lite, true, e); /* fc_evt_decode_sel */
 	} else {
 		/* v1 infers nparams from the lengths, so a lite event is decoded in full */
 		rc = fc_evt_decode_v1(b + pre, len - pre, e);
