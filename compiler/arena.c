@@ -82,6 +82,11 @@ void fc_arena_free(struct fc_arena *a)
 
 void fc_buf_add(struct fc_buf *b, const char *s, size_t n)
 {
+	/* a length no buffer can hold would wrap the size sum below (LTO sees such a path) */
+	if (n >= SIZE_MAX / 2 - b->len) {
+		fputs("falcoc: out of memory\n", stderr);
+		abort();
+	}
 	if (b->len + n + 1 > b->cap) {
 		size_t cap = b->cap ? b->cap : 64;
 		while (cap < b->len + n + 1)

@@ -9,13 +9,16 @@
  *   (or copied into cap->buf when larger than the window, or streamed past for blocks we skip),
  *   trailer check ─► process_block: SHB, MI, events (decoded with evt.c) ─► list blocks (PL,
  *   FDL) stay where they were read and next_proc / next_fd hand out one entry per call through
- *   a bounds-checked cursor. A body stays valid until the next block is read.
+ *   a bounds-checked cursor. A body stays valid until the next block is read. An EV v2 block
+ *   lying whole in the window (nearly every block of a capture) takes next_fast instead: the
+ *   same checks without the general machinery, and the decoder inlined (evtdec.h).
  *
  * Why whole blocks: every field is then checked against an in-memory end instead of trusting
  * lengths while streaming, and list entries can point into the block without copies. Bodies are
  * read in chunks with geometric buffer growth, so a lying block length on a short file fails
  * with "truncated" before much memory is committed. */
 #include "capture.h"
+#include "evtdec.h"
 #include "le.h"
 
 #include <errno.h>
@@ -49,7 +52,14 @@ struct fc_capture {
 	size_t wlen, wpos;
 	bool weof;
 
-	/* current block: body points into the window, or into buf for blocks larger than it */
+	/* The fast path of fc_capture_next runs only while these three are all zero (ST_OK,
+	 * LIST_NONE, false); kept in one word so that is a single test. */
+	enum cap_state state;
+	uint8_t list;  /* enum list_kind */
+	bool pending;  /* read by open, not yet processed */
+
+	/* current block (as read_block left it; the fast path of fc_capture_next does not
+	 * update it): body points into the window, or into buf for blocks larger than it */
 	const uint8_t *body;
 	uint8_t *buf;
 	size_t bufcap;
@@ -57,15 +67,12 @@ struct fc_capture {
 	size_t body_len;
 	uint64_t boff;
 	bool loaded;  /* body is in buf (false: streamed past) */
-	bool pending; /* read by open, not yet processed */
 
 	/* list walking inside the current block */
-	enum list_kind list;
 	unsigned list_ver;
 	size_t lpos;
 	uint64_t fdl_tid;
 
-	enum cap_state state;
 	char err[720]; /* name + offset + message always fit */
 	unsigned major, minor;
 	struct fc_cap_stats st;
@@ -730,40 +737,28 @@ static int next_fd(struct fc_capture *cap, struct fc_cap_item *item)
 /* block dispatch                                                                             */
 /* ------------------------------------------------------------------------------------------ */
 
-/* The event of the current (event) block T into ITEM: 1, or 0 when it is skipped (counted). */
-static inline int event_item(struct fc_capture *cap, struct fc_cap_item *item, uint32_t t)
+/* The event of the event block T whose body is B (LEN bytes; NULL: not loaded) into ITEM: 1,
+ * or 0 when it is skipped (counted). No memset of the whole item (a process entry's size, per event): the decoder fills the
+ * header and the present parameters; the rest is stored only for an event handed out. */
+static inline int event_item(struct fc_capture *cap, struct fc_cap_item *item, uint32_t t,
+			     const uint8_t *b, size_t len)
 {
-	if (!cap->loaded) {
-		cap->st.events_malformed++;
-		cap->st.last_evt_error = FC_EVT_ELEN;
-		cap->st.last_evt_error_offset = cap->boff;
-		return 0;
-	}
 	bool evf = t == FC_BLK_EVF || t == FC_BLK_EVF_V2 || t == FC_BLK_EVF_V2_LARGE;
 	bool v1 = t == FC_BLK_EV || t == FC_BLK_EV_INT || t == FC_BLK_EVF;
 	size_t pre = evf ? 6 : 2; /* u16 cpuid [+ u32 flags] */
+	struct fc_evt *e = &item->ev.evt;
 	int rc;
-	bool lite = false;
-	/* No memset of the whole item (a process entry's size, per event): the decoder fills
-	 * the header and the present parameters; the lengths past them are cleared below. */
-	item->ev.block_type = 0;
-	item->ev.cpuid = 0;
-	item->ev.flags = 0;
-	if (cap->body_len < pre) {
+	if (b == NULL) {
+		rc = FC_EVT_ELEN; /* a non-large block above the reader buffer size */
+	} else if (len < pre) {
 		rc = FC_EVT_ETRUNC;
+	} else if (!v1) {
+		rc = fc_evtdec_v2(b + pre, len - pre, true, cap->lite, true, e); /* fc_evt_decode_sel */
 	} else {
-		const uint8_t *b = cap->body;
-		item->ev.cpuid = rd16(b);
-		item->ev.flags = evf ? rd32(b + 2) : 0;
-		/* the code sits at offset 20 of both header forms */
-		lite = cap->body_len >= pre + 22 && rd16(b + pre + 20) < FC_EVENT_MAX &&
-		       cap->lite[rd16(b + pre + 20)];
-		if (lite)
-			rc = fc_evt_decode_nop(b + pre, cap->body_len - pre,
-					       v1 ? FC_EVT_HDR_V1_LEN : FC_EVT_HDR_LEN, &item->ev.evt);
-		else
-			rc = v1 ? fc_evt_decode_v1(b + pre, cap->body_len - pre, &item->ev.evt)
-				: fc_evt_decode(b + pre, cap->body_len - pre, &item->ev.evt);
+		/* v1 infers nparams from the lengths, so a lite event is decoded in full */
+		rc = fc_evt_decode_v1(b + pre, len - pre, e);
+		if (rc == FC_EVT_OK)
+			memset(e->plen + e->nparams, 0, (FC_EVT_MAX_PARAMS - e->nparams) * sizeof(e->plen[0]));
 	}
 	if (rc == FC_EVT_ETYPE) {
 		cap->st.events_unknown++;
@@ -775,12 +770,11 @@ static inline int event_item(struct fc_capture *cap, struct fc_cap_item *item, u
 		cap->st.last_evt_error_offset = cap->boff;
 		return 0;
 	}
-	struct fc_evt *e = &item->ev.evt;
-	if (!lite)
-		memset(e->plen + e->nparams, 0, (FC_EVT_MAX_PARAMS - e->nparams) * sizeof(e->plen[0]));
 	item->kind = FC_CAP_EVENT;
 	item->offset = cap->boff;
 	item->ev.block_type = t;
+	item->ev.cpuid = rd16(b);
+	item->ev.flags = evf ? rd32(b + 2) : 0;
 	cap->st.events++;
 	return 1;
 }
@@ -816,42 +810,46 @@ static int process_block(struct fc_capture *cap, struct fc_cap_item *item)
 		return 0;
 	}
 	if (is_ev_block(t))
-		return event_item(cap, item, t);
+		return event_item(cap, item, t, cap->loaded ? cap->body : NULL, cap->body_len);
 	/* Interface lists, user lists and block types we do not know: skipped by length. */
 	cap->st.blocks_skipped++;
 	return 0;
 }
 
-int fc_capture_next(struct fc_capture *cap, struct fc_cap_item *item)
+/* Fast path (replay reads millions of these): a whole EV v2 block already in the window, with
+ * its trailer right. Same checks and effects as read_block + process_block for such a block.
+ * 1 = ITEM holds its event, 0 = its event was skipped (counted), -1 = no such block here
+ * (nothing consumed): the general path decides. */
+static inline int next_fast(struct fc_capture *cap, struct fc_cap_item *item)
+{
+	size_t avail = cap->wlen - cap->wpos;
+	/* (st.blocks is not tested: an open capture has read its SHB) */
+	if (cap->state != ST_OK || cap->list != LIST_NONE || cap->pending || avail < 12)
+		return -1;
+	const uint8_t *h = cap->wdata + cap->wpos;
+	uint32_t bt = rd32(h), bl = rd32(h + 4);
+	if (bt != FC_BLK_EV_V2 || bl < 12 || bl > avail || bl - 12 + 4 > MAX_EV_BLOCK ||
+	    bl - 12 + 4 > WIN || rd32(h + bl - 4) != bl)
+		return -1;
+	/* the blocks are read once, in order: ask for the lines ahead early */
+	__builtin_prefetch(h + 512);
+	cap->boff = cap->pos;
+	cap->st.blocks++;
+	win_consume(cap, bl);
+	return event_item(cap, item, FC_BLK_EV_V2, h + 8, bl - 12);
+}
+
+/* Everything else: lists, other blocks, the end, errors; and the loop over skipped events. */
+static __attribute__((noinline)) int next_general(struct fc_capture *cap, struct fc_cap_item *item)
 {
 	if (cap->state != ST_OK)
 		return cap->state == ST_EOF ? 0 : -1;
 	for (;;) {
-		int r;
-		/* Fast path (replay reads millions of these): a whole EV v2 block already in the
-		 * window, with its trailer right. Same checks and effects as read_block +
-		 * process_block for such a block; anything else takes the general path. */
-		size_t avail = cap->wlen - cap->wpos;
-		if (cap->list == LIST_NONE && !cap->pending && cap->st.blocks && avail >= 12) {
-			const uint8_t *h = cap->wdata + cap->wpos;
-			uint32_t bt = rd32(h), bl = rd32(h + 4);
-			if (bt == FC_BLK_EV_V2 && bl >= 12 && bl <= avail && bl - 12 + 4 <= MAX_EV_BLOCK &&
-			    bl - 12 + 4 <= WIN && rd32(h + bl - 4) == bl) {
-				/* the blocks are read once, in order: ask for the lines ahead early */
-				__builtin_prefetch(h + 512);
-				cap->boff = cap->pos;
-				cap->btype = bt;
-				cap->blen = bl;
-				cap->body_len = bl - 12;
-				cap->body = h + 8;
-				cap->loaded = true;
-				cap->st.blocks++;
-				win_consume(cap, bl);
-				r = event_item(cap, item, bt);
-				if (r != 0)
-					return r;
-				continue;
-			}
+		int r = next_fast(cap, item);
+		if (r >= 0) {
+			if (r != 0)
+				return r;
+			continue;
 		}
 		if (cap->list == LIST_PL || cap->list == LIST_FDL) {
 			r = cap->list == LIST_PL ? next_proc(cap, item) : next_fd(cap, item);
@@ -874,6 +872,12 @@ int fc_capture_next(struct fc_capture *cap, struct fc_cap_item *item)
 		if (r != 0)
 			return r;
 	}
+}
+
+int fc_capture_next(struct fc_capture *cap, struct fc_cap_item *item)
+{
+	/* The common case alone in this function, so it saves no registers for the general one. */
+	return next_fast(cap, item) == 1 ? 1 : next_general(cap, item);
 }
 
 /* ------------------------------------------------------------------------------------------ */

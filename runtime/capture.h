@@ -156,6 +156,8 @@ struct fc_cap_fd {
 	struct fc_cap_str name;      /* path / description; unix socket path */
 };
 
+/* EVT's plen[] is 0 from nparams up to FC_EVT_MAX_PARAMS (absent parameters read as empty),
+ * except for lite codes (fc_capture_set_lite), whose pval/plen are not filled at all. */
 struct fc_cap_event {
 	uint32_t block_type;
 	uint16_t cpuid;

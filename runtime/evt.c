@@ -6,8 +6,13 @@
  * parameters than the table (the rest are absent) but never more; a parameter of length 0 is
  * empty; a fixed-size type otherwise has exactly its size. Every length is checked against the
  * event's len, and len against the bytes the caller says are readable, before anything is
- * dereferenced. Arithmetic is done in 64 bits so no sum of u16/u32 lengths can wrap. */
+ * dereferenced. Arithmetic is done in 64 bits so no sum of u16/u32 lengths can wrap.
+ *
+ * Replay decodes every event of a capture, so the v2 decoders are one inlined body (header,
+ * then one loop over the lengths against the code's row of fc_evt_psize, generated here from
+ * events.def) specialised per length width and per filling: evtdec.h, shared with capture.c. */
 #include "evt.h"
+#include "evtdec.h"
 #include "le.h"
 
 #include <string.h>
@@ -36,78 +41,46 @@ const char *fc_evt_strerror(int err)
 	return "unknown event decoding error";
 }
 
-/* Fixed sizes by type (ptypes.def), for the check of lay_out without a call per parameter. */
-static const uint8_t fixed_size[PT_MAX_] = {
-#define PTYPE(e, code, name, size) [code] = size,
+/* Fixed sizes by type (ptypes.def) as constants named after the type, so that the per-code
+ * table below can be generated from events.def at compile time. */
+enum {
+#define PTYPE(e, code, name, size) PSZ_##e = size,
 #include "ptypes.def"
 #undef PTYPE
 };
 
-/* Walks the length array at LENS (width LSZ bytes each); the values start right after it. END
- * is the event length relative to RAW. A fixed-size parameter of another non-zero length is
- * refused (check_sizes, folded into the one pass). With FILL, pval[]/plen[] are filled too;
- * without it (fc_evt_decode_nop) the checks and results are the same. Inlined into both
- * callers, so FILL costs no test per parameter. */
-static inline __attribute__((always_inline)) int lay_out(struct fc_evt *e, const uint8_t *lens, unsigned lsz,
-							 uint64_t end, bool fill)
-{
-	uint64_t off = (uint64_t)(lens - e->raw) + (uint64_t)e->nparams * lsz;
-	if (off > end)
-		return FC_EVT_EPARAMS;
-	const struct fc_param *ps = e->info->params;
-	bool bad_size = false;
-	for (uint32_t i = 0; i < e->nparams; i++) {
-		uint32_t l = lsz == 4 ? rd32(lens + 4 * i) : rd16(lens + 2 * i);
-		if (off + l > end)
-			return FC_EVT_EPARAMS;
-		unsigned t = ps[i].type, sz = t < PT_MAX_ ? fixed_size[t] : 0;
-		bad_size |= sz && l && l != sz;
-		if (fill) {
-			e->pval[i] = e->raw + off;
-			e->plen[i] = l;
-		}
-		off += l;
-	}
-	return bad_size ? FC_EVT_EPSIZE : FC_EVT_OK;
-}
-
-/* The v2 header of B into OUT and its checks; *LSZ = the width of its parameter lengths. */
-static int decode_header(const uint8_t *b, size_t avail, struct fc_evt *out, unsigned *lsz)
-{
-	if (b == NULL || avail < FC_EVT_HDR_LEN)
-		return FC_EVT_ETRUNC;
-	out->ts = rd64(b);
-	out->tid = rd64(b + 8);
-	out->len = rd32(b + 16);
-	out->type = rd16(b + 20);
-	out->nparams = rd32(b + 22);
-	out->hdr_len = FC_EVT_HDR_LEN;
-	out->raw = b;
-	if (out->len < FC_EVT_HDR_LEN || out->len > avail)
-		return FC_EVT_ELEN;
-	if (out->type >= FC_EVENT_MAX)
-		return FC_EVT_ETYPE;
-	out->info = &fc_events[out->type];
-	if (out->nparams > out->info->nparams || out->nparams > FC_EVT_MAX_PARAMS)
-		return FC_EVT_ENPARAMS;
-	*lsz = (out->info->flags & FC_EF_LARGE_PAYLOAD) ? 4 : 2;
-	return FC_EVT_OK;
-}
+/* fc_evt_psize: one row per event code, generated from events.def (its shared parameter-list
+ * macros expand through these P/PI/PD too). The decoder checks a parameter's length against
+ * a load from the event's row instead of going through the parameter's type. */
+#define P(name, type) PSZ_PT_##type
+#define PI(name, type, table) PSZ_PT_##type
+#define PD(name, type, dirfd) PSZ_PT_##type
+#define EV(code, id, name, cat, flags, ...) [(code)] = {__VA_ARGS__},
+#define EV0(code, id, name, cat, flags)
+const uint8_t fc_evt_psize[FC_EVENT_MAX][FC_EVT_MAX_PARAMS] = {
+#include "events.def"
+};
+#undef P
+#undef PI
+#undef PD
+#undef EV
+#undef EV0
 
 int fc_evt_decode_nop(const void *buf, size_t avail, unsigned hdr_len, struct fc_evt *out)
 {
 	if (hdr_len != FC_EVT_HDR_LEN)
 		return fc_evt_decode_v1(buf, avail, out); /* v1 infers nparams from the lengths anyway */
-	unsigned lsz;
-	int rc = decode_header(buf, avail, out, &lsz);
-	return rc ? rc : lay_out(out, (const uint8_t *)buf + FC_EVT_HDR_LEN, lsz, out->len, false);
+	return fc_evtdec_v2(buf, avail, false, NULL, false, out);
 }
 
 int fc_evt_decode(const void *buf, size_t avail, struct fc_evt *out)
 {
-	unsigned lsz;
-	int rc = decode_header(buf, avail, out, &lsz);
-	return rc ? rc : lay_out(out, (const uint8_t *)buf + FC_EVT_HDR_LEN, lsz, out->len, true);
+	return fc_evtdec_v2(buf, avail, true, NULL, false, out);
+}
+
+int fc_evt_decode_sel(const void *buf, size_t avail, const bool *skip, struct fc_evt *out)
+{
+	return fc_evtdec_v2(buf, avail, true, skip, true, out);
 }
 
 int fc_evt_decode_v1(const void *buf, size_t avail, struct fc_evt *out)
@@ -152,7 +125,7 @@ int fc_evt_decode_v1(const void *buf, size_t avail, struct fc_evt *out)
 	if (n < 0)
 		return FC_EVT_EV1NP;
 	out->nparams = (uint32_t)n;
-	return lay_out(out, lens, 2, len, true);
+	return fc_evtdec_lay_out(out, lens, 2, (uint32_t)n, len, true);
 }
 
 bool fc_evt_param(const struct fc_evt *e, unsigned i, const void **p, uint32_t *len)
@@ -173,91 +146,58 @@ enum fc_ptype fc_evt_param_type(const struct fc_evt *e, unsigned i)
 	return (enum fc_ptype)e->info->params[i].type;
 }
 
-/* 1 = signed integer, 2 = unsigned integer, 0 = not an integer type. */
-static int int_class(enum fc_ptype t)
-{
-	switch (t) {
-	case PT_INT8:
-	case PT_INT16:
-	case PT_INT32:
-	case PT_INT64:
-	case PT_ERRNO:
-	case PT_FD:
-	case PT_PID:
-	case PT_FD32:
-	case PT_PID32:
-		return 1;
-	case PT_UINT8:
-	case PT_UINT16:
-	case PT_UINT32:
-	case PT_UINT64:
-	case PT_SYSCALLID:
-	case PT_SIGTYPE:
-	case PT_RELTIME:
-	case PT_ABSTIME:
-	case PT_PORT:
-	case PT_L4PROTO:
-	case PT_SOCKFAMILY:
-	case PT_BOOL:
-	case PT_FLAGS8:
-	case PT_FLAGS16:
-	case PT_FLAGS32:
-	case PT_UID:
-	case PT_GID:
-	case PT_SIGSET:
-	case PT_MODE:
-	case PT_ENUMFLAGS8:
-	case PT_ENUMFLAGS16:
-	case PT_ENUMFLAGS32:
-		return 2;
-	default:
-		return 0;
-	}
-}
-
-/* Fixed sizes by type, from the one list (the state engine reads integers on every event:
- * a table lookup instead of a call). */
-static const uint8_t ptype_size[PT_MAX_] = {
-#define PTYPE(e, code, name, size) [code] = size,
-#include "ptypes.def"
-#undef PTYPE
+/* The integer types: the wire size, negated for the signed ones; 0 = not an integer type.
+ * One load per read (the state engine reads integers on every event). */
+#define SIGNED(t) [t] = -PSZ_##t
+#define UNSIGNED(t) [t] = PSZ_##t
+static const int8_t int_kind[PT_MAX_] = {
+	SIGNED(PT_INT8),	SIGNED(PT_INT16),	 SIGNED(PT_INT32),	 SIGNED(PT_INT64),
+	SIGNED(PT_ERRNO),	SIGNED(PT_FD),		 SIGNED(PT_PID),	 SIGNED(PT_FD32),
+	SIGNED(PT_PID32),	UNSIGNED(PT_UINT8),	 UNSIGNED(PT_UINT16),	 UNSIGNED(PT_UINT32),
+	UNSIGNED(PT_UINT64),	UNSIGNED(PT_SYSCALLID),	 UNSIGNED(PT_SIGTYPE),	 UNSIGNED(PT_RELTIME),
+	UNSIGNED(PT_ABSTIME),	UNSIGNED(PT_PORT),	 UNSIGNED(PT_L4PROTO),	 UNSIGNED(PT_SOCKFAMILY),
+	UNSIGNED(PT_BOOL),	UNSIGNED(PT_FLAGS8),	 UNSIGNED(PT_FLAGS16),	 UNSIGNED(PT_FLAGS32),
+	UNSIGNED(PT_UID),	UNSIGNED(PT_GID),	 UNSIGNED(PT_SIGSET),	 UNSIGNED(PT_MODE),
+	UNSIGNED(PT_ENUMFLAGS8), UNSIGNED(PT_ENUMFLAGS16), UNSIGNED(PT_ENUMFLAGS32),
 };
+#undef SIGNED
+#undef UNSIGNED
 
-static bool get_int(const struct fc_evt *e, unsigned i, uint64_t *out)
+static inline bool get_int(const struct fc_evt *e, unsigned i, uint64_t *out)
 {
-	if (i >= e->nparams || e->plen[i] == 0)
+	if (i >= e->nparams || e->info == NULL || i >= e->info->nparams)
 		return false;
-	enum fc_ptype t = fc_evt_param_type(e, i);
-	int cls = int_class(t);
+	unsigned t = e->info->params[i].type;
+	int k = t < PT_MAX_ ? int_kind[t] : 0;
 	uint32_t l = e->plen[i];
-	/* The decoder already enforced the exact size; re-check so a hand-built view is safe. */
-	if (cls == 0 || (unsigned)t >= PT_MAX_ || l != ptype_size[t])
+	/* The decoder already enforced the exact size; re-check so a hand-built view is safe
+	 * (an empty parameter fails here too: no integer type has size 0). */
+	if (k == 0 || l != (uint32_t)(k < 0 ? -k : k))
 		return false;
 	const uint8_t *p = e->pval[i];
-	uint64_t v;
-	switch (l) {
+	switch (k) {
 	case 1:
-		v = p[0];
-		if (cls == 1)
-			v = (uint64_t)(int64_t)(int8_t)p[0];
+		*out = p[0];
+		break;
+	case -1:
+		*out = (uint64_t)(int64_t)(int8_t)p[0];
 		break;
 	case 2:
-		v = rd16(p);
-		if (cls == 1)
-			v = (uint64_t)(int64_t)(int16_t)v;
+		*out = rd16(p);
+		break;
+	case -2:
+		*out = (uint64_t)(int64_t)(int16_t)rd16(p);
 		break;
 	case 4:
-		v = rd32(p);
-		if (cls == 1)
-			v = (uint64_t)(int64_t)(int32_t)v;
+		*out = rd32(p);
 		break;
-	case 8:
-		v = rd64(p);
+	case -4:
+		*out = (uint64_t)(int64_t)(int32_t)rd32(p);
 		break;
-	default:
-		return false;
+	default: /* 8 or -8 */
+		*out = rd64(p);
+		break;
 	}
-	*out = v;
 	return true;
 }
 

@@ -672,11 +672,17 @@ static void raise_alert(struct engine *e, const struct fc_bundle_rule *r, const 
  * rule (enabled or not, so a later enable needs nothing) is indexed under and no state parser
  * reads. Those events still pass through the merger, the state (time, thread) and the VM (no
  * rule to run), only their parameters are never copied. A rule without an event set (any
- * event) leaves nothing lite. */
+ * event) leaves nothing lite. The memory parsers (switch events: a quarter of a capture) only
+ * run when a field of the ruleset reads what they refresh. */
 static void set_lite(struct engine *e)
 {
 	static bool lite[FC_EVENT_MAX];
-	bool any = true;
+	bool any = true, memory = false;
+	for (uint32_t s = 0; s < fc_bundle_nslots(e->b); s++) {
+		const struct fc_fieldspec *f = fc_bundle_slot_field(e->b, s);
+		memory |= f && fc_state_field_reads_memory(f->id);
+	}
+	fc_state_track_memory(e->st, memory);
 	for (unsigned c = 0; c < FC_EVENT_MAX; c++)
 		lite[c] = !fc_state_reads_params(e->st, (uint16_t)c);
 	for (uint32_t r = 0; r < fc_bundle_nrules(e->b) && any; r++) {

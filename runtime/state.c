@@ -1863,10 +1863,12 @@ void fc_state_event(struct fc_state *st, const struct fc_evt *ev)
 		parse_rlimit(st, ev, true);
 		break;
 	case H_SWITCH:
-		parse_switch(st, ev);
+		if (!st->no_memory)
+			parse_switch(st, ev);
 		break;
 	case H_MEM:
-		parse_mem(st, ev);
+		if (!st->no_memory)
+			parse_mem(st, ev);
 		break;
 	case H_USER:
 		parse_user(st, ev);
@@ -1881,7 +1883,33 @@ void fc_state_event(struct fc_state *st, const struct fc_evt *ev)
 
 bool fc_state_reads_params(const struct fc_state *st, uint16_t code)
 {
-	return code >= FC_EVENT_MAX || st->handler[code] != H_NONE;
+	if (code >= FC_EVENT_MAX)
+		return true;
+	uint8_t h = st->handler[code];
+	return h != H_NONE && !(st->no_memory && (h == H_SWITCH || h == H_MEM));
+}
+
+void fc_state_track_memory(struct fc_state *st, bool on)
+{
+	st->no_memory = !on;
+}
+
+bool fc_state_field_reads_memory(enum fc_field_id id)
+{
+	switch (id) { /* extract.c's readers of vmsize_kb, vmrss_kb, vmswap_kb, pfmajor, pfminor */
+	case FC_F_PROC_VMSIZE:
+	case FC_F_PROC_VMRSS:
+	case FC_F_PROC_VMSWAP:
+	case FC_F_THREAD_PFMAJOR:
+	case FC_F_THREAD_PFMINOR:
+	case FC_F_THREAD_VMSIZE:
+	case FC_F_THREAD_VMRSS:
+	case FC_F_THREAD_VMSIZE_B:
+	case FC_F_THREAD_VMRSS_B:
+		return true;
+	default:
+		return false;
+	}
 }
 
 void fc_state_event_done(struct fc_state *st)

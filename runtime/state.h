@@ -68,6 +68,14 @@ void fc_state_event(struct fc_state *st, const struct fc_evt *ev);
  * for that code). For any other code it only notes the event's time, number and thread, so a
  * view without parameters (nparams 0: merge.h fc_merge_set_lite) leaves the same state. */
 bool fc_state_reads_params(const struct fc_state *st, uint16_t code);
+/* Extension (replay): with ON false, the scheduler-switch and memory-syscall (brk, mmap, munmap)
+ * parsers are skipped, so those codes are read like any unparsed code (fc_state_reads_params
+ * false). They only refresh the memory fields (proc.vmsize/vmrss/vmswap, thread.vm*,
+ * thread.pfmajor/pfminor), so a ruleset that reads none of them sees the same results; a
+ * quarter of a typical capture is switch events. Default on; turning it on again resumes the
+ * updates from the next such event. */
+void fc_state_track_memory(struct fc_state *st, bool on);
+bool fc_state_field_reads_memory(enum fc_field_id id); /* one of those memory fields */
 const struct fc_extractor *fc_state_extractor(struct fc_state *st);
 void fc_state_event_done(struct fc_state *st);
 

@@ -395,6 +395,7 @@ struct fc_state {
 	uint64_t proc_lookups_window_ts;
 	uint32_t proc_lookups_in_window;
 	bool no_proc_lookups; /* replay: unknown threads are not looked up in host_root/proc */
+	bool no_memory;       /* fc_state_track_memory(false): switch/brk/mmap/munmap not parsed */
 	bool seeding; /* no eviction of just-seeded entries' parents while seeding */
 
 	struct fc_ctr_store *ctrs;

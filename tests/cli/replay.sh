@@ -193,6 +193,25 @@ PY
 	[ -n "$kib" ] && [ "$kib" -lt 153600 ] && ok || bad "max RSS after exec from a 300 MiB parent: '$kib' KiB"
 fi
 
+# Switch events are only parsed when a field of the ruleset reads what they refresh (proc.vm*,
+# thread.pf*): a rule printing them gets the same values as with --record (which always parses
+# them), and those values do come from the switch events here (thread.pfminor moves past the
+# process table's value on this capture, so a ruleset wrongly judged memory-blind fails).
+psp=$caps/falco_psp_run_as_user_0_container.scap
+cat > "$tmp/mem.yaml" <<'EOF2'
+- rule: read with memory
+  desc: memory fields in the output only
+  condition: evt.type = read
+  output: "%proc.name %thread.tid vmrss=%proc.vmrss vmsize=%proc.vmsize pfminor=%thread.pfminor"
+  priority: WARNING
+EOF2
+run --replay "$psp" -r "$tmp/mem.yaml" > "$tmp/mem.plain" 2>/dev/null
+run --replay "$psp" -r "$tmp/mem.yaml" --record "$tmp/mem.scap" > "$tmp/mem.rec" 2>/dev/null
+if [ -s "$tmp/mem.plain" ] && cmp -s "$tmp/mem.plain" "$tmp/mem.rec"; then ok; else
+	bad "memory fields: replay and replay --record disagree"; diff "$tmp/mem.plain" "$tmp/mem.rec" | head -5; fi
+grep -q 'emacs 13794 .*pfminor=128274$' "$tmp/mem.plain" && ok ||
+	bad "memory fields: thread.pfminor not refreshed by the switch events"
+
 run --bogus >/dev/null 2>&1
 [ $? -eq 2 ] && ok || bad "usage error exit status"
 "$falcod" --help | grep -q -- '--replay FILE' && ok || bad "--help"

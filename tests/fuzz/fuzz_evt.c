@@ -1,7 +1,8 @@
 /* fuzz_evt.c — libFuzzer harness: one event from arbitrary bytes (first byte selects the
  * 26-byte or the v1 22-byte header), then every evt.* / syscall.* field extracted (with and
  * without a state resolver, with the argument forms evt.arg.NAME / evt.arg[N] / evt.rawarg /
- * evt.type.is) and rendered, and every parameter rendered plain and resolved. Built with
+ * evt.type.is) and rendered, and every parameter rendered plain and resolved; the selective and
+ * lite decoders (fc_evt_decode_sel / _nop) must agree with fc_evt_decode. Built with
  * -DFC_FUZZ=ON (cmake/fuzz_events.cmake). */
 #include <stdint.h>
 #include <stdlib.h>
@@ -67,6 +68,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(buf, data + 1, size - 1);
 	struct fc_evt ev;
 	int rc = v1 ? fc_evt_decode_v1(buf, size - 1, &ev) : fc_evt_decode(buf, size - 1, &ev);
+	if (!v1) {
+		/* the replay decoders (lite codes skipped, or filled with a zeroed tail) agree */
+		static bool skip[FC_EVENT_MAX];
+		struct fc_evt sel, lite;
+		check(fc_evt_decode_sel(buf, size - 1, NULL, &sel) == rc);
+		uint16_t code = size - 1 >= 22 ? (uint16_t)(buf[20] | buf[21] << 8) : 0;
+		if (code < FC_EVENT_MAX)
+			skip[code] = true;
+		check(fc_evt_decode_sel(buf, size - 1, skip, &lite) == rc);
+		check(fc_evt_decode_nop(buf, size - 1, FC_EVT_HDR_LEN, &lite) == rc);
+		if (code < FC_EVENT_MAX)
+			skip[code] = false;
+		for (unsigned i = 0; rc == FC_EVT_OK && i < FC_EVT_MAX_PARAMS; i++)
+			check(i < ev.nparams ? sel.plen[i] == ev.plen[i] && sel.pval[i] == ev.pval[i]
+					     : sel.plen[i] == 0);
+	}
 	if (rc != FC_EVT_OK) {
 		free(buf);
 		return 0;

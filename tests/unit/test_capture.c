@@ -377,6 +377,57 @@ Test(capture_samples, single_ipv6_conn)
 	cr_expect_eq(c.dport3, 1234);
 }
 
+/* Lite codes (fc_capture_set_lite): every sample read with all codes lite and with none gives
+ * the same items, headers and counts; a filled event's lengths past nparams read 0 even when
+ * the item held garbage before. */
+Test(capture_samples, lite_codes_same_items)
+{
+	need_samples();
+	static const char *const names[] = {"falco_cat_write.scap",
+					    "falco_psp_run_as_user_0_container.scap",
+					    "libs_sample.scap", "libs_single_ipv6_conn.scap"};
+	static bool all[FC_EVENT_MAX];
+	memset(all, 1, sizeof all);
+	for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+		struct fc_capture *full, *lite;
+		char err[512];
+		cr_assert_eq(fc_capture_open(sample(names[k]), &full, err, sizeof err), 0, "%s", err);
+		cr_assert_eq(fc_capture_open(sample(names[k]), &lite, err, sizeof err), 0, "%s", err);
+		fc_capture_set_lite(lite, all);
+		struct fc_cap_item a, b;
+		int ra, rb;
+		unsigned long events = 0;
+		for (;;) {
+			memset(&a, 0xAB, sizeof a);
+			ra = fc_capture_next(full, &a);
+			rb = fc_capture_next(lite, &b);
+			cr_assert_eq(ra, rb, "%s", names[k]);
+			if (ra <= 0)
+				break;
+			cr_assert_eq(a.kind, b.kind);
+			cr_assert_eq(a.offset, b.offset);
+			if (a.kind != FC_CAP_EVENT)
+				continue;
+			events++;
+			const struct fc_evt *x = &a.ev.evt, *y = &b.ev.evt;
+			cr_assert(a.ev.block_type == b.ev.block_type && a.ev.cpuid == b.ev.cpuid &&
+				  a.ev.flags == b.ev.flags);
+			cr_assert(x->ts == y->ts && x->tid == y->tid && x->len == y->len &&
+				  x->type == y->type && x->nparams == y->nparams &&
+				  x->hdr_len == y->hdr_len && x->info == y->info);
+			for (unsigned i = x->nparams; i < FC_EVT_MAX_PARAMS; i++)
+				cr_assert_eq(x->plen[i], 0, "%s: event %lu tail %u", names[k], events, i);
+		}
+		cr_assert_eq(ra, 0, "%s: %s", names[k], fc_capture_error(full));
+		cr_assert_gt(events, 0);
+		const struct fc_cap_stats *sa = fc_capture_stats(full), *sb = fc_capture_stats(lite);
+		cr_assert(sa->events == sb->events && sa->events_malformed == sb->events_malformed &&
+			  sa->events_unknown == sb->events_unknown && sa->blocks == sb->blocks);
+		fc_capture_close(full);
+		fc_capture_close(lite);
+	}
+}
+
 Test(capture_samples, machine_info)
 {
 	need_samples();
@@ -687,6 +738,169 @@ Test(evt_decode, table_fits_view)
 {
 	for (unsigned c = 0; c < FC_EVENT_MAX; c++)
 		cr_assert_leq(fc_events[c].nparams, FC_EVT_MAX_PARAMS, "event %u", c);
+}
+
+Test(evt_decode, psize_table_is_ptype_size)
+{
+	for (unsigned c = 0; c < FC_EVENT_MAX; c++)
+		for (unsigned i = 0; i < FC_EVT_MAX_PARAMS; i++) {
+			unsigned want = i < fc_events[c].nparams
+						? fc_ptype_size((enum fc_ptype)fc_events[c].params[i].type)
+						: 0;
+			cr_assert_eq(fc_evt_psize[c][i], want, "event %u (%s) param %u", c,
+				     fc_events[c].name, i);
+		}
+}
+
+/* The three v2 decoders on one buffer: same verdict and header; the selective one fills like
+ * fc_evt_decode (plus a zeroed plen tail), or, for a skipped code, leaves pval/plen alone. */
+static int decode_all_ways(const uint8_t *src, size_t avail)
+{
+	uint8_t *b = malloc(avail ? avail : 1);
+	memcpy(b, src, avail);
+	static bool skip[FC_EVENT_MAX];
+	struct fc_evt full, nop, sel, lite;
+	memset(&sel, 0xAB, sizeof sel);
+	memset(&lite, 0xAB, sizeof lite);
+	int r = fc_evt_decode(b, avail, &full);
+	cr_assert_eq(fc_evt_decode_nop(b, avail, FC_EVT_HDR_LEN, &nop), r);
+	cr_assert_eq(fc_evt_decode_sel(b, avail, NULL, &sel), r);
+	uint16_t code = avail >= 22 ? (uint16_t)(b[20] | b[21] << 8) : 0;
+	if (code < FC_EVENT_MAX)
+		skip[code] = true;
+	cr_assert_eq(fc_evt_decode_sel(b, avail, skip, &lite), r);
+	if (code < FC_EVENT_MAX)
+		skip[code] = false;
+	if (r == FC_EVT_OK) {
+		const struct fc_evt *v[] = {&nop, &sel, &lite};
+		for (int k = 0; k < 3; k++)
+			cr_assert(v[k]->ts == full.ts && v[k]->tid == full.tid && v[k]->len == full.len &&
+				  v[k]->type == full.type && v[k]->nparams == full.nparams &&
+				  v[k]->hdr_len == full.hdr_len && v[k]->info == full.info &&
+				  v[k]->raw == full.raw, "view %d", k);
+		for (unsigned i = 0; i < FC_EVT_MAX_PARAMS; i++) {
+			if (i < full.nparams) {
+				cr_assert_eq(sel.plen[i], full.plen[i], "param %u", i);
+				cr_assert_eq(sel.pval[i], full.pval[i], "param %u", i);
+			} else {
+				cr_assert_eq(sel.plen[i], 0, "tail %u zeroed", i);
+			}
+			cr_assert_eq(lite.plen[i], 0xABABABABu, "skipped: plen %u untouched", i);
+		}
+	}
+	free(b);
+	return r;
+}
+
+Test(evt_decode, selective_and_lite_decoders_agree)
+{
+	uint8_t b[256];
+	const uint32_t ok[] = {8, 8};
+	const void *vals[] = {v_res0, v_fd7};
+	size_t n = mk(b, FC_PPME_SYSCALL_CLOSE_X, 2, 2, 2, ok, vals);
+	cr_expect_eq(decode_all_ways(b, n), FC_EVT_OK);
+	cr_expect_eq(decode_all_ways(b, n - 1), FC_EVT_ELEN);
+	cr_expect_eq(decode_all_ways(b, 25), FC_EVT_ETRUNC);
+	/* fewer parameters than the table: the rest read as empty */
+	n = mk(b, FC_PPME_SYSCALL_CLOSE_X, 1, 2, 1, ok, vals);
+	cr_expect_eq(decode_all_ways(b, n), FC_EVT_OK);
+	/* a wrong fixed size alone, and with a later length running past len: the bounds win */
+	const uint32_t l4[] = {4, 8};
+	n = mk(b, FC_PPME_SYSCALL_CLOSE_X, 2, 2, 2, l4, vals);
+	cr_expect_eq(decode_all_ways(b, n), FC_EVT_EPSIZE);
+	put16(b + FC_EVT_HDR_LEN + 2, 9);
+	cr_expect_eq(decode_all_ways(b, n), FC_EVT_EPARAMS);
+	/* the first length alone past len */
+	n = mk(b, FC_PPME_SYSCALL_CLOSE_X, 2, 2, 2, ok, vals);
+	put16(b + FC_EVT_HDR_LEN, 60);
+	cr_expect_eq(decode_all_ways(b, n), FC_EVT_EPARAMS);
+	/* length array longer than len; too many parameters; unknown code */
+	n = mk(b, FC_PPME_SYSCALL_CLOSE_X, 2, 2, 2, ok, vals);
+	put32(b + 16, 29);
+	cr_expect_eq(decode_all_ways(b, n), FC_EVT_EPARAMS);
+	n = mk(b, FC_PPME_SYSCALL_CLOSE_X, 3, 2, 2, ok, vals);
+	cr_expect_eq(decode_all_ways(b, n), FC_EVT_ENPARAMS);
+	n = mk(b, FC_EVENT_MAX, 2, 2, 2, ok, vals);
+	cr_expect_eq(decode_all_ways(b, n), FC_EVT_ETYPE);
+	/* u32 lengths (large payload): a good one, a wrong fixed size, a length past len */
+	uint8_t id[4] = {1, 0, 0, 0};
+	const uint32_t ll[] = {4, 5};
+	const void *lv[] = {id, "hello"};
+	n = mk(b, FC_PPME_PLUGINEVENT_E, 2, 4, 2, ll, lv);
+	cr_expect_eq(decode_all_ways(b, n), FC_EVT_OK);
+	put32(b + FC_EVT_HDR_LEN, 3);
+	cr_expect_eq(decode_all_ways(b, n), FC_EVT_EPSIZE);
+	put32(b + FC_EVT_HDR_LEN + 4, 0x10000);
+	cr_expect_eq(decode_all_ways(b, n), FC_EVT_EPARAMS);
+	/* every fixed size of the table against lengths 0, size-1, size, size+1 and a large one
+	 * (mknod exit: res ERRNO 8, path FSPATH, mode MODE 4, dev UINT32 4) */
+	const uint16_t probe[] = {0, 1, 3, 4, 5, 7, 8, 9, 16, 0x8000, 0xFFFF};
+	for (size_t a = 0; a < sizeof probe / sizeof probe[0]; a++)
+		for (size_t c = 0; c < sizeof probe / sizeof probe[0]; c++) {
+			static uint8_t big[26 + 8 + 2 * 0x10000 + 64];
+			const uint32_t lp[] = {probe[a], 2, probe[c], 4};
+			n = mk(big, FC_PPME_SYSCALL_MKNOD_X, 4, 2, 4, lp, NULL);
+			bool good = (probe[a] == 0 || probe[a] == 8) && (probe[c] == 0 || probe[c] == 4);
+			cr_expect_eq(decode_all_ways(big, n), good ? FC_EVT_OK : FC_EVT_EPSIZE, "%u %u",
+				     probe[a], probe[c]);
+		}
+}
+
+/* Every type the integer accessors take, and no other: a hand-built view of one parameter of
+ * each type, all bytes 0xFF (signed types read -1, unsigned ones all ones of their width). */
+Test(evt_decode, integer_accessors_by_type)
+{
+	static const char *const sgn[] = {"INT8", "INT16", "INT32", "INT64", "ERRNO", "FD", "PID",
+					  "FD32", "PID32"};
+	static const char *const uns[] = {
+		"UINT8",      "UINT16",  "UINT32",	 "UINT64",  "SYSCALLID", "SIGTYPE",
+		"RELTIME",    "ABSTIME", "PORT",	 "L4PROTO", "SOCKFAMILY", "BOOL",
+		"FLAGS8",     "FLAGS16", "FLAGS32",	 "UID",	    "GID",	 "SIGSET",
+		"MODE",	      "ENUMFLAGS8", "ENUMFLAGS16", "ENUMFLAGS32"};
+	static const uint8_t ff[16] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+				       0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+	unsigned found = 0;
+	for (unsigned t = 0; t < PT_MAX_; t++) {
+		int cls = 0;
+		for (size_t k = 0; k < sizeof sgn / sizeof sgn[0]; k++)
+			cls = strcmp(fc_ptype_name((enum fc_ptype)t), sgn[k]) == 0 ? -1 : cls;
+		for (size_t k = 0; k < sizeof uns / sizeof uns[0]; k++)
+			cls = strcmp(fc_ptype_name((enum fc_ptype)t), uns[k]) == 0 ? 1 : cls;
+		found += cls != 0;
+		unsigned sz = fc_ptype_size((enum fc_ptype)t);
+		struct fc_param prm = {"p", (uint8_t)t, -1, NULL};
+		struct fc_event_info info = {"x", "other", 0, 1, &prm};
+		struct fc_evt e;
+		memset(&e, 0, sizeof e);
+		e.info = &info;
+		e.nparams = 1;
+		e.pval[0] = ff;
+		for (uint32_t l = 0; l <= 16; l++) {
+			e.plen[0] = l;
+			uint64_t u = 7;
+			int64_t v = 7;
+			bool want = cls != 0 && l == sz;
+			cr_assert_eq(fc_evt_get_u64(&e, 0, &u), want, "%s len %u", fc_ptype_name(t), l);
+			cr_assert_eq(fc_evt_get_i64(&e, 0, &v), want, "%s len %u", fc_ptype_name(t), l);
+			if (!want) {
+				cr_assert(u == 7 && v == 7, "untouched");
+				continue;
+			}
+			uint64_t all = sz == 8 ? UINT64_MAX : ((uint64_t)1 << (8 * sz)) - 1;
+			cr_assert_eq(u, cls < 0 ? UINT64_MAX : all, "%s", fc_ptype_name(t));
+			cr_assert_eq((uint64_t)v, u);
+		}
+		/* absent (index past nparams) and past the table */
+		uint64_t u;
+		e.plen[0] = sz;
+		e.nparams = 0;
+		cr_assert_not(fc_evt_get_u64(&e, 0, &u));
+		e.nparams = 2;
+		e.plen[1] = sz;
+		e.pval[1] = ff;
+		cr_assert_not(fc_evt_get_u64(&e, 1, &u), "no table entry");
+	}
+	cr_assert_eq(found, sizeof sgn / sizeof sgn[0] + sizeof uns / sizeof uns[0]);
 }
 
 /* v1: 22-byte header, nparams inferred. */
@@ -1540,6 +1754,8 @@ static void fuzz_event(const uint8_t *ev, size_t n, bool v1, uint64_t seed)
 		cr_assert_eq(r2, r, "iter %d: decode %d, decode_nop %d", iter, r, r2);
 		if (r == FC_EVT_OK)
 			cr_assert(e2.len == e.len && e2.type == e.type && e2.nparams == e.nparams, "iter %d", iter);
+		if (!v1)
+			cr_assert_eq(decode_all_ways(x, avail), r, "iter %d", iter);
 		if (r == FC_EVT_OK) {
 			ok++;
 			cr_assert_leq(e.len, avail);
@@ -1595,6 +1811,12 @@ static void fuzz_capture(const uint8_t *src, size_t n, uint64_t seed, bool expec
 		char err[512];
 		if (fc_capture_open_mem(x, len, "fuzz", &cap, err, sizeof(err)) == 0) {
 			opened++;
+			/* every other mutant with all codes lite: checked, parameters not filled */
+			static bool all_lite[FC_EVENT_MAX];
+			memset(all_lite, 1, sizeof all_lite);
+			bool lite = iter & 1;
+			if (lite)
+				fc_capture_set_lite(cap, all_lite);
 			struct fc_cap_item it;
 			unsigned long k = 0;
 			int r;
@@ -1613,7 +1835,7 @@ static void fuzz_capture(const uint8_t *src, size_t n, uint64_t seed, bool expec
 				} else if (it.kind == FC_CAP_FD) {
 					for (uint32_t i = 0; i < it.fd.name.len; i++)
 						sink += (unsigned char)it.fd.name.p[i];
-				} else {
+				} else if (!lite) {
 					const struct fc_evt *e = &it.ev.evt;
 					for (unsigned i = 0; i < e->nparams; i++)
 						for (uint32_t j = 0; j < e->plen[i]; j++)

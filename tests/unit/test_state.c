@@ -694,6 +694,41 @@ Test(state, rlimit_and_memory)
 	fc_state_free(st);
 }
 
+/* fc_state_track_memory(false): switch and brk leave the memory counters alone and are read
+ * as unparsed codes; on again, the next switch refreshes them. */
+Test(state, memory_tracking_off)
+{
+	struct fc_state *st = st_tree();
+	cr_assert(fc_state_reads_params(st, FC_PPME_SCHEDSWITCH_6_E));
+	cr_assert(fc_state_field_reads_memory(FC_F_PROC_VMRSS));
+	cr_assert(fc_state_field_reads_memory(FC_F_THREAD_PFMINOR));
+	cr_assert_not(fc_state_field_reads_memory(FC_F_PROC_NAME));
+	fc_state_track_memory(st, false);
+	cr_assert_not(fc_state_reads_params(st, FC_PPME_SCHEDSWITCH_6_E));
+	cr_assert_not(fc_state_reads_params(st, FC_PPME_SYSCALL_BRK_4_X));
+	cr_assert(fc_state_reads_params(st, FC_PPME_SYSCALL_OPENAT_2_X), "other parsers stay");
+	uint32_t rss = T(st, 200)->vmrss_kb;
+	for (int on = 0; on < 2; on++) {
+		eb_new(&EB, FC_PPME_SCHEDSWITCH_6_E, TS += 1000, 200);
+		eb_i(&EB, "next", 100);
+		eb_i(&EB, "pgft_maj", 3);
+		eb_i(&EB, "pgft_min", 40 + on);
+		eb_i(&EB, "vm_size", 5000);
+		eb_i(&EB, "vm_rss", 600 + on);
+		eb_i(&EB, "vm_swap", 0);
+		feed(st, eb_done(&EB));
+		if (!on) {
+			cr_assert_eq(T(st, 200)->vmrss_kb, rss, "not tracked: unchanged");
+			cr_assert_eq(T(st, 200)->pfminor, 0);
+			fc_state_track_memory(st, true);
+		}
+	}
+	cr_assert(fc_state_reads_params(st, FC_PPME_SCHEDSWITCH_6_E));
+	cr_assert_eq(T(st, 200)->vmrss_kb, 601);
+	cr_assert_eq(T(st, 200)->pfminor, 41);
+	fc_state_free(st);
+}
+
 Test(state, useradded_event)
 {
 	struct fc_state *st = st_tree();
