@@ -862,6 +862,8 @@ static bool engine_init(struct engine *e, const struct cli *cli, struct rules *r
 	so.purge_idle_ns = (uint64_t)cfg->falco_libs.thread_timeout_s * 1000000000u;
 	e->st = fc_state_new(&so);
 	e->mg = fc_merge_new(0); /* the merger's own bound on pending enter events */
+	if (e->mg) /* every event comes from the capture reader or the probe: decoder views */
+		fc_merge_set_decoded(e->mg, true);
 	alerters_init(e, cfg);
 	/* The per-rule cost profile costs two clock reads per rule run: only when someone reads it. */
 	e->profile = cfg->metrics.enabled && cfg->metrics.rules_profile_enabled;

@@ -2,7 +2,9 @@
  * metadata file (docker-inspect form) and the container JSON events of old captures. It builds
  * a tree of fc_json nodes; strings are unescaped to UTF-8 (\uXXXX with surrogate pairs).
  * Nesting is capped so hostile input cannot exhaust the stack, and every read is bounded by
- * the input length. */
+ * the input length. A parse allocates from one arena (strings, member arrays and the root),
+ * freed whole by fc_json_free: a container event's JSON is parsed per event in replay, and a
+ * malloc per string and a realloc per growing member list were half of its cost. */
 #include "state_int.h"
 
 #include <math.h>
@@ -12,12 +14,22 @@
 
 #define MAX_DEPTH 64
 
+/* Bump-allocated chunks, freed together. */
+struct chunk {
+	struct chunk *next;
+	size_t used, cap;
+	_Alignas(max_align_t) unsigned char data[];
+};
+
 struct jp {
 	const char *s;
 	size_t len, pos;
 	char *err;
 	size_t errlen;
 	bool failed;
+	struct chunk *arena;
+	struct fc_json *stack; /* members of the open containers, copied out when one closes */
+	uint32_t sp, scap;
 };
 
 static void fail(struct jp *p, const char *msg)
@@ -36,6 +48,29 @@ static void fail(struct jp *p, const char *msg)
 	}
 	if (p->err && p->errlen)
 		snprintf(p->err, p->errlen, "%zu:%zu: %s", line, col, msg);
+}
+
+static void *alloc(struct jp *p, size_t n)
+{
+	n = (n + 7) & ~(size_t)7;
+	struct chunk *c = p->arena;
+	if (!c || c->cap - c->used < n) {
+		size_t cap = c ? 2 * c->cap : p->len + 256; /* the strings need at most len bytes */
+		if (cap < n)
+			cap = n;
+		c = malloc(sizeof(*c) + cap);
+		if (!c) {
+			fail(p, "out of memory");
+			return NULL;
+		}
+		c->cap = cap;
+		c->used = 0;
+		c->next = p->arena;
+		p->arena = c;
+	}
+	void *r = c->data + c->used;
+	c->used += n;
+	return r;
 }
 
 static void ws(struct jp *p)
@@ -101,25 +136,34 @@ static char *string(struct jp *p, size_t *olen)
 {
 	p->pos++;
 	size_t start = p->pos, end = start;
+	bool plain = true; /* no escape, no control character: the text is the value */
 	while (end < p->len && p->s[end] != '"') {
-		if (p->s[end] == '\\')
+		unsigned char c = (unsigned char)p->s[end];
+		if (c == '\\') {
+			plain = false;
 			end++;
+		}
+		plain &= c >= 0x20;
 		end++;
 	}
 	if (end >= p->len) {
 		fail(p, "unterminated string");
 		return NULL;
 	}
-	char *d = malloc(end - start + 1);
-	if (!d) {
-		fail(p, "out of memory");
+	char *d = alloc(p, end - start + 1);
+	if (!d)
 		return NULL;
+	if (plain) {
+		memcpy(d, p->s + start, end - start);
+		d[end - start] = 0;
+		*olen = end - start;
+		p->pos = end + 1;
+		return d;
 	}
 	size_t n = 0;
 	while (p->pos < end) {
 		unsigned char c = (unsigned char)p->s[p->pos++];
 		if (c < 0x20) {
-			free(d);
 			fail(p, "control character in string");
 			return NULL;
 		}
@@ -152,7 +196,6 @@ static char *string(struct jp *p, size_t *olen)
 		case 'u': {
 			uint32_t cp, lo;
 			if (!hex4(p, &cp)) {
-				free(d);
 				fail(p, "bad \\u escape");
 				return NULL;
 			}
@@ -160,7 +203,6 @@ static char *string(struct jp *p, size_t *olen)
 			    p->s[p->pos + 1] == 'u') {
 				p->pos += 2;
 				if (!hex4(p, &lo) || lo < 0xdc00 || lo > 0xdfff) {
-					free(d);
 					fail(p, "bad surrogate pair");
 					return NULL;
 				}
@@ -170,7 +212,6 @@ static char *string(struct jp *p, size_t *olen)
 			break;
 		}
 		default:
-			free(d);
 			fail(p, "bad escape");
 			return NULL;
 		}
@@ -183,20 +224,20 @@ static char *string(struct jp *p, size_t *olen)
 
 static bool value(struct jp *p, struct fc_json *v, int depth);
 
-static bool push(struct jp *p, struct fc_json *c, uint32_t *cap)
+/* A parsed member onto the stack of open containers' members. */
+static bool push(struct jp *p, const struct fc_json *k)
 {
-	if (c->n == *cap) {
-		uint32_t nc = *cap ? *cap * 2 : 4;
-		struct fc_json *k = realloc(c->kids, sizeof(*k) * nc);
-		if (!k) {
+	if (p->sp == p->scap) {
+		uint32_t nc = p->scap ? p->scap * 2 : 64;
+		struct fc_json *ns = nc > p->scap ? realloc(p->stack, sizeof(*ns) * nc) : NULL;
+		if (!ns) {
 			fail(p, "out of memory");
 			return false;
 		}
-		c->kids = k;
-		*cap = nc;
+		p->stack = ns;
+		p->scap = nc;
 	}
-	memset(&c->kids[c->n], 0, sizeof(c->kids[0]));
-	c->n++;
+	p->stack[p->sp++] = *k;
 	return true;
 }
 
@@ -208,25 +249,23 @@ static bool container(struct jp *p, struct fc_json *v, int depth, bool obj)
 	}
 	v->type = obj ? FC_J_OBJ : FC_J_ARR;
 	p->pos++;
-	uint32_t cap = 0;
 	ws(p);
 	char close = obj ? '}' : ']';
 	if (p->pos < p->len && p->s[p->pos] == close) {
 		p->pos++;
 		return true;
 	}
+	uint32_t base = p->sp; /* this container's members: stack[base..sp) once parsed */
 	for (;;) {
 		ws(p);
-		if (!push(p, v, &cap))
-			return false;
-		struct fc_json *k = &v->kids[v->n - 1];
+		struct fc_json k = {0}; /* not on the stack yet: nested members may move it */
 		if (obj) {
 			if (p->pos >= p->len || p->s[p->pos] != '"') {
 				fail(p, "expected a member name");
 				return false;
 			}
-			k->key = string(p, &k->klen);
-			if (!k->key)
+			k.key = string(p, &k.klen);
+			if (!k.key)
 				return false;
 			ws(p);
 			if (p->pos >= p->len || p->s[p->pos] != ':') {
@@ -235,7 +274,7 @@ static bool container(struct jp *p, struct fc_json *v, int depth, bool obj)
 			}
 			p->pos++;
 		}
-		if (!value(p, k, depth + 1))
+		if (!value(p, &k, depth + 1) || !push(p, &k))
 			return false;
 		ws(p);
 		if (p->pos < p->len && p->s[p->pos] == ',') {
@@ -244,6 +283,12 @@ static bool container(struct jp *p, struct fc_json *v, int depth, bool obj)
 		}
 		if (p->pos < p->len && p->s[p->pos] == close) {
 			p->pos++;
+			v->n = p->sp - base;
+			v->kids = alloc(p, sizeof(*v->kids) * v->n);
+			if (!v->kids)
+				return false;
+			memcpy(v->kids, p->stack + base, sizeof(*v->kids) * v->n);
+			p->sp = base;
 			return true;
 		}
 		fail(p, obj ? "expected ',' or '}'" : "expected ',' or ']'");
@@ -317,41 +362,39 @@ static bool value(struct jp *p, struct fc_json *v, int depth)
 	return false;
 }
 
-static void free_kids(struct fc_json *j)
+static void arena_free(struct chunk *c)
 {
-	for (uint32_t i = 0; i < j->n; i++)
-		free_kids(&j->kids[i]);
-	free(j->kids);
-	free(j->str);
-	free(j->key);
+	while (c) {
+		struct chunk *n = c->next;
+		free(c);
+		c = n;
+	}
 }
 
 void fc_json_free(struct fc_json *j)
 {
-	if (!j)
-		return;
-	free_kids(j);
-	free(j);
+	if (j)
+		arena_free(j->arena); /* the root lives in its own arena */
 }
 
 struct fc_json *fc_json_parse(const char *s, size_t len, char *err, size_t errlen)
 {
 	struct jp p = {.s = s, .len = len, .err = err, .errlen = errlen};
-	struct fc_json *j = calloc(1, sizeof(*j));
-	if (!j) {
-		if (err && errlen)
-			snprintf(err, errlen, "out of memory");
-		return NULL;
+	struct fc_json *j = alloc(&p, sizeof(*j));
+	if (j) {
+		*j = (struct fc_json){0};
+		if (value(&p, j, 0)) {
+			ws(&p);
+			if (p.pos != p.len)
+				fail(&p, "trailing characters after the value");
+		}
 	}
-	if (value(&p, j, 0)) {
-		ws(&p);
-		if (p.pos != p.len)
-			fail(&p, "trailing characters after the value");
-	}
+	free(p.stack);
 	if (p.failed) {
-		fc_json_free(j);
+		arena_free(p.arena);
 		return NULL;
 	}
+	j->arena = p.arena;
 	return j;
 }
 
