@@ -213,6 +213,63 @@ Test(container, json_reader)
 	cr_assert(strstr(err, "deep"), "%s", err);
 }
 
+/* Members are gathered on one stack while nested containers open and close above them, and
+ * everything lives in arena chunks: many members at several levels, interleaved, come out in
+ * order, with strings past the first chunk; an error deep inside frees all of it (ASan). */
+Test(container, json_reader_many_members)
+{
+	struct {
+		char *p;
+		size_t n;
+	} b = {0};
+	FILE *f = open_memstream(&b.p, &b.n);
+	cr_assert_not_null(f);
+	fputs("{", f);
+	for (int i = 0; i < 300; i++) {
+		fprintf(f, "%s\"k%d\": ", i ? "," : "", i);
+		if (i % 50 == 7) { /* a nested array of objects among the members */
+			fputs("[", f);
+			for (int m = 0; m < 90; m++)
+				fprintf(f, "%s{\"v\":%d,\"s\":\"%d\\t\"}", m ? "," : "", m, m);
+			fputs("]", f);
+		} else {
+			fprintf(f, "\"value %d\"", i);
+		}
+	}
+	fputs("}", f);
+	fclose(f);
+	char err[128];
+	struct fc_json *j = fc_json_parse(b.p, b.n, err, sizeof err);
+	cr_assert_not_null(j, "%s", err);
+	cr_assert_eq(j->n, 300);
+	for (int i = 0; i < 300; i++) {
+		char key[16];
+		snprintf(key, sizeof key, "k%d", i);
+		const struct fc_json *v = fc_json_get(j, key);
+		cr_assert_not_null(v, "%s", key);
+		if (i % 50 == 7) {
+			cr_assert_eq(v->type, FC_J_ARR);
+			cr_assert_eq(v->n, 90);
+			for (uint32_t m = 0; m < 90; m++) {
+				char want[16];
+				snprintf(want, sizeof want, "%u\t", m);
+				cr_assert(fc_json_get(&v->kids[m], "v")->num == (double)m);
+				cr_assert_str_eq(fc_json_get(&v->kids[m], "s")->str, want);
+			}
+		} else {
+			char want[24];
+			snprintf(want, sizeof want, "value %d", i);
+			cr_assert_eq(v->type, FC_J_STR);
+			cr_assert_str_eq(v->str, want);
+			cr_assert_eq(v->len, strlen(want));
+		}
+	}
+	fc_json_free(j);
+	b.p[b.n - 200] = '!'; /* near the end: the parse fails after most of its allocations */
+	cr_assert_null(fc_json_parse(b.p, b.n, err, sizeof err));
+	free(b.p);
+}
+
 Test(container, capture_container_event)
 {
 	struct fc_state *st = st_make(0, 0, NULL);
