@@ -370,7 +370,14 @@ struct fc_container *fc_container_resolve(struct fc_state *st, const char *cg, s
 	const char *type = NULL;
 	bool found = false;
 	char puid[64] = "";
-	/* entries are "subsys=path", NUL-separated; the first path a matcher knows wins */
+	/* entries are "subsys=path", NUL-separated; the first path a matcher knows wins. cgroup
+	 * v1 repeats one path under most subsystems: a path already tried is not matched again
+	 * (the matchers cost ~4,000 instructions a path; every process start resolves). */
+	struct {
+		const char *p;
+		size_t n;
+	} tried[16];
+	unsigned ntried = 0;
 	for (size_t i = 0; i < len && !found;) {
 		size_t e = i;
 		while (e < len && cg[e])
@@ -378,11 +385,19 @@ struct fc_container *fc_container_resolve(struct fc_state *st, const char *cg, s
 		const char *eq = memchr(cg + i, '=', e - i);
 		const char *path = eq ? eq + 1 : cg + i;
 		size_t pl = (size_t)(cg + e - path);
+		i = e + 1;
+		bool seen = false;
+		for (unsigned k = 0; k < ntried && !seen; k++)
+			seen = tried[k].n == pl && !memcmp(tried[k].p, path, pl);
+		if (seen)
+			continue;
 		if (fc_cgroup_match(path, pl, id, sizeof(id), full, sizeof(full), &type)) {
 			found = true;
 			pod_uid(path, pl, puid, sizeof(puid));
+		} else if (ntried < sizeof tried / sizeof tried[0]) {
+			tried[ntried].p = path;
+			tried[ntried++].n = pl;
 		}
-		i = e + 1;
 	}
 	if (!found)
 		return NULL;

@@ -823,3 +823,24 @@ Test(state, seed_from_proc_tree)
 	fc_state_free(live);
 	fc_state_free(st);
 }
+
+/* The parameter-position table the parsers read equals fc_event_param_index for every event
+ * code and every parameter name the state engine uses (it is built from the events' side). */
+Test(state, param_position_table)
+{
+	static const char *const names[FC_P_MAX_] = {
+#define X(e, s) s,
+		FC_PNAMES(X)
+#undef X
+	};
+	struct fc_state *st = st_make(0, 0, NULL);
+	unsigned found = 0;
+	for (unsigned c = 0; c < FC_EVENT_MAX; c++)
+		for (unsigned k = 0; k < FC_P_MAX_; k++) {
+			int want = fc_event_param_index(c, names[k]);
+			cr_assert_eq(st->pidx[c][k], want, "code %u (%s), %s", c, fc_events[c].name, names[k]);
+			found += want >= 0;
+		}
+	cr_assert_gt(found, 1000);
+	fc_state_free(st);
+}
