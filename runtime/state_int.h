@@ -379,6 +379,7 @@ enum fc_pname {
 
 /* ------------------------------------------------------------------ the state */
 struct fc_ctr_store; /* container.c */
+#define FC_TCACHE_N 256u /* a power of two */
 struct fc_user_store; /* users.c */
 
 struct fc_state {
@@ -391,8 +392,8 @@ struct fc_state {
 	struct fc_imap threads;
 	struct fc_imap groups; /* pid → fc_tgroup */
 	struct fc_thread *lru_head, *lru_tail;
-	struct fc_thread *last_t; /* fc_thread_find's cache: the thread it last found (threads.c) */
 	uint64_t last_purge_ts;
+	uint64_t purge_at; /* an event later than this purges (last_purge_ts + purge_idle_ns) */
 	uint64_t proc_lookups_window_ts;
 	uint32_t proc_lookups_in_window;
 	bool no_proc_lookups; /* replay: unknown threads are not looked up in host_root/proc */
@@ -404,7 +405,8 @@ struct fc_state {
 
 	int8_t (*pidx)[FC_P_MAX_]; /* [FC_EVENT_MAX][FC_P_MAX_] parameter index or -1 */
 	uint8_t *handler;          /* [FC_EVENT_MAX] parser kind */
-	int8_t *fdparam;           /* [FC_EVENT_MAX] index of the fd a USES_FD event works on */
+	int8_t *fdparam;           /* [FC_EVENT_MAX] index of the fd a USES_FD exit works on */
+	uint8_t *parse;            /* [FC_EVENT_MAX] parser run here, or H_NONE (state.c set_parse) */
 
 	/* the current event */
 	const struct fc_evt *ev;
@@ -432,6 +434,10 @@ struct fc_state {
 	uint64_t ectx_evnum;
 
 	struct fc_state_stats stats;
+	/* fc_thread_find's cache (threads.c), last so the per-event fields above stay close: by
+	 * tid modulo FC_TCACHE_N, a thread of the table (an entry is dropped when its thread
+	 * leaves the table or another takes its tid) */
+	struct fc_thread *tcache[FC_TCACHE_N];
 };
 
 /* Parameter I of the current event; helpers in state.c. */

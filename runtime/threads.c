@@ -41,26 +41,52 @@ void fc_thread_touch(struct fc_state *st, struct fc_thread *t, uint64_t ts)
 {
 	if (ts > t->last_ts)
 		t->last_ts = ts;
-	if (st->lru_head != t) {
-		lru_unlink(st, t);
-		lru_push_head(st, t);
-	}
+	struct fc_thread *h = st->lru_head;
+	if (h == t)
+		return;
+	/* every thread of the table is on the list and T is not its head: T has a predecessor
+	 * and the list a head, so lru_unlink + lru_push_head reduce to these links */
+	struct fc_thread *p = t->lru_prev, *n = t->lru_next;
+	p->lru_next = n;
+	if (n)
+		n->lru_prev = p;
+	else
+		st->lru_tail = p;
+	t->lru_prev = NULL;
+	t->lru_next = h;
+	h->lru_prev = t;
+	st->lru_head = t;
 }
 
 /* ------------------------------------------------------------------ lookups */
 
+static struct fc_thread **tcache_slot(struct fc_state *st, int64_t tid)
+{
+	return &st->tcache[(uint64_t)tid & (FC_TCACHE_N - 1)];
+}
+
+/* Drops T from fc_thread_find's cache (it leaves the table). */
+static void tcache_drop(struct fc_state *st, const struct fc_thread *t)
+{
+	struct fc_thread **c = tcache_slot(st, t->tid);
+	if (*c == t)
+		*c = NULL;
+}
+
 struct fc_thread *fc_thread_find(struct fc_state *st, int64_t tid)
 {
-	/* consecutive events often come from one thread; the cache is dropped whenever a
-	 * thread leaves the table or another takes its tid (fc_thread_remove, _create) */
-	struct fc_thread *t = st->last_t;
+	/* the few threads that produce most events (tids are dense) each keep a cache slot; a
+	 * hit skips the hash and two table lines. Entries are dropped whenever a thread leaves
+	 * the table or another takes its tid (fc_thread_remove, release, _create) */
+	struct fc_thread **c = tcache_slot(st, tid);
+	struct fc_thread *t = *c;
 	if (t && t->tid == tid)
 		return t;
 	t = fc_imap_get(&st->threads, tid);
 	if (!t)
 		st->stats.thread_lookup_miss++;
 	else
-		st->last_t = t;
+		*c = t;
 	return t;
 }
 
@@ -271,8 +297,7 @@ static void release(struct fc_state *st, struct fc_thread *t)
 {
 	if (st->t == t)
 		st->t = NULL;
-	if (st->last_t == t)
-		st->last_t = NULL;
+	tcache_drop(st, t);
 	fc_rstr_unref(t->comm);
 	fc_rstr_unref(t->exe);
 	fc_rstr_unref(t->exepath);
@@ -299,8 +324,7 @@ void fc_thread_remove(struct fc_state *st, struct fc_thread *t, bool evicted)
 	}
 	fc_thread_unlink_parent(t);
 	lru_unlink(st, t);
-	if (st->last_t == t)
-		st->last_t = NULL;
+	tcache_drop(st, t);
 	if (fc_imap_get(&st->threads, t->tid) == t)
 		fc_imap_del(&st->threads, t->tid);
 	st->stats.threads--;
@@ -357,8 +381,7 @@ struct fc_thread *fc_thread_create(struct fc_state *st, int64_t tid)
 	t->fdlimit = -1;
 	t->uid = t->gid = t->loginuid = UINT32_MAX;
 	bool oom;
-	if (st->last_t && st->last_t->tid == tid)
-		st->last_t = NULL; /* the new thread takes the tid's place in the table */
+	*tcache_slot(st, tid) = NULL; /* the new thread takes the tid's place in the table */
 	fc_imap_put(&st->threads, tid, t, &oom);
 	if (oom) {
 		free(t);
