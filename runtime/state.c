@@ -147,17 +147,25 @@ static void build_tables_once(void)
 	}
 }
 
-/* st->parse: the parser each event code runs here, H_NONE for those with nothing to do (enter
- * events but procexit, switch and the meta events; the memory parsers when memory is not
- * tracked), so that most events are settled by one load. */
-static void set_parse(struct fc_state *st)
+/* st->plan: what fc_state_event does with each event code, in one small entry (no look at the
+ * event table): the parser, H_NONE for the codes with nothing to do (enter events but procexit,
+ * switch and the meta events; the memory parsers when memory is not tracked), the fd parameter,
+ * and whether to look the thread up. */
+static void set_plan(struct fc_state *st)
 {
 	for (unsigned c = 0; c < FC_EVENT_MAX; c++) {
 		uint8_t h = tab_handler[c];
-		bool parsed = (c & 1) || h == H_EXIT || h == H_SWITCH || h == H_USER || h == H_CTRJSON;
+		bool meta = h == H_USER || h == H_CTRJSON;
+		bool parsed = (c & 1) || h == H_EXIT || h == H_SWITCH || meta;
 		if (st->no_memory && (h == H_SWITCH || h == H_MEM))
 			parsed = false;
-		st->parse[c] = parsed ? h : (uint8_t)H_NONE;
+		uint32_t ef = fc_events[c].flags;
+		struct fc_code_plan *p = &st->plan[c];
+		p->parse = parsed ? h : (uint8_t)H_NONE;
+		p->fdparam = tab_fdparam[c];
+		p->flags = (uint8_t)((meta ? FC_CP_NO_THREAD : 0) |
+				     (h == H_CLONE || h == H_EXIT || h == H_SWITCH ? FC_CP_NO_PROC : 0) |
+				     (ef & (FC_EF_CREATES_FD | FC_EF_USES_FD | FC_EF_DESTROYS_FD) ? FC_CP_FD_EVENT : 0));
 	}
 }
 
@@ -166,8 +174,7 @@ static void build_tables(struct fc_state *st)
 	pthread_once(&tab_once, build_tables_once);
 	memcpy(st->pidx, tab_pidx, sizeof tab_pidx);
 	memcpy(st->handler, tab_handler, sizeof tab_handler);
-	memcpy(st->fdparam, tab_fdparam, sizeof tab_fdparam);
-	set_parse(st);
+	set_plan(st);
 }
 
 static uint8_t single_fdtype(const char *name)
@@ -204,13 +211,12 @@ struct fc_state *fc_state_new(const struct fc_state_opts *o)
 	st->boot_ts = st->o.boot_ts;
 	st->pidx = malloc(sizeof(*st->pidx) * FC_EVENT_MAX);
 	st->handler = malloc(FC_EVENT_MAX);
-	st->fdparam = malloc(FC_EVENT_MAX);
-	st->parse = malloc(FC_EVENT_MAX);
+	st->plan = malloc(sizeof(*st->plan) * FC_EVENT_MAX);
 	st->arena.buf = malloc(ARENA_BYTES);
 	st->arena.cap = ARENA_BYTES;
 	st->scratch.buf = malloc(SCRATCH_BYTES);
 	st->scratch.cap = SCRATCH_BYTES;
-	if (!st->hostname || !st->pidx || !st->handler || !st->fdparam || !st->parse || !st->arena.buf ||
+	if (!st->hostname || !st->pidx || !st->handler || !st->plan || !st->arena.buf ||
 	    !st->scratch.buf || (st->o.host_root && !st->host_root)) {
 		fc_state_free(st);
 		return NULL;
@@ -234,8 +240,7 @@ void fc_state_free(struct fc_state *st)
 	free(st->rm_tids);
 	free(st->pidx);
 	free(st->handler);
-	free(st->fdparam);
-	free(st->parse);
+	free(st->plan);
 	free(st->arena.buf);
 	free(st->scratch.buf);
 	free(st->host_root);
@@ -614,6 +619,7 @@ static void queue_tid_removal(struct fc_state *st, int64_t tid)
 		st->cap_rm_tids = nc;
 	}
 	st->rm_tids[st->n_rm_tids++] = tid;
+	st->removals = true;
 }
 
 static void parse_exec(struct fc_state *st, const struct fc_evt *e)
@@ -863,6 +869,7 @@ static void parse_close(struct fc_state *st, const struct fc_evt *e)
 		return;
 	st->rm_fd = st->fdnum;
 	st->rm_fd_grp = fds_of(st);
+	st->removals = true;
 }
 
 static void parse_dup(struct fc_state *st, const struct fc_evt *e)
@@ -1775,23 +1782,21 @@ void fc_state_event(struct fc_state *st, const struct fc_evt *ev)
 		purge_idle(st, ev->ts);
 	if (ev->type >= FC_EVENT_MAX)
 		return;
-	uint8_t h = st->handler[ev->type];
-	bool meta = h == H_USER || h == H_CTRJSON;
+	const struct fc_code_plan p = st->plan[ev->type];
 
-	if (!meta) {
+	if (!(p.flags & FC_CP_NO_THREAD)) {
 		struct fc_thread *t = fc_thread_find(st, (int64_t)ev->tid);
-		if (!t && st->host_root && !st->no_proc_lookups && h != H_CLONE && h != H_EXIT && h != H_SWITCH)
+		if (!t && st->host_root && !st->no_proc_lookups && !(p.flags & FC_CP_NO_PROC))
 			t = lookup_proc(st, ev);
 		if (t)
 			fc_thread_touch(st, t, ev->ts);
 		st->t = t;
 	}
 
-	uint32_t ef = ev->info->flags;
-	st->fd_event = (ef & (FC_EF_CREATES_FD | FC_EF_USES_FD | FC_EF_DESTROYS_FD)) != 0;
-	if (st->fdparam[ev->type] >= 0) { /* set for the exits of USES_FD events only */
+	st->fd_event = (p.flags & FC_CP_FD_EVENT) != 0;
+	if (p.fdparam >= 0) {
 		int64_t fd;
-		if (fc_evt_get_i64(ev, (unsigned)st->fdparam[ev->type], &fd)) {
+		if (fc_evt_get_i64(ev, (unsigned)p.fdparam, &fd)) {
 			st->fdnum = fd;
 			if (st->t && st->t->grp)
 				st->fdi = fc_fdtab_find(st, &st->t->grp->fds, fd);
@@ -1799,8 +1804,8 @@ void fc_state_event(struct fc_state *st, const struct fc_evt *ev)
 	}
 
 	/* enter events are not parsed here (merge.h folds them into exits) */
-	if (st->parse[ev->type] != H_NONE)
-		parse_event(st, ev, st->parse[ev->type]);
+	if (p.parse != H_NONE)
+		parse_event(st, ev, p.parse);
 }
 
 /* The event's state transition: kept out of line (and its frame with it) since most events
@@ -1900,7 +1905,7 @@ static __attribute__((noinline)) void parse_event(struct fc_state *st, const str
 	case H_PRLIMIT:
 		parse_rlimit(st, ev, true);
 		break;
-	case H_SWITCH: /* the memory parsers run only when memory is tracked (st->parse) */
+	case H_SWITCH: /* the memory parsers run only when memory is tracked (set_plan) */
 		parse_switch(st, ev);
 		break;
 	case H_MEM:
@@ -1928,7 +1933,7 @@ bool fc_state_reads_params(const struct fc_state *st, uint16_t code)
 void fc_state_track_memory(struct fc_state *st, bool on)
 {
 	st->no_memory = !on;
-	set_parse(st);
+	set_plan(st);
 }
 
 bool fc_state_field_reads_memory(enum fc_field_id id)
@@ -1971,12 +1976,12 @@ static __attribute__((noinline)) void apply_removals(struct fc_state *st)
 		fc_thread_remove(st, t, false);
 	}
 	st->n_rm_tids = 0;
+	st->removals = false;
 }
 
 void fc_state_event_done(struct fc_state *st)
 {
-	/* the reset state (rm_fd -1, no group, no tids) needs no stores: most events queue nothing */
-	if (__builtin_expect(st->rm_fd >= 0 || st->rm_fd_grp || st->n_rm_tids, 0))
+	if (__builtin_expect(st->removals, 0)) /* most events queue nothing */
 		apply_removals(st);
 	st->ev = NULL;
 	st->t = NULL;
