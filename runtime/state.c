@@ -150,7 +150,7 @@ static void build_tables_once(void)
 /* st->plan: what fc_state_event does with each event code, in one small entry (no look at the
  * event table): the parser, H_NONE for the codes with nothing to do (enter events but procexit,
  * switch and the meta events; the memory parsers when memory is not tracked), the fd parameter,
- * and whether to look the thread up. */
+ * whether to look the thread up, whether the event is an fd event. */
 static void set_plan(struct fc_state *st)
 {
 	for (unsigned c = 0; c < FC_EVENT_MAX; c++) {
@@ -164,8 +164,8 @@ static void set_plan(struct fc_state *st)
 		p->parse = parsed ? h : (uint8_t)H_NONE;
 		p->fdparam = tab_fdparam[c];
 		p->flags = (uint8_t)((meta ? FC_CP_NO_THREAD : 0) |
-				     (h == H_CLONE || h == H_EXIT || h == H_SWITCH ? FC_CP_NO_PROC : 0) |
-				     (ef & (FC_EF_CREATES_FD | FC_EF_USES_FD | FC_EF_DESTROYS_FD) ? FC_CP_FD_EVENT : 0));
+				     (h == H_CLONE || h == H_EXIT || h == H_SWITCH ? FC_CP_NO_PROC : 0));
+		p->fd_event = (ef & (FC_EF_CREATES_FD | FC_EF_USES_FD | FC_EF_DESTROYS_FD)) != 0;
 	}
 }
 
@@ -1774,14 +1774,15 @@ void fc_state_event(struct fc_state *st, const struct fc_evt *ev)
 	st->t = NULL;
 	st->fdi = NULL;
 	st->fdnum = -1;
-	st->fd_event = false;
 	st->name_changed = false;
 	if (__builtin_expect(st->seeding, 0))
 		finish_seeding(st);
 	if (ev->ts > st->purge_at)
 		purge_idle(st, ev->ts);
-	if (ev->type >= FC_EVENT_MAX)
+	if (ev->type >= FC_EVENT_MAX) {
+		st->fd_event = false;
 		return;
+	}
 	const struct fc_code_plan p = st->plan[ev->type];
 
 	if (!(p.flags & FC_CP_NO_THREAD)) {
@@ -1793,7 +1794,7 @@ void fc_state_event(struct fc_state *st, const struct fc_evt *ev)
 		st->t = t;
 	}
 
-	st->fd_event = (p.flags & FC_CP_FD_EVENT) != 0;
+	st->fd_event = p.fd_event;
 	if (p.fdparam >= 0) {
 		int64_t fd;
 		if (fc_evt_get_i64(ev, (unsigned)p.fdparam, &fd)) {

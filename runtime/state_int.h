@@ -382,7 +382,6 @@ struct fc_ctr_store; /* container.c */
 #define FC_TCACHE_N 256u /* a power of two */
 #define FC_CP_NO_THREAD 1u /* meta events: no thread */
 #define FC_CP_NO_PROC 2u   /* clone, procexit, switch: an unknown thread is not read from /proc */
-#define FC_CP_FD_EVENT 4u  /* creates, uses or destroys an fd */
 struct fc_user_store; /* users.c */
 
 struct fc_state {
@@ -412,6 +411,7 @@ struct fc_state {
 		uint8_t parse;     /* the parser to run, 0: none */
 		int8_t fdparam;    /* exits of USES_FD events: index of the fd parameter, else -1 */
 		uint8_t flags;     /* FC_CP_* */
+		bool fd_event;     /* creates, uses or destroys an fd */
 	} *plan;
 
 	/* the current event */
