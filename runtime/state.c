@@ -136,7 +136,7 @@ static void build_tables_once(void)
 				if (e->params[p].name[0] == pnames[k][0] && !strcmp(e->params[p].name, pnames[k]))
 					tab_pidx[c][k] = (int8_t)p;
 		tab_fdparam[c] = -1;
-		if (e->flags & FC_EF_USES_FD) {
+		if ((c & 1) && (e->flags & FC_EF_USES_FD)) { /* read on exits only */
 			/* the fd the call works on: a parameter named "fd" (not the result at 0),
 			 * else the first fd-typed parameter after the result */
 			int fdi = -1;
@@ -153,12 +153,34 @@ static void build_tables_once(void)
 	}
 }
 
+/* st->plan: what fc_state_event does with each event code, in one small entry (no look at the
+ * event table): the parser, H_NONE for the codes with nothing to do (enter events but procexit,
+ * switch and the meta events; the memory parsers when memory is not tracked), the fd parameter,
+ * whether to look the thread up, whether the event is an fd event. */
+static void set_plan(struct fc_state *st)
+{
+	for (unsigned c = 0; c < FC_EVENT_MAX; c++) {
+		uint8_t h = tab_handler[c];
+		bool meta = h == H_USER || h == H_CTRJSON;
+		bool parsed = (c & 1) || h == H_EXIT || h == H_SWITCH || meta;
+		if (st->no_memory && (h == H_SWITCH || h == H_MEM))
+			parsed = false;
+		uint32_t ef = fc_events[c].flags;
+		struct fc_code_plan *p = &st->plan[c];
+		p->parse = parsed ? h : (uint8_t)H_NONE;
+		p->fdparam = tab_fdparam[c];
+		p->flags = (uint8_t)((meta ? FC_CP_NO_THREAD : 0) |
+				     (h == H_CLONE || h == H_EXIT || h == H_SWITCH ? FC_CP_NO_PROC : 0));
+		p->fd_event = (ef & (FC_EF_CREATES_FD | FC_EF_USES_FD | FC_EF_DESTROYS_FD)) != 0;
+	}
+}
+
 static void build_tables(struct fc_state *st)
 {
 	pthread_once(&tab_once, build_tables_once);
 	memcpy(st->pidx, tab_pidx, sizeof tab_pidx);
 	memcpy(st->handler, tab_handler, sizeof tab_handler);
-	memcpy(st->fdparam, tab_fdparam, sizeof tab_fdparam);
+	set_plan(st);
 }
 
 static uint8_t single_fdtype(const char *name)
@@ -195,12 +217,12 @@ struct fc_state *fc_state_new(const struct fc_state_opts *o)
 	st->boot_ts = st->o.boot_ts;
 	st->pidx = malloc(sizeof(*st->pidx) * FC_EVENT_MAX);
 	st->handler = malloc(FC_EVENT_MAX);
-	st->fdparam = malloc(FC_EVENT_MAX);
+	st->plan = malloc(sizeof(*st->plan) * FC_EVENT_MAX);
 	st->arena.buf = malloc(ARENA_BYTES);
 	st->arena.cap = ARENA_BYTES;
 	st->scratch.buf = malloc(SCRATCH_BYTES);
 	st->scratch.cap = SCRATCH_BYTES;
-	if (!st->hostname || !st->pidx || !st->handler || !st->fdparam || !st->arena.buf ||
+	if (!st->hostname || !st->pidx || !st->handler || !st->plan || !st->arena.buf ||
 	    !st->scratch.buf || (st->o.host_root && !st->host_root)) {
 		fc_state_free(st);
 		return NULL;
@@ -208,6 +230,7 @@ struct fc_state *fc_state_new(const struct fc_state_opts *o)
 	build_tables(st);
 	st->rm_fd = -1;
 	st->fdnum = -1;
+	st->purge_at = st->o.purge_idle_ns ? st->o.purge_idle_ns : UINT64_MAX;
 	st->ext.extract = fc_state_extract;
 	st->ext.ctx = st;
 	return st;
@@ -223,7 +246,7 @@ void fc_state_free(struct fc_state *st)
 	free(st->rm_tids);
 	free(st->pidx);
 	free(st->handler);
-	free(st->fdparam);
+	free(st->plan);
 	free(st->arena.buf);
 	free(st->scratch.buf);
 	free(st->host_root);
@@ -602,6 +625,7 @@ static void queue_tid_removal(struct fc_state *st, int64_t tid)
 		st->cap_rm_tids = nc;
 	}
 	st->rm_tids[st->n_rm_tids++] = tid;
+	st->removals = true;
 }
 
 static void parse_exec(struct fc_state *st, const struct fc_evt *e)
@@ -851,6 +875,7 @@ static void parse_close(struct fc_state *st, const struct fc_evt *e)
 		return;
 	st->rm_fd = st->fdnum;
 	st->rm_fd_grp = fds_of(st);
+	st->removals = true;
 }
 
 static void parse_dup(struct fc_state *st, const struct fc_evt *e)
@@ -1711,6 +1736,36 @@ void fc_state_no_proc_lookups(struct fc_state *st)
 
 /* ------------------------------------------------------------------ per event */
 
+/* Live: a thread we never saw (missed clone, purged while idle) is read from /proc, at most 64
+ * times per second of event time. */
+static __attribute__((noinline)) struct fc_thread *lookup_proc(struct fc_state *st, const struct fc_evt *ev)
+{
+	uint64_t window = ev->ts / 1000000000ull;
+	if (window != st->proc_lookups_window_ts) {
+		st->proc_lookups_window_ts = window;
+		st->proc_lookups_in_window = 0;
+	}
+	if (st->proc_lookups_in_window >= 64)
+		return NULL;
+	st->proc_lookups_in_window++;
+	char err[128];
+	if (fc_procscan_pid(st, (int64_t)ev->tid, err, sizeof(err)) != 0)
+		return NULL;
+	finish_seeding(st);
+	return fc_imap_get(&st->threads, (int64_t)ev->tid);
+}
+
+/* The idle purge, once per purge_idle_ns of event time. */
+static __attribute__((noinline)) void purge_idle(struct fc_state *st, uint64_t ts)
+{
+	if (st->last_purge_ts)
+		fc_threads_purge(st, ts);
+	st->last_purge_ts = ts;
+	st->purge_at = ts + st->o.purge_idle_ns;
+}
+
+static void parse_event(struct fc_state *st, const struct fc_evt *ev, uint8_t h);
+
 void fc_state_event(struct fc_state *st, const struct fc_evt *ev)
 {
 	if (st->ev_ts)
@@ -1725,56 +1780,45 @@ void fc_state_event(struct fc_state *st, const struct fc_evt *ev)
 	st->t = NULL;
 	st->fdi = NULL;
 	st->fdnum = -1;
-	st->fd_event = false;
 	st->name_changed = false;
-	if (st->seeding)
+	if (__builtin_expect(st->seeding, 0))
 		finish_seeding(st);
-	if (st->o.purge_idle_ns && ev->ts > st->last_purge_ts + st->o.purge_idle_ns) {
-		if (st->last_purge_ts)
-			fc_threads_purge(st, ev->ts);
-		st->last_purge_ts = ev->ts;
-	}
-	if (ev->type >= FC_EVENT_MAX)
+	if (ev->ts > st->purge_at)
+		purge_idle(st, ev->ts);
+	if (ev->type >= FC_EVENT_MAX) {
+		st->fd_event = false;
 		return;
-	uint8_t h = st->handler[ev->type];
-	bool exit_ev = (ev->type & 1) != 0;
-	bool meta = h == H_USER || h == H_CTRJSON;
+	}
+	const struct fc_code_plan p = st->plan[ev->type];
 
-	if (!meta) {
-		st->t = fc_thread_find(st, (int64_t)ev->tid);
-		if (!st->t && st->host_root && !st->no_proc_lookups && h != H_CLONE && h != H_EXIT && h != H_SWITCH) {
-			/* live: a thread we never saw (missed clone, purged while idle) */
-			uint64_t window = ev->ts / 1000000000ull;
-			if (window != st->proc_lookups_window_ts) {
-				st->proc_lookups_window_ts = window;
-				st->proc_lookups_in_window = 0;
-			}
-			if (st->proc_lookups_in_window < 64) {
-				st->proc_lookups_in_window++;
-				char err[128];
-				if (fc_procscan_pid(st, (int64_t)ev->tid, err, sizeof(err)) == 0) {
-					finish_seeding(st);
-					st->t = fc_imap_get(&st->threads, (int64_t)ev->tid);
-				}
-			}
-		}
-		if (st->t)
-			fc_thread_touch(st, st->t, ev->ts);
+	if (!(p.flags & FC_CP_NO_THREAD)) {
+		struct fc_thread *t = fc_thread_find(st, (int64_t)ev->tid);
+		if (!t && st->host_root && !st->no_proc_lookups && !(p.flags & FC_CP_NO_PROC))
+			t = lookup_proc(st, ev);
+		if (t)
+			fc_thread_touch(st, t, ev->ts);
+		st->t = t;
 	}
 
-	uint32_t ef = ev->info->flags;
-	st->fd_event = (ef & (FC_EF_CREATES_FD | FC_EF_USES_FD | FC_EF_DESTROYS_FD)) != 0;
-	if (exit_ev && (ef & FC_EF_USES_FD) && st->fdparam[ev->type] >= 0) {
+	st->fd_event = p.fd_event;
+	if (p.fdparam >= 0) {
 		int64_t fd;
-		if (fc_evt_get_i64(ev, (unsigned)st->fdparam[ev->type], &fd)) {
+		if (fc_evt_get_i64(ev, (unsigned)p.fdparam, &fd)) {
 			st->fdnum = fd;
 			if (st->t && st->t->grp)
 				st->fdi = fc_fdtab_find(st, &st->t->grp->fds, fd);
 		}
 	}
 
-	if (!exit_ev && h != H_EXIT && h != H_SWITCH && !meta)
-		return; /* enter events are not parsed here (merge.h folds them into exits) */
+	/* enter events are not parsed here (merge.h folds them into exits) */
+	if (p.parse != H_NONE)
+		parse_event(st, ev, p.parse);
+}
+
+/* The event's state transition: kept out of line (and its frame with it) since most events
+ * have none. */
+static __attribute__((noinline)) void parse_event(struct fc_state *st, const struct fc_evt *ev, uint8_t h)
+{
 	switch (h) {
 	case H_CLONE:
 		parse_clone(st, ev);
@@ -1868,13 +1912,11 @@ void fc_state_event(struct fc_state *st, const struct fc_evt *ev)
 	case H_PRLIMIT:
 		parse_rlimit(st, ev, true);
 		break;
-	case H_SWITCH:
-		if (!st->no_memory)
-			parse_switch(st, ev);
+	case H_SWITCH: /* the memory parsers run only when memory is tracked (set_plan) */
+		parse_switch(st, ev);
 		break;
 	case H_MEM:
-		if (!st->no_memory)
-			parse_mem(st, ev);
+		parse_mem(st, ev);
 		break;
 	case H_USER:
 		parse_user(st, ev);
@@ -1898,6 +1940,7 @@ bool fc_state_reads_params(const struct fc_state *st, uint16_t code)
 void fc_state_track_memory(struct fc_state *st, bool on)
 {
 	st->no_memory = !on;
+	set_plan(st);
 }
 
 bool fc_state_field_reads_memory(enum fc_field_id id)
@@ -1918,7 +1961,8 @@ bool fc_state_field_reads_memory(enum fc_field_id id)
 	}
 }
 
-void fc_state_event_done(struct fc_state *st)
+/* The removals the event queued, after the rules ran. */
+static __attribute__((noinline)) void apply_removals(struct fc_state *st)
 {
 	if (st->rm_fd >= 0 && st->rm_fd_grp)
 		fc_fdtab_del(st, &st->rm_fd_grp->fds, st->rm_fd);
@@ -1939,6 +1983,13 @@ void fc_state_event_done(struct fc_state *st)
 		fc_thread_remove(st, t, false);
 	}
 	st->n_rm_tids = 0;
+	st->removals = false;
+}
+
+void fc_state_event_done(struct fc_state *st)
+{
+	if (__builtin_expect(st->removals, 0)) /* most events queue nothing */
+		apply_removals(st);
 	st->ev = NULL;
 	st->t = NULL;
 	st->fdi = NULL;

@@ -379,6 +379,9 @@ enum fc_pname {
 
 /* ------------------------------------------------------------------ the state */
 struct fc_ctr_store; /* container.c */
+#define FC_TCACHE_N 256u /* a power of two */
+#define FC_CP_NO_THREAD 1u /* meta events: no thread */
+#define FC_CP_NO_PROC 2u   /* clone, procexit, switch: an unknown thread is not read from /proc */
 struct fc_user_store; /* users.c */
 
 struct fc_state {
@@ -391,8 +394,8 @@ struct fc_state {
 	struct fc_imap threads;
 	struct fc_imap groups; /* pid → fc_tgroup */
 	struct fc_thread *lru_head, *lru_tail;
-	struct fc_thread *last_t; /* fc_thread_find's cache: the thread it last found (threads.c) */
 	uint64_t last_purge_ts;
+	uint64_t purge_at; /* an event later than this purges (last_purge_ts + purge_idle_ns) */
 	uint64_t proc_lookups_window_ts;
 	uint32_t proc_lookups_in_window;
 	bool no_proc_lookups; /* replay: unknown threads are not looked up in host_root/proc */
@@ -404,7 +407,12 @@ struct fc_state {
 
 	int8_t (*pidx)[FC_P_MAX_]; /* [FC_EVENT_MAX][FC_P_MAX_] parameter index or -1 */
 	uint8_t *handler;          /* [FC_EVENT_MAX] parser kind */
-	int8_t *fdparam;           /* [FC_EVENT_MAX] index of the fd a USES_FD event works on */
+	struct fc_code_plan {      /* [FC_EVENT_MAX] what fc_state_event does (state.c set_plan) */
+		uint8_t parse;     /* the parser to run, 0: none */
+		int8_t fdparam;    /* exits of USES_FD events: index of the fd parameter, else -1 */
+		uint8_t flags;     /* FC_CP_* */
+		bool fd_event;     /* creates, uses or destroys an fd */
+	} *plan;
 
 	/* the current event */
 	const struct fc_evt *ev;
@@ -418,6 +426,7 @@ struct fc_state {
 	uint64_t util_cnt;
 
 	/* removals applied by fc_state_event_done */
+	bool removals;            /* something below is queued (else rm_fd -1, no group, no tids) */
 	int64_t rm_fd;            /* -1 none */
 	struct fc_tgroup *rm_fd_grp;
 	int64_t *rm_tids;
@@ -432,6 +441,14 @@ struct fc_state {
 	uint64_t ectx_evnum;
 
 	struct fc_state_stats stats;
+	/* fc_thread_find's cache (threads.c), last so the per-event fields above stay close: by
+	 * tid modulo FC_TCACHE_N, what the thread table holds under TID (T, or NULL: absent).
+	 * Always true: zeroed, it says "tid 0 absent" of an empty table; fc_thread_create and
+	 * fc_thread_remove, the table's only writers, update the entry of their tid */
+	struct fc_tcache_ent {
+		int64_t tid;
+		struct fc_thread *t;
+	} tcache[FC_TCACHE_N];
 };
 
 /* Parameter I of the current event; helpers in state.c. */

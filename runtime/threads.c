@@ -41,26 +41,51 @@ void fc_thread_touch(struct fc_state *st, struct fc_thread *t, uint64_t ts)
 {
 	if (ts > t->last_ts)
 		t->last_ts = ts;
-	if (st->lru_head != t) {
+	struct fc_thread *h = st->lru_head;
+	if (h == t)
+		return;
+	/* every thread of the table is on the list and T is not its head: T has a predecessor
+	 * and the list a head, so lru_unlink + lru_push_head reduce to these links */
+	struct fc_thread *p = t->lru_prev, *n = t->lru_next;
+	if (__builtin_expect(!p, 0)) { /* not on the list (never the case today): link it */
 		lru_unlink(st, t);
 		lru_push_head(st, t);
+		return;
 	}
+	p->lru_next = n;
+	if (n)
+		n->lru_prev = p;
+	else
+		st->lru_tail = p;
+	t->lru_prev = NULL;
+	t->lru_next = h;
+	h->lru_prev = t;
+	st->lru_head = t;
 }
 
 /* ------------------------------------------------------------------ lookups */
 
+static struct fc_tcache_ent *tcache_ent(struct fc_state *st, int64_t tid)
+{
+	return &st->tcache[(uint64_t)tid & (FC_TCACHE_N - 1)];
+}
+
 struct fc_thread *fc_thread_find(struct fc_state *st, int64_t tid)
 {
-	/* consecutive events often come from one thread; the cache is dropped whenever a
-	 * thread leaves the table or another takes its tid (fc_thread_remove, _create) */
-	struct fc_thread *t = st->last_t;
-	if (t && t->tid == tid)
-		return t;
-	t = fc_imap_get(&st->threads, tid);
+	/* the few threads that produce most events (tids are dense) each keep a cache entry, and
+	 * so do tids the table lacks (events of threads never seen): a hit skips the hash and two
+	 * table lines. fc_thread_create and fc_thread_remove keep the entries true */
+	struct fc_tcache_ent *c = tcache_ent(st, tid);
+	struct fc_thread *t;
+	if (c->tid == tid) {
+		t = c->t;
+	} else {
+		t = fc_imap_get(&st->threads, tid);
+		c->tid = tid;
+		c->t = t;
+	}
 	if (!t)
 		st->stats.thread_lookup_miss++;
-	else
-		st->last_t = t;
 	return t;
 }
 
@@ -271,8 +296,6 @@ static void release(struct fc_state *st, struct fc_thread *t)
 {
 	if (st->t == t)
 		st->t = NULL;
-	if (st->last_t == t)
-		st->last_t = NULL;
 	fc_rstr_unref(t->comm);
 	fc_rstr_unref(t->exe);
 	fc_rstr_unref(t->exepath);
@@ -299,10 +322,12 @@ void fc_thread_remove(struct fc_state *st, struct fc_thread *t, bool evicted)
 	}
 	fc_thread_unlink_parent(t);
 	lru_unlink(st, t);
-	if (st->last_t == t)
-		st->last_t = NULL;
-	if (fc_imap_get(&st->threads, t->tid) == t)
+	if (fc_imap_get(&st->threads, t->tid) == t) {
 		fc_imap_del(&st->threads, t->tid);
+		struct fc_tcache_ent *c = tcache_ent(st, t->tid);
+		if (c->tid == t->tid)
+			c->t = NULL; /* now absent */
+	}
 	st->stats.threads--;
 	st->stats.threads_removed++;
 	if (evicted)
@@ -357,13 +382,12 @@ struct fc_thread *fc_thread_create(struct fc_state *st, int64_t tid)
 	t->fdlimit = -1;
 	t->uid = t->gid = t->loginuid = UINT32_MAX;
 	bool oom;
-	if (st->last_t && st->last_t->tid == tid)
-		st->last_t = NULL; /* the new thread takes the tid's place in the table */
 	fc_imap_put(&st->threads, tid, t, &oom);
 	if (oom) {
 		free(t);
 		return NULL;
 	}
+	*tcache_ent(st, tid) = (struct fc_tcache_ent){tid, t}; /* T takes the tid's place */
 	lru_push_head(st, t);
 	st->stats.threads++;
 	st->stats.threads_added++;
@@ -448,6 +472,7 @@ void fc_threads_free(struct fc_state *st)
 		release(st, t);
 	}
 	fc_imap_free(&st->threads);
+	memset(st->tcache, 0, sizeof st->tcache); /* true of the empty table */
 	for (uint32_t i = 0; i < st->groups.cap; i++) {
 		struct fc_tgroup *g = st->groups.vals[i];
 		if (g) {

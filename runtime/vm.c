@@ -52,8 +52,7 @@ struct fc_vm {
 	 * followed, SUBs by their own set, every other test either way). A SUB or rule whose set
 	 * lacks the current code is false without running: e.g. the rename, unlink and symlink
 	 * macros of a rule indexed under openat too. */
-	fc_evtset *may_true;
-	bool evknown; /* evtype < FC_EVENT_MAX: the sets apply */
+	fc_evtset *may_true; /* apply to evtype < FC_EVENT_MAX only */
 	/* SUB calls run on this stack inside one interpreter loop (no C recursion) */
 	struct frame {
 		const struct fc_ninsn *at; /* the SUB instruction */
@@ -631,7 +630,7 @@ static bool run(struct fc_vm *vm, uint32_t prog)
 
 static inline bool may_be_true(const struct fc_vm *vm, uint32_t prog)
 {
-	return !vm->evknown || fc_evtset_has(&vm->may_true[prog], vm->evtype);
+	return vm->evtype >= FC_EVENT_MAX || fc_evtset_has(&vm->may_true[prog], vm->evtype);
 }
 
 /* SUB Q: its memoised result for this event, computed on first use. */
@@ -994,7 +993,6 @@ void fc_vm_begin(struct fc_vm *vm, uint16_t evtype, const struct fc_extractor *x
 {
 	vm->gen++;
 	vm->evtype = evtype;
-	vm->evknown = evtype < FC_EVENT_MAX;
 	vm->x = x ? *x : (struct fc_extractor){0};
 	if (__builtin_expect(vm->x.extract != vm->xkey_extract, 0)) {
 		/* another extractor: its functions are bound afresh, slot by slot as they are used */

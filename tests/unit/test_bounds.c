@@ -1,7 +1,8 @@
 /* test_bounds.c — the state engine's memory bounds (RUNTIME.md §5.2): a fork bomb against
  * max_threads (wide and deep), 100,000 fds in one process against max_fds_per_proc, the idle
  * purge, exits of a whole bomb giving every entry back, and the eviction and failed-lookup
- * counters. Functional checks only (sizes and counters, no timings). */
+ * counters, the thread cache against the table, the eviction order. Functional checks only
+ * (sizes and counters, no timings). */
 #include "statehelp.h"
 
 Test(bounds, fork_bomb_wide)
@@ -150,5 +151,86 @@ Test(bounds, lookup_miss_counters)
 	cr_assert_eq(b.thread_lookup_miss, a.thread_lookup_miss + 1);
 	cr_assert_eq(b.fd_lookup_miss, a.fd_lookup_miss + 1);
 	cr_assert_null(fc_imap_get(&st->threads, 999), "an unknown thread is not invented for a read");
+	fc_state_free(st);
+}
+
+/* fc_thread_find's cache (threads.c) holds found and absent tids: it must follow the table
+ * through creation, removal and tids that share a cache entry, and count every miss. */
+Test(bounds, thread_cache_follows_table)
+{
+	struct fc_state *st = st_make(0, 0, NULL);
+	seed(st, 1, 1, 0, "init", "/sbin/init", "", 0, "/");
+	seed(st, 100, 100, 1, "parent", "/p", "", 0, "/");
+	struct fc_state_stats a, b;
+	fc_state_stats(st, &a);
+	for (int i = 0; i < 3; i++) {
+		run(st, ev_read(999, 0, 1));
+		cr_assert_null(st->t);
+		done(st);
+	}
+	fc_state_stats(st, &b);
+	cr_assert_eq(b.thread_lookup_miss, a.thread_lookup_miss + 3, "every lookup of an absent tid counts");
+
+	feed(st, ev_clone(FC_PPME_SYSCALL_FORK_20_X, 100, 999, 100, 100, 1, 0, "child", "/c"));
+	run(st, ev_read(999, 0, 1));
+	cr_assert_not_null(st->t, "a tid cached as absent is found once created");
+	cr_assert_eq(st->t->tid, 999);
+	cr_assert_eq(st->t->ptid, 100);
+	done(st);
+
+	/* tids on one cache entry (FC_TCACHE_N apart), alternating */
+	int64_t other = 999 + FC_TCACHE_N;
+	feed(st, ev_clone(FC_PPME_SYSCALL_FORK_20_X, 100, other, 100, 100, 1, 0, "child2", "/c2"));
+	for (int i = 0; i < 4; i++) {
+		int64_t tid = i & 1 ? other : 999;
+		run(st, ev_read((uint64_t)tid, 0, 1));
+		cr_assert_not_null(st->t);
+		cr_assert_eq(st->t->tid, tid);
+		done(st);
+	}
+
+	feed(st, ev_procexit(999, 0));
+	cr_assert_null(fc_imap_get(&st->threads, 999));
+	fc_state_stats(st, &a);
+	run(st, ev_read(999, 0, 1));
+	cr_assert_null(st->t, "a removed thread is not served from the cache");
+	done(st);
+	fc_state_stats(st, &b);
+	cr_assert_eq(b.thread_lookup_miss, a.thread_lookup_miss + 1);
+	run(st, ev_read((uint64_t)other, 0, 1));
+	cr_assert_not_null(st->t);
+	cr_assert_eq(st->t->tid, other);
+	done(st);
+	fc_state_free(st);
+}
+
+/* The eviction order is the order of the threads' last events (RUNTIME.md §5.2), whatever path
+ * the touch takes (already first, in the middle, last). */
+Test(bounds, eviction_follows_recency)
+{
+	struct fc_state *st = st_make(4, 0, NULL);
+	seed(st, 1, 1, 0, "init", "/sbin/init", "", 0, "/");
+	seed(st, 10, 10, 1, "a", "/a", "", 0, "/");
+	seed(st, 11, 11, 1, "b", "/b", "", 0, "/");
+	seed(st, 12, 12, 1, "c", "/c", "", 0, "/");
+	feed(st, ev_read(11, 0, 1)); /* the oldest but init: middle of the list to the front */
+	feed(st, ev_read(11, 0, 1)); /* already first */
+	feed(st, ev_read(10, 0, 1));
+	feed(st, ev_read(12, 0, 1));
+	/* recency now 12, 10, 11, init: init has children, so 11 goes */
+	feed(st, ev_clone(FC_PPME_SYSCALL_FORK_20_X, 12, 13, 12, 12, 1, 0, "d", "/d"));
+	cr_assert_null(fc_imap_get(&st->threads, 11));
+	cr_assert_not_null(fc_imap_get(&st->threads, 10));
+	cr_assert_not_null(fc_imap_get(&st->threads, 13));
+	feed(st, ev_read(10, 0, 1));
+	/* recency 10, 13, 12, init; 12 forks (first again): 13 is the oldest leaf */
+	feed(st, ev_clone(FC_PPME_SYSCALL_FORK_20_X, 12, 14, 12, 12, 1, 0, "e", "/e"));
+	cr_assert_null(fc_imap_get(&st->threads, 13));
+	cr_assert_not_null(fc_imap_get(&st->threads, 10));
+	cr_assert_not_null(fc_imap_get(&st->threads, 14));
+	struct fc_state_stats s;
+	fc_state_stats(st, &s);
+	cr_assert_eq(s.thread_evictions, 2);
+	cr_assert_eq(s.threads, 4);
 	fc_state_free(st);
 }
