@@ -53,10 +53,16 @@ struct fc_capture {
 	bool weof;
 
 	/* The fast path of fc_capture_next runs only while these three are all zero (ST_OK,
-	 * LIST_NONE, false); kept in one word so that is a single test. */
-	enum cap_state state;
-	uint8_t list;  /* enum list_kind */
-	bool pending;  /* read by open, not yet processed */
+	 * LIST_NONE, false): `gate`, the word they share, makes that a single test. */
+	union {
+		struct {
+			int8_t state;  /* enum cap_state */
+			uint8_t list;  /* enum list_kind */
+			bool pending;  /* read by open, not yet processed */
+			uint8_t zero;  /* never set: 0 from calloc */
+		};
+		uint32_t gate;
+	};
 
 	/* current block (as read_block left it; the fast path of fc_capture_next does not
 	 * update it): body points into the window, or into buf for blocks larger than it */
@@ -833,7 +839,7 @@ static inline int next_fast(struct fc_capture *cap, struct fc_cap_item *item)
 {
 	size_t avail = cap->wlen - cap->wpos;
 	/* (st.blocks is not tested: an open capture has read its SHB) */
-	if (cap->state != ST_OK || cap->list != LIST_NONE || cap->pending || avail < 12)
+	if (cap->gate != 0 || avail < 12)
 		return -1;
 	const uint8_t *h = cap->wdata + cap->wpos;
 	uint32_t bt = rd32(h), bl = rd32(h + 4);
