@@ -750,11 +750,10 @@ static int next_fd(struct fc_capture *cap, struct fc_cap_item *item)
 /* ------------------------------------------------------------------------------------------ */
 
 /* The event of the event block T at stream offset BOFF whose body is B (LEN bytes; NULL: not
- * loaded) into ITEM: 1,
- * or 0 when it is skipped (counted). No memset of the whole item (a process entry's size, per
- * event): the decoder fills the header and the present parameters; the rest is stored only for
- * an event handed out. Always inlined: next_fast's copy, with T constant, has no block-type
- * dispatch and no call (a tenth of a replay's instructions). */
+ * loaded) into ITEM: 1, or 0 when it is skipped (counted). No memset of the whole item (a
+ * process entry's size, per event): the decoder fills the header and the present parameters;
+ * the rest is stored only for an event handed out. Always inlined: next_fast's copy, with T
+ * constant, has no block-type dispatch and no call (a tenth of a replay's instructions). */
 static inline __attribute__((always_inline)) int event_item(struct fc_capture *cap, struct fc_cap_item *item,
 							    uint32_t t, uint64_t boff, const uint8_t *b, size_t len)
 {

@@ -9,8 +9,9 @@
  * dereferenced. Arithmetic is done in 64 bits so no sum of u16/u32 lengths can wrap.
  *
  * Replay decodes every event of a capture, so the v2 decoders are one inlined body (header,
- * then one loop over the lengths against the code's row of fc_evt_psize, generated here from
- * events.def) specialised per length width and per filling: evtdec.h, shared with capture.c. */
+ * then a walk over the lengths against the code's row of fc_evt_psize or fc_evt_pmask, both
+ * generated here from events.def) specialised per length width and per filling: evtdec.h,
+ * shared with capture.c. */
 #include "evt.h"
 #include "evtdec.h"
 #include "le.h"

@@ -121,9 +121,8 @@ static inline __attribute__((always_inline)) int fc_evtdec_v2(const uint8_t *b, 
 	if (!fill || (skip && skip[type]))
 		return large ? fc_evtdec_lay_out(out, lens, 4, np, len, false) : fc_evtdec_lay_out(out, lens, 2, np, len, false);
 	if (zero_tail) {
-		/* In two halves through a pointer whose alignment gcc cannot see: so each is a few
-		 * vector stores, where one 128-byte memset, or one on a view of known alignment
-		 * (replay's, on its stack), becomes a `rep stos`, slow to start. */
+		/* Stores of a zero vector: gcc makes a memset of this view (replay's, on its
+		 * stack) a `rep stos`, slow to start. */
 		typedef uint32_t u32x4 __attribute__((vector_size(16)));
 		const u32x4 z = {0};
 		for (unsigned i = 0; i < FC_EVT_MAX_PARAMS; i += 4)
