@@ -9,8 +9,9 @@
  * dereferenced. Arithmetic is done in 64 bits so no sum of u16/u32 lengths can wrap.
  *
  * Replay decodes every event of a capture, so the v2 decoders are one inlined body (header,
- * then one loop over the lengths against the code's row of fc_evt_psize, generated here from
- * events.def) specialised per length width and per filling: evtdec.h, shared with capture.c. */
+ * then a walk over the lengths against the code's row of fc_evt_psize or fc_evt_pmask, both
+ * generated here from events.def) specialised per length width and per filling: evtdec.h,
+ * shared with capture.c. */
 #include "evt.h"
 #include "evtdec.h"
 #include "le.h"
@@ -44,10 +45,14 @@ const char *fc_evt_strerror(int err)
 /* Fixed sizes by type (ptypes.def) as constants named after the type, so that the per-code
  * table below can be generated from events.def at compile time. */
 enum {
-#define PTYPE(e, code, name, size) PSZ_##e = size,
+#define PTYPE(e, code, name, size) PSZ_##e = size, PMK_##e = size ? (uint16_t)~(unsigned)(size) : 0,
 #include "ptypes.def"
 #undef PTYPE
 };
+/* fc_evt_pmask relies on it: a length L is 0 or SIZE exactly when L & ~SIZE is 0 */
+#define PTYPE(e, code, name, size) _Static_assert(((size) & ((size) - 1)) == 0, #e " size is not a power of two");
+#include "ptypes.def"
+#undef PTYPE
 
 /* fc_evt_psize: one row per event code, generated from events.def (its shared parameter-list
  * macros expand through these P/PI/PD too). The decoder checks a parameter's length against
@@ -60,6 +65,19 @@ enum {
 const uint8_t fc_evt_psize[FC_EVENT_MAX][FC_EVT_MAX_PARAMS] = {
 #include "events.def"
 };
+#undef P
+#undef PI
+#undef PD
+
+/* fc_evt_pmask (evtdec.h): the same rows as masks, two little-endian bytes per parameter. */
+#define PMK(type) PMK_PT_##type & 0xff, PMK_PT_##type >> 8
+#define P(name, type) PMK(type)
+#define PI(name, type, table) PMK(type)
+#define PD(name, type, dirfd) PMK(type)
+const uint8_t fc_evt_pmask[FC_EVENT_MAX][2 * FC_EVT_MAX_PARAMS] = {
+#include "events.def"
+};
+#undef PMK
 #undef P
 #undef PI
 #undef PD

@@ -14,6 +14,41 @@
 #include "evt.h"
 #include "le.h"
 
+/* Extension of fc_evt_psize for this decoder: per code and parameter, ~size as 16 bits (two
+ * bytes, little-endian, so four parameters' masks are one rd64) for a fixed-size parameter, 0
+ * otherwise. Every fixed size is a power of two (evt.c asserts it), so a length is 0 or the
+ * size exactly when it has no bit of the mask. */
+extern const uint8_t fc_evt_pmask[FC_EVENT_MAX][2 * FC_EVT_MAX_PARAMS];
+
+/* The lite walk (most replayed events; mostly 0-6 parameters) over the NP u16 lengths at
+ * LENS, which the caller has checked lie inside the event, against the code's fc_evt_pmask row
+ * MK: four lengths per 8-byte load (switch events have 6) checked by one AND and summed by
+ * lanes, then the last 0-3 one by one. Returns their sum; *BAD non-zero when some fixed-size
+ * parameter has a wrong length. */
+static inline __attribute__((always_inline)) uint64_t fc_evtdec_sum16(const uint8_t *lens, uint32_t np,
+								      const uint8_t *mk, uint64_t *bad)
+{
+	uint64_t sum = 0, b = 0;
+	uint32_t i = 0;
+	if (np >= 4) {
+		uint64_t pairs = 0; /* lengths 0+1 in the low half, 2+3 in the high one */
+		for (; i + 4 <= np; i += 4) {
+			uint64_t w = rd64(lens + 2 * i);
+			b |= w & rd64(mk + 2 * i);
+			/* a half gains at most 2 * 65535 per step, 8 steps at most: no carry */
+			pairs += (w & 0x0000FFFF0000FFFFull) + (w >> 16 & 0x0000FFFF0000FFFFull);
+		}
+		sum = (pairs & 0xFFFFFFFFull) + (pairs >> 32);
+	}
+	for (; i < np; i++) {
+		uint64_t l = rd16(lens + 2 * i);
+		sum += l;
+		b |= l & rd16(mk + 2 * i);
+	}
+	*bad = b;
+	return sum;
+}
+
 /* Walks the NP lengths at LENS (width LSZ bytes each); the values start right after them and
  * the event ends at END (relative to E->raw). A fixed-size parameter of another non-zero
  * length is refused, after the bounds (EPARAMS wins over EPSIZE, as the order of checks says).
@@ -28,22 +63,25 @@ static inline __attribute__((always_inline)) int fc_evtdec_lay_out(struct fc_evt
 	uint64_t off = (uint64_t)(lens - e->raw) + (uint64_t)np * lsz;
 	if (off > end)
 		return FC_EVT_EPARAMS;
-	const uint8_t *psz = fc_evt_psize[e->type];
 	uint64_t bad_size = 0; /* non-zero: some fixed-size parameter has a wrong length */
-	for (uint32_t i = 0; i < np; i++) {
-		uint64_t l = lsz == 4 ? rd32(lens + 4 * i) : rd16(lens + 2 * i);
-		if (fill) {
-			if (off + l > end)
-				return FC_EVT_EPARAMS;
-			e->pval[i] = e->raw + off;
-			e->plen[i] = l;
+	if (!fill && lsz == 2) {
+		off += fc_evtdec_sum16(lens, np, fc_evt_pmask[e->type], &bad_size);
+	} else {
+		const uint8_t *psz = fc_evt_psize[e->type];
+		const uint8_t *mk = fc_evt_pmask[e->type];
+		for (uint32_t i = 0; i < np; i++) {
+			uint64_t l = lsz == 4 ? rd32(lens + 4 * i) : rd16(lens + 2 * i);
+			if (fill) {
+				if (off + l > end)
+					return FC_EVT_EPARAMS;
+				e->pval[i] = e->raw + off;
+				e->plen[i] = l;
+			}
+			off += l;
+			/* u32 lengths may exceed the 16-bit mask: the three tests */
+			uint64_t sz = psz[i];
+			bad_size |= lsz == 2 ? l & rd16(mk + 2 * i) : (uint64_t)(sz && l && l != sz);
 		}
-		off += l;
-		uint64_t sz = psz[i];
-		/* u16 lengths: l * (l - sz) * sz is 0 exactly when l is 0, sz or unchecked (sz 0);
-		 * |product| < 2^40, so the u64 arithmetic loses nothing. Fewer instructions than
-		 * the three tests, which u32 lengths keep. */
-		bad_size |= lsz == 2 ? l * (l - sz) * sz : (uint64_t)(sz && l && l != sz);
 	}
 	if (off > end)
 		return FC_EVT_EPARAMS;
@@ -83,11 +121,12 @@ static inline __attribute__((always_inline)) int fc_evtdec_v2(const uint8_t *b, 
 	if (!fill || (skip && skip[type]))
 		return large ? fc_evtdec_lay_out(out, lens, 4, np, len, false) : fc_evtdec_lay_out(out, lens, 2, np, len, false);
 	if (zero_tail) {
-		/* In two halves: gcc makes one 128-byte memset a `rep stos` (slow to start), each
-		 * 64-byte one a few vector stores. */
-		_Static_assert(sizeof(out->plen) == 128, "plen is two 64-byte halves");
-		memset(out->plen, 0, 64);
-		memset(out->plen + 16, 0, 64);
+		/* Stores of a zero vector: gcc makes a memset of this view (replay's, on its
+		 * stack) a `rep stos`, slow to start. */
+		typedef uint32_t u32x4 __attribute__((vector_size(16)));
+		const u32x4 z = {0};
+		for (unsigned i = 0; i < FC_EVT_MAX_PARAMS; i += 4)
+			memcpy(out->plen + i, &z, sizeof(z));
 	}
 	return large ? fc_evtdec_lay_out(out, lens, 4, np, len, true) : fc_evtdec_lay_out(out, lens, 2, np, len, true);
 }

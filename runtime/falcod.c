@@ -1222,25 +1222,31 @@ static int run_replay(struct engine *e, const char *path)
 	}
 	e->t0 = now_s();
 	uint64_t n = 0;
-	while (!g_stop && (rc = fc_capture_next(cap, &it)) == 1) {
-		switch (it.kind) {
-		case FC_CAP_PROC:
-			fc_state_seed_proc(e->st, &it.proc);
-			if (e->rec)
-				fc_record_proc(e->rec, &it.proc);
-			break;
-		case FC_CAP_FD:
-			fc_state_seed_fd(e->st, &it.fd);
-			if (e->rec)
-				fc_record_fd(e->rec, &it.fd);
-			break;
-		case FC_CAP_EVENT: process_event(e, &it.ev.evt); break;
-		}
-		if ((++n & 0xFFF) == 0) {
-			struct timespec ts;
-			clock_gettime(CLOCK_MONOTONIC, &ts);
-			e->last_event_mono_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-			between_events(e);
+	rc = 0;
+	if (!g_stop) {
+		while ((rc = fc_capture_next(cap, &it)) == 1) {
+			switch (it.kind) {
+			case FC_CAP_PROC:
+				fc_state_seed_proc(e->st, &it.proc);
+				if (e->rec)
+					fc_record_proc(e->rec, &it.proc);
+				break;
+			case FC_CAP_FD:
+				fc_state_seed_fd(e->st, &it.fd);
+				if (e->rec)
+					fc_record_fd(e->rec, &it.fd);
+				break;
+			case FC_CAP_EVENT: process_event(e, &it.ev.evt); break;
+			}
+			if ((++n & 0xFFF) == 0) {
+				struct timespec ts;
+				clock_gettime(CLOCK_MONOTONIC, &ts);
+				e->last_event_mono_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+				between_events(e);
+				/* the stop flag too every 4096 items, not per item */
+				if (g_stop)
+					break;
+			}
 		}
 	}
 	e->t1 = now_s();

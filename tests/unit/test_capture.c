@@ -846,6 +846,76 @@ Test(evt_decode, selective_and_lite_decoders_agree)
 		}
 }
 
+/* The lite walk takes u16 lengths four per load: every code at every parameter count, with
+ * all lengths right, then each one in turn wrong (its size + 1, or 0x8000 | size: a high bit
+ * alone), each verdict against the table's sizes (fc_ptype_size) and the same from all four
+ * v2 decoders. Values are zero bytes (a string reads as ""). */
+Test(evt_decode, lite_walk_every_code_and_count)
+{
+	static uint8_t b[FC_EVT_HDR_LEN + 4 * FC_EVT_MAX_PARAMS + 2 * 0x8010 + 64];
+	unsigned checked = 0;
+	for (unsigned c = 0; c < FC_EVENT_MAX; c++) {
+		const struct fc_event_info *in = &fc_events[c];
+		unsigned lsz = (in->flags & FC_EF_LARGE_PAYLOAD) ? 4 : 2;
+		for (unsigned np = 0; np <= in->nparams; np++) {
+			uint32_t good[FC_EVT_MAX_PARAMS], lens[FC_EVT_MAX_PARAMS];
+			for (unsigned i = 0; i < np; i++) {
+				unsigned sz = fc_ptype_size((enum fc_ptype)in->params[i].type);
+				good[i] = sz ? sz : 1 + i % 3;
+			}
+			memset(b, 0, sizeof b);
+			size_t n = mk(b, (uint16_t)c, np, lsz, np, good, NULL);
+			cr_assert_eq(decode_all_ways(b, n), FC_EVT_OK, "code %u np %u", c, np);
+			for (unsigned j = 0; j < np; j++)
+				for (int k = 0; k < 2; k++) {
+					memcpy(lens, good, sizeof lens);
+					unsigned sz = fc_ptype_size((enum fc_ptype)in->params[j].type);
+					lens[j] = k ? (0x8000u | good[j]) : good[j] + 1;
+					memset(b, 0, sizeof b);
+					n = mk(b, (uint16_t)c, np, lsz, np, lens, NULL);
+					int want = sz ? FC_EVT_EPSIZE : FC_EVT_OK;
+					cr_assert_eq(decode_all_ways(b, n), want, "code %u np %u param %u len %u",
+						     c, np, j, lens[j]);
+					/* one byte short: the lengths run past len (bounds before sizes) */
+					put32(b + 16, (uint32_t)n - 1);
+					cr_assert_eq(decode_all_ways(b, n - 1), FC_EVT_EPARAMS, "code %u np %u param %u",
+						     c, np, j);
+					checked++;
+				}
+		}
+	}
+	cr_expect_gt(checked, 5000);
+}
+
+/* The lite walk sums four u16 lengths per step in two 32-bit halves: 20 lengths of 0xFFFF
+ * (execve exit, whose parameters from the 2nd on are variable or empty-able) add up exactly, so
+ * an event one byte short of them is refused and one of exactly their size is taken. */
+Test(evt_decode, lite_walk_sum_of_large_lengths)
+{
+	const struct fc_event_info *in = &fc_events[FC_PPME_SYSCALL_EXECVE_19_X];
+	unsigned np = in->nparams;
+	cr_assert_geq(np, 16);
+	uint32_t lens[FC_EVT_MAX_PARAMS];
+	unsigned nbig = 0;
+	for (unsigned i = 0; i < np; i++) {
+		unsigned sz = fc_ptype_size((enum fc_ptype)in->params[i].type);
+		lens[i] = sz ? 0 : 0xFFFF;
+		nbig += !sz;
+	}
+	cr_assert_geq(nbig, 8, "enough variable-size parameters to carry between lanes");
+	size_t cap = FC_EVT_HDR_LEN + 2 * np + (size_t)nbig * 0xFFFF;
+	uint8_t *b = calloc(1, cap);
+	size_t n = mk(b, FC_PPME_SYSCALL_EXECVE_19_X, np, 2, np, lens, NULL);
+	cr_assert_eq(n, cap);
+	cr_expect_eq(decode_all_ways(b, n), FC_EVT_OK);
+	put32(b + 16, (uint32_t)n - 1);
+	cr_expect_eq(decode_all_ways(b, n - 1), FC_EVT_EPARAMS);
+	put32(b + 16, (uint32_t)n);
+	put16(b + FC_EVT_HDR_LEN + 2 * (np - 1), 0); /* the last length smaller: fits again */
+	cr_expect_eq(decode_all_ways(b, n), FC_EVT_OK);
+	free(b);
+}
+
 /* Every type the integer accessors take, and no other: a hand-built view of one parameter of
  * each type, all bytes 0xFF (signed types read -1, unsigned ones all ones of their width). */
 Test(evt_decode, integer_accessors_by_type)
