@@ -84,13 +84,6 @@ const uint8_t fc_evt_pmask[FC_EVENT_MAX][2 * FC_EVT_MAX_PARAMS] = {
 #undef EV
 #undef EV0
 
-int fc_evt_decode_nop(const void *buf, size_t avail, unsigned hdr_len, struct fc_evt *out)
-{
-	if (hdr_len != FC_EVT_HDR_LEN)
-		return fc_evt_decode_v1(buf, avail, out); /* v1 infers nparams from the lengths anyway */
-	return fc_evtdec_v2(buf, avail, false, NULL, false, out);
-}
-
 int fc_evt_decode(const void *buf, size_t avail, struct fc_evt *out)
 {
 	return fc_evtdec_v2(buf, avail, true, NULL, false, out);

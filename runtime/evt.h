@@ -3,8 +3,8 @@
  * Owns: struct fc_evt (a read-only view of one scap event: header fields plus a pointer and a
  * length per parameter, pointing into the caller's buffer), fc_evt_decode (current 26-byte
  * header, RUNTIME.md §2.1) and fc_evt_decode_v1 (the 22-byte header of EV v1 capture blocks,
- * nparams inferred, RUNTIME.md §3.4), the variants replay uses (fc_evt_decode_nop and
- * fc_evt_decode_sel: parameters of unread codes checked but not filled), the per-code table of
+ * nparams inferred, RUNTIME.md §3.4), the variant replay uses (fc_evt_decode_sel:
+ * parameters of unread codes checked but not filled), the per-code table of
  * fixed parameter sizes (fc_evt_psize), and the parameter accessors. Nothing here allocates or
  * copies; a view is valid as long as the buffer it was decoded from.
  *
@@ -67,13 +67,9 @@ int fc_evt_decode(const void *buf, size_t avail, struct fc_evt *out);
  * len 3 bytes too long; it is corrected first. The view is the same as for fc_evt_decode. */
 int fc_evt_decode_v1(const void *buf, size_t avail, struct fc_evt *out);
 
-/* Extension: fc_evt_decode (HDR_LEN 26) or fc_evt_decode_v1 (22) with every check made, but
- * pval/plen left unfilled: for events whose parameters nobody reads (merge.h lite codes). The
- * result and the header fields (nparams included) are those of the full decoder. */
-int fc_evt_decode_nop(const void *buf, size_t avail, unsigned hdr_len, struct fc_evt *out);
-
 /* Extension: fc_evt_decode, except that an event whose code C has SKIP[C] set (FC_EVENT_MAX
- * entries; NULL = none) is decoded as fc_evt_decode_nop does (all checks, pval/plen unfilled).
+ * entries; NULL = none) gets every check but pval/plen unfilled (merge.h lite codes: events
+ * whose parameters nobody reads); the header fields, nparams included, are still set.
  * A filled view also has plen[] zeroed from nparams up to FC_EVT_MAX_PARAMS, so a reader that
  * indexes by the table's parameter count sees absent trailing parameters as empty. The result
  * is always that of fc_evt_decode. One call per event for a reader with lite codes. */

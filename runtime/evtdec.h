@@ -1,5 +1,5 @@
 /* evtdec.h — the body of the v2 event decoder (26-byte header), as always-inline functions:
- * evt.c builds fc_evt_decode / _nop / _sel from it, and the capture reader inlines it into its
+ * evt.c builds fc_evt_decode and fc_evt_decode_sel from it, and the capture reader inlines it into its
  * per-event path (replay decodes every event of a capture; a call per event was a tenth of
  * the decoder's instructions). Internal to the runtime: callers outside evt.c and capture.c
  * use the evt.h functions. Contract and checks: evt.h (fc_evt_decode_sel). */
