@@ -140,7 +140,6 @@ struct fc_merge {
 	uint32_t hmask;
 	struct plan *plans[FC_EVENT_MAX]; /* by input event code, built on first use */
 	struct code codes[FC_EVENT_MAX];
-	uint8_t psize[FC_EVENT_MAX][FC_EVT_MAX_PARAMS]; /* fc_ptype_size of each table parameter */
 	uint8_t *out;
 	size_t outcap;
 	char *json; /* CONTAINER_E conversion */
@@ -316,7 +315,7 @@ static bool is_own_encoding(const struct fc_merge *m, const struct fc_evt *e)
 	uint64_t off = FC_EVT_HDR_LEN + (uint64_t)e->nparams * (large ? 4 : 2);
 	for (uint32_t i = 0; i < e->nparams; i++) {
 		uint32_t l = large ? rd32(lens + 4 * i) : rd16(lens + 2 * i);
-		unsigned sz = m->psize[e->type][i];
+		unsigned sz = fc_evt_psize[e->type][i];
 		if (l != e->plen[i] || (l && e->pval[i] != e->raw + off) || (sz && l && l != sz))
 			return false;
 		off += l;
@@ -456,8 +455,6 @@ struct fc_merge *fc_merge_new(uint32_t max_pending)
 					    (uint8_t)ii->nparams, (uint8_t)fc_events[fin].nparams, 0,
 					    !syscall && fin == c && !drop_tab[c] && c != FC_PPME_PROCEXIT_1_E,
 					    (ii->flags & FC_EF_LARGE_PAYLOAD) ? 4 : 2};
-		for (unsigned i = 0; i < ii->nparams && i < FC_EVT_MAX_PARAMS; i++)
-			m->psize[c][i] = (uint8_t)fc_ptype_size((enum fc_ptype)ii->params[i].type);
 	}
 	m->free_head = NIL;
 	m->head = m->tail = m->last = NIL;
@@ -805,7 +802,7 @@ static bool valid_view(const struct fc_merge *m, const struct fc_evt *in, bool *
 	bool sz_ok = true;
 	for (uint32_t i = 0; i < in->nparams; i++) {
 		uint32_t l = in->plen[i];
-		unsigned sz = m->psize[in->type][i];
+		unsigned sz = fc_evt_psize[in->type][i];
 		if (l && !in->pval[i])
 			return false;
 		sz_ok &= !(sz && l && l != sz);
@@ -816,14 +813,14 @@ static bool valid_view(const struct fc_merge *m, const struct fc_evt *in, bool *
 
 /* OUT := what fc_evt_decode makes of BUF (N bytes), which fc_evt_encode just wrote from T:
  * the layout is known, so only the fixed-size check of the decoder is repeated. */
-static bool view_of(const struct fc_merge *m, const struct fc_evt *t, const uint8_t *buf, size_t n,
+static bool view_of(const struct fc_evt *t, const uint8_t *buf, size_t n,
 		    struct fc_evt *out)
 {
 	bool large = (fc_events[t->type].flags & FC_EF_LARGE_PAYLOAD) != 0;
 	size_t off = FC_EVT_HDR_LEN + (size_t)t->nparams * (large ? 4 : 2);
 	for (uint32_t i = 0; i < t->nparams; i++) {
 		uint32_t l = t->plen[i];
-		unsigned sz = m->psize[t->type][i];
+		unsigned sz = fc_evt_psize[t->type][i];
 		if (sz && l && l != sz)
 			return false;
 		out->pval[i] = buf + off;
@@ -998,13 +995,13 @@ static __attribute__((noinline)) int push_full(struct fc_merge *m, const struct 
 			const struct step *st = &pl->s[j];
 			struct psrc p = {NULL, 0};
 			if (st->kind == P_IN)
-				p = move(st, in->pval[st->k], in->plen[st->k], fi->params[j].type, m->psize[fin][j],
+				p = move(st, in->pval[st->k], in->plen[st->k], fi->params[j].type, fc_evt_psize[fin][j],
 					 tmp[j]);
 			else if (st->kind == P_ENTER)
 				p = move(st, enter->pval[st->k], enter->plen[st->k], fi->params[j].type,
-					 m->psize[fin][j], tmp[j]);
+					 fc_evt_psize[fin][j], tmp[j]);
 			else if (st->kind == P_ZERO)
-				p = (struct psrc){zeros, m->psize[fin][j]};
+				p = (struct psrc){zeros, fc_evt_psize[fin][j]};
 			t->pval[j] = p.p;
 			t->plen[j] = p.len;
 		}
@@ -1044,7 +1041,7 @@ static __attribute__((noinline)) int push_full(struct fc_merge *m, const struct 
 			m->outcap = nc;
 		}
 	}
-	if (n == 0 || fc_evt_encode(&tmpl, m->out, m->outcap) != n || !view_of(m, &tmpl, m->out, n, out))
+	if (n == 0 || fc_evt_encode(&tmpl, m->out, m->outcap) != n || !view_of(&tmpl, m->out, n, out))
 		rc = -1;
 
 done:
