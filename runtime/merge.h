@@ -60,7 +60,7 @@ void fc_merge_set_views(struct fc_merge *m, bool views);
 
 /* Extension: decoded inputs. With DECODED set, the caller vouches that every input is a view
  * exactly as fc_evt_decode, fc_evt_decode_v1 or fc_evt_decode_sel made it (left unfilled, by
- * fc_evt_decode_nop or _sel, only for codes that fc_merge_is_lite reports), unmodified and with
+ * fc_evt_decode_sel, only for codes that fc_merge_is_lite reports), unmodified and with
  * its buffer: what fc_capture_next and the probe hand out. So pval[i] is set wherever plen[i] > 0, every fixed-size parameter is empty
  * or of its size, and with the 26-byte header the parameters lie in order right after the
  * length array. The merger then skips checking those facts per input; outputs and counters

@@ -112,7 +112,8 @@ static uint8_t handler_of(unsigned c)
 }
 
 /* The parser tables depend only on the event table: built once per process (many strcmp; a
- * state is created per test, per reload and per fuzzer input) and copied into each state. */
+ * state is created per test, per reload and per fuzzer input), then shared by every state
+ * (pidx) or folded into its plan (set_plan). */
 static int8_t tab_pidx[FC_EVENT_MAX][FC_P_MAX_];
 static uint8_t tab_handler[FC_EVENT_MAX];
 static int8_t tab_fdparam[FC_EVENT_MAX];
@@ -178,8 +179,7 @@ static void set_plan(struct fc_state *st)
 static void build_tables(struct fc_state *st)
 {
 	pthread_once(&tab_once, build_tables_once);
-	memcpy(st->pidx, tab_pidx, sizeof tab_pidx);
-	memcpy(st->handler, tab_handler, sizeof tab_handler);
+	st->pidx = (const int8_t(*)[FC_P_MAX_])tab_pidx; /* shared: never written after the once */
 	set_plan(st);
 }
 
@@ -215,14 +215,12 @@ struct fc_state *fc_state_new(const struct fc_state_opts *o)
 	st->o.host_root = st->host_root;
 	st->o.hostname = st->hostname;
 	st->boot_ts = st->o.boot_ts;
-	st->pidx = malloc(sizeof(*st->pidx) * FC_EVENT_MAX);
-	st->handler = malloc(FC_EVENT_MAX);
 	st->plan = malloc(sizeof(*st->plan) * FC_EVENT_MAX);
 	st->arena.buf = malloc(ARENA_BYTES);
 	st->arena.cap = ARENA_BYTES;
 	st->scratch.buf = malloc(SCRATCH_BYTES);
 	st->scratch.cap = SCRATCH_BYTES;
-	if (!st->hostname || !st->pidx || !st->handler || !st->plan || !st->arena.buf ||
+	if (!st->hostname || !st->plan || !st->arena.buf ||
 	    !st->scratch.buf || (st->o.host_root && !st->host_root)) {
 		fc_state_free(st);
 		return NULL;
@@ -244,8 +242,6 @@ void fc_state_free(struct fc_state *st)
 	fc_containers_free(st);
 	fc_users_free(st);
 	free(st->rm_tids);
-	free(st->pidx);
-	free(st->handler);
 	free(st->plan);
 	free(st->arena.buf);
 	free(st->scratch.buf);
@@ -1931,10 +1927,9 @@ static __attribute__((noinline)) void parse_event(struct fc_state *st, const str
 
 bool fc_state_reads_params(const struct fc_state *st, uint16_t code)
 {
-	if (code >= FC_EVENT_MAX)
-		return true;
-	uint8_t h = st->handler[code];
-	return h != H_NONE && !(st->no_memory && (h == H_SWITCH || h == H_MEM));
+	/* the plan's parser is the code's handler (the even codes with one, procexit, switch and
+	 * the meta events, keep it) less the memory parsers while memory is not tracked */
+	return code >= FC_EVENT_MAX || st->plan[code].parse != H_NONE;
 }
 
 void fc_state_track_memory(struct fc_state *st, bool on)

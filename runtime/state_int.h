@@ -405,8 +405,7 @@ struct fc_state {
 	struct fc_ctr_store *ctrs;
 	struct fc_user_store *users;
 
-	int8_t (*pidx)[FC_P_MAX_]; /* [FC_EVENT_MAX][FC_P_MAX_] parameter index or -1 */
-	uint8_t *handler;          /* [FC_EVENT_MAX] parser kind */
+	const int8_t (*pidx)[FC_P_MAX_]; /* [FC_EVENT_MAX][FC_P_MAX_] parameter index or -1 (shared) */
 	struct fc_code_plan {      /* [FC_EVENT_MAX] what fc_state_event does (state.c set_plan) */
 		uint8_t parse;     /* the parser to run, 0: none */
 		int8_t fdparam;    /* exits of USES_FD events: index of the fd parameter, else -1 */
