@@ -297,6 +297,35 @@ static const char *cmdline(struct fc_state *st, const struct fc_thread *t, size_
 	return d;
 }
 
+/* T's proc.cmdline, joined on the first read since its comm or arguments last changed and
+ * kept on the thread (struct fc_thread.cmd); LEN its length. NULL when out of memory. */
+static const char *cmdline_cached(struct fc_state *st, struct fc_thread *t, size_t *len)
+{
+	if (!t->cmd || t->cmd_comm != t->comm || t->cmd_args != t->args) {
+		size_t hl = t->comm ? t->comm->len : 0, al = t->args ? t->args->len : 0;
+		struct fc_rstr *c = hl + al < UINT32_MAX - 2 ? malloc(sizeof *c + hl + 1 + al + 1) : NULL;
+		if (!c) /* out of memory: this event's copy in the arena; the next read tries again */
+			return cmdline(st, t, len, t->comm);
+		size_t n = hl; /* what cmdline() writes, in place */
+		if (hl)
+			memcpy(c->s, t->comm->s, hl);
+		if (al) {
+			c->s[n++] = ' ';
+			memcpy(c->s + n, t->args->s, al);
+			nul_to(c->s + n, al, ' ');
+			n += al;
+		}
+		c->s[n] = 0;
+		c->len = (uint32_t)n;
+		c->refs = 1;
+		fc_rstr_set(&t->cmd, c);
+		fc_rstr_set(&t->cmd_comm, fc_rstr_ref(t->comm));
+		fc_rstr_set(&t->cmd_args, fc_rstr_ref(t->args));
+	}
+	*len = t->cmd->len;
+	return t->cmd->s;
+}
+
 static const struct fc_rstr *env_of(struct fc_state *st, struct fc_thread *t)
 {
 	struct fc_thread *m = fc_thread_main(st, t);
@@ -373,7 +402,7 @@ static bool one(struct fc_state *st, struct fc_thread *a, enum afield k, struct 
 	case A_ARGS:
 		return join_blob(st, a->args, ' ', out);
 	case A_CMDLINE:
-		s = cmdline(st, a, &l, a->comm);
+		s = cmdline_cached(st, a, &l);
 		return s ? fc_vstr(out, s, l) : fc_vnone(out);
 	case A_ENV:
 		return join_blob(st, env_of(st, a), ' ', out);

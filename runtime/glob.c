@@ -241,7 +241,7 @@ struct fc_glob *fc_glob_compile(void *mem, const char *pat, size_t plen, bool ca
 static inline bool lit_eq(const char *s, const char *lit, size_t n, bool cf)
 {
 	if (!cf)
-		return !fc_memcmp0(s, lit, n);
+		return fc_bytes_eq(s, lit, n);
 	for (size_t i = 0; i < n; i++)
 		if (fold((uint8_t)s[i], true) != (uint8_t)lit[i])
 			return false;
@@ -251,6 +251,13 @@ static inline bool lit_eq(const char *s, const char *lit, size_t n, bool cf)
 bool fc_glob_match(const struct fc_glob *g, const char *s, size_t n)
 {
 	if (g->never)
+		return false;
+	const struct gtok *t0 = g->tok;
+	/* a leading literal (most path patterns: /lib/..., /etc/...) rejects most values before
+	 * the value is scanned for its end: the literal holds no NUL, so raw bytes that differ
+	 * differ in the value as fnmatch sees it too */
+	if (g->ntok && t0->kind == T_LIT && !g->casefold &&
+	    (n < t0->len || !fc_bytes_eq(s, g->lit + t0->off, t0->len)))
 		return false;
 	const char *nul = fc_memchr0(s, 0, n);
 	if (nul)

@@ -84,7 +84,7 @@ static struct pedge *find_edge(struct pnode *n, bool glob, const char *c, size_t
 {
 	struct pedge *e = glob ? n->glob : n->lit;
 	uint32_t k = glob ? n->nglob : n->nlit;
-	if (k && e[k - 1].len == cl && !fc_memcmp0(e[k - 1].s, c, cl))
+	if (k && e[k - 1].len == cl && fc_bytes_eq(e[k - 1].s, c, cl))
 		return &e[k - 1];
 	return NULL;
 }

@@ -283,6 +283,11 @@ struct fc_tgroup {
 struct fc_thread {
 	int64_t tid, pid, ptid, sid, vpgid, pgid, vtid, vpid, reaper_tid;
 	struct fc_rstr *comm, *exe, *exepath, *args, *env, *cgroups, *root;
+	/* proc.cmdline (comm + ' ' + the arguments, NULs as spaces) as last joined, and the comm
+	 * and args it was joined from: still the thread's own (referenced here, so neither can be
+	 * freed and its address reused) means still right. Rules test proc.cmdline on most of a
+	 * process's events; joining it each time was most of the test's cost. */
+	struct fc_rstr *cmd, *cmd_comm, *cmd_args;
 	int64_t fdlimit;
 	uint32_t uid, gid, loginuid, tty;
 	uint32_t vmsize_kb, vmrss_kb, vmswap_kb;

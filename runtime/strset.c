@@ -69,7 +69,7 @@ struct fc_strset *fc_strset_new(uint32_t n, const char *const *s, const uint32_t
 		uint64_t h = XXH3_64bits(s[i], len[i]);
 		uint32_t j = (uint32_t)h & set->mask;
 		for (; set->tab[j].s; j = (j + 1) & set->mask)
-			if (set->tab[j].h == h && set->tab[j].len == len[i] && !fc_memcmp0(set->tab[j].s, s[i], len[i]))
+			if (set->tab[j].h == h && set->tab[j].len == len[i] && fc_bytes_eq(set->tab[j].s, s[i], len[i]))
 				break;
 		if (set->tab[j].s) {
 			*dup = true;
@@ -94,7 +94,7 @@ bool fc_strset_has(const struct fc_strset *set, const char *s, size_t len)
 		const struct sent *e = &set->tab[j];
 		if (!e->s)
 			return false;
-		if (e->h == h && e->len == len && !fc_memcmp0(e->s, s, len))
+		if (e->h == h && e->len == len && fc_bytes_eq(e->s, s, len))
 			return true;
 	}
 }
@@ -229,7 +229,7 @@ struct fc_prefixset *fc_prefixset_new(uint32_t n, const char *const *s, const ui
 	uint32_t k = 0;
 	for (uint32_t i = 0; i < n; i++) {
 		const struct pitem *p = k ? &set->it[k - 1] : NULL;
-		if (p && p->len <= set->it[i].len && !fc_memcmp0(p->s, set->it[i].s, p->len))
+		if (p && p->len <= set->it[i].len && fc_bytes_eq(p->s, set->it[i].s, p->len))
 			continue;
 		set->it[k++] = set->it[i];
 	}
@@ -265,7 +265,7 @@ bool fc_prefixset_has(const struct fc_prefixset *set, const char *s, size_t len)
 	if (lo == set->lo[b])
 		return false;
 	const struct pitem *p = &set->it[lo - 1];
-	return p->len <= len && !fc_memcmp0(p->s, s, p->len);
+	return p->len <= len && fc_bytes_eq(p->s, s, p->len);
 }
 
 void fc_prefixset_free(struct fc_prefixset *set)

@@ -303,6 +303,9 @@ static void release(struct fc_state *st, struct fc_thread *t)
 	fc_rstr_unref(t->env);
 	fc_rstr_unref(t->cgroups);
 	fc_rstr_unref(t->root);
+	fc_rstr_unref(t->cmd);
+	fc_rstr_unref(t->cmd_comm);
+	fc_rstr_unref(t->cmd_args);
 	fc_container_unref(st, t->ctr);
 	free(t);
 }

@@ -225,49 +225,15 @@ static bool icontains(const char *h, size_t hl, const char *n, size_t nl)
 	return false;
 }
 
-static inline uint64_t ld64(const char *p)
-{
-	uint64_t v;
-	memcpy(&v, p, 8);
-	return v;
-}
-static inline uint32_t ld32(const char *p)
-{
-	uint32_t v;
-	memcpy(&v, p, 4);
-	return v;
-}
-static inline uint16_t ld16(const char *p)
-{
-	uint16_t v;
-	memcpy(&v, p, 2);
-	return v;
-}
-
-/* A[0..N) == B[0..N). Up to 16 bytes (names, most constants) with two overlapping loads per
- * side and no call; never reads outside either buffer. */
-static inline bool bytes_eq(const char *a, const char *b, uint32_t n)
-{
-	if (n > 16)
-		return !memcmp(a, b, n);
-	if (n >= 8)
-		return ((ld64(a) ^ ld64(b)) | (ld64(a + n - 8) ^ ld64(b + n - 8))) == 0;
-	if (n >= 4)
-		return ((ld32(a) ^ ld32(b)) | (ld32(a + n - 4) ^ ld32(b + n - 4))) == 0;
-	if (n >= 2)
-		return ld16(a) == ld16(b) && a[n - 1] == b[n - 1];
-	return !n || a[0] == b[0];
-}
-
 /* The string test of EQ_S: kind, then the length, then the bytes. */
 static inline bool str_eq(const struct fc_val *v, const struct fc_ninsn *in)
 {
-	return (v->kind == FC_V_STR || v->kind == FC_V_BUF) && v->len == in->klen && bytes_eq(v->s, in->k.p, in->klen);
+	return (v->kind == FC_V_STR || v->kind == FC_V_BUF) && v->len == in->klen && fc_bytes_eq(v->s, in->k.p, in->klen);
 }
 
 static inline bool startswith(const struct fc_val *v, const char *k, size_t kl)
 {
-	return v->len >= kl && !fc_memcmp0(v->s, k, kl);
+	return v->len >= kl && fc_bytes_eq(v->s, k, kl);
 }
 
 static inline bool endswith(const struct fc_val *v, const char *k, size_t kl)

@@ -28,6 +28,42 @@ static inline const char *fc_memchr0(const char *s, int c, size_t n)
 	return n ? (const char *)memchr(s, c, n) : NULL;
 }
 
+static inline uint64_t fc_ld64(const char *p)
+{
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return v;
+}
+static inline uint32_t fc_ld32(const char *p)
+{
+	uint32_t v;
+	memcpy(&v, p, 4);
+	return v;
+}
+static inline uint16_t fc_ld16(const char *p)
+{
+	uint16_t v;
+	memcpy(&v, p, 2);
+	return v;
+}
+
+/* A[0..N) == B[0..N), for the equality tests of leaves (names, path prefixes, glob literals):
+ * up to 16 bytes with two overlapping loads per side and no call (a memcmp call was most of a
+ * short prefix test); longer, the first 8 bytes in line (where paths that differ mostly
+ * differ), then memcmp. Never reads outside either buffer; A and B may be NULL when N is 0. */
+static inline bool fc_bytes_eq(const char *a, const char *b, size_t n)
+{
+	if (n > 16)
+		return fc_ld64(a) == fc_ld64(b) && !memcmp(a + 8, b + 8, n - 8);
+	if (n >= 8)
+		return ((fc_ld64(a) ^ fc_ld64(b)) | (fc_ld64(a + n - 8) ^ fc_ld64(b + n - 8))) == 0;
+	if (n >= 4)
+		return ((fc_ld32(a) ^ fc_ld32(b)) | (fc_ld32(a + n - 4) ^ fc_ld32(b + n - 4))) == 0;
+	if (n >= 2)
+		return fc_ld16(a) == fc_ld16(b) && a[n - 1] == b[n - 1];
+	return !n || a[0] == b[0];
+}
+
 /* Substring search tuned for the short values rules see (paths, names): memchr for one byte
  * of the needle then memcmp, which beats the setup cost of glibc's memmem below a few hundred
  * bytes; long haystacks go to memmem (linear worst case). The byte searched for is the
@@ -48,7 +84,7 @@ static inline const char *fc_memmem(const char *h, size_t hl, const char *n, siz
 		p = (const char *)memchr(p, n[a], (size_t)(end + a - p));
 		if (!p)
 			return NULL;
-		if (!memcmp(p - a, n, nl))
+		if (fc_bytes_eq(p - a, n, nl))
 			return p - a;
 	}
 	return NULL;
