@@ -24,6 +24,7 @@ struct gtok {
 };
 
 struct fc_glob {
+	struct fc_glob_head head; /* first: fc_glob_match reads it in line */
 	uint32_t ntok;
 	bool casefold, never;
 	const struct gtok *tok;
@@ -235,6 +236,8 @@ struct fc_glob *fc_glob_compile(void *mem, const char *pat, size_t plen, bool ca
 		tok[nt - 1].len++;
 	}
 	g->ntok = nt;
+	if (nt && tok[0].kind == T_LIT && !casefold)
+		g->head = (struct fc_glob_head){.pre = lit + tok[0].off, .prelen = tok[0].len};
 	return g;
 }
 
@@ -248,16 +251,9 @@ static inline bool lit_eq(const char *s, const char *lit, size_t n, bool cf)
 	return true;
 }
 
-bool fc_glob_match(const struct fc_glob *g, const char *s, size_t n)
+bool fc_glob_match_rest(const struct fc_glob *g, const char *s, size_t n)
 {
 	if (g->never)
-		return false;
-	const struct gtok *t0 = g->tok;
-	/* a leading literal (most path patterns: /lib/..., /etc/...) rejects most values before
-	 * the value is scanned for its end: the literal holds no NUL, so raw bytes that differ
-	 * differ in the value as fnmatch sees it too */
-	if (g->ntok && t0->kind == T_LIT && !g->casefold &&
-	    (n < t0->len || !fc_bytes_eq(s, g->lit + t0->off, t0->len)))
 		return false;
 	const char *nul = fc_memchr0(s, 0, n);
 	if (nul)

@@ -64,29 +64,47 @@ static inline bool fc_bytes_eq(const char *a, const char *b, size_t n)
 	return !n || a[0] == b[0];
 }
 
-/* Substring search tuned for the short values rules see (paths, names): memchr for one byte
- * of the needle then memcmp, which beats the setup cost of glibc's memmem below a few hundred
- * bytes; long haystacks go to memmem (linear worst case). The byte searched for is the
- * needle's first one that is not '/' (paths are full of slashes: "/.ssh/" is looked for by
- * its '.'). Returns the first occurrence. NL > 0. */
+/* Substring search tuned for the short values rules see (paths, names, command lines); long
+ * haystacks go to glibc's memmem (linear worst case). Returns the first occurrence. NL > 0.
+ * Two bytes of the needle are looked for together, eight candidate starts per step (SWAR):
+ * its first byte that is not '/' (paths are full of slashes: "/.ssh/" is anchored on its '.')
+ * and its last byte; only a start where both match is compared in full. A memchr call per
+ * anchor byte (what this replaced) cost more than the whole scan of a typical path. The step
+ * needs little-endian byte order (x86_64, ARM64); elsewhere, and for the last few starts, one
+ * start at a time. */
+static inline uint64_t fc_zero_bytes(uint64_t v)
+{
+	/* 0x80 in every byte of V that is zero (and possibly in a higher byte after one: those
+	 * starts are only compared in full, never skipped) */
+	return (v - 0x0101010101010101ull) & ~v & 0x8080808080808080ull;
+}
+
 static inline const char *fc_memmem(const char *h, size_t hl, const char *n, size_t nl)
 {
 	if (nl > hl)
 		return NULL;
 	if (hl > 256)
 		return (const char *)memmem(h, hl, n, nl);
-	size_t a = 0;
-	while (a + 1 < nl && n[a] == '/')
+	size_t a = 0, z = nl - 1;
+	while (a < z && n[a] == '/')
 		a++;
-	/* candidate starts are [h, end); their anchor bytes [h + a, end + a) */
-	const char *end = h + (hl - nl) + 1;
-	for (const char *p = h + a; p < end + a; p++) {
-		p = (const char *)memchr(p, n[a], (size_t)(end + a - p));
-		if (!p)
-			return NULL;
-		if (fc_bytes_eq(p - a, n, nl))
-			return p - a;
+	size_t i = 0, last = hl - nl; /* candidate starts: [0, last] */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	const uint64_t fa = 0x0101010101010101ull * (uint8_t)n[a], fz = 0x0101010101010101ull * (uint8_t)n[z];
+	/* starts i..i+7: anchor bytes at i+a.., last bytes at i+z..; both loads end by i+z+8 <= hl */
+	for (; i + 8 <= last + 1; i += 8) {
+		uint64_t m = fc_zero_bytes((fc_ld64(h + i + a) ^ fa) | (fc_ld64(h + i + z) ^ fz));
+		while (m) {
+			size_t k = i + (size_t)(__builtin_ctzll(m) >> 3);
+			if (fc_bytes_eq(h + k, n, nl))
+				return h + k;
+			m &= m - 1;
+		}
 	}
+#endif
+	for (; i <= last; i++)
+		if (h[i + a] == n[a] && h[i + z] == n[z] && fc_bytes_eq(h + i, n, nl))
+			return h + i;
 	return NULL;
 }
 
@@ -96,12 +114,29 @@ static inline const char *fc_memmem(const char *h, size_t hl, const char *n, siz
  * backtrack point per '*' (linear memory, O(n·m) worst case, no recursion). */
 struct fc_glob;
 
+/* What the inline test below reads of a compiled pattern (its first member): the literal the
+ * pattern starts with (case-sensitive patterns only; empty otherwise). */
+struct fc_glob_head {
+	const char *pre;
+	uint32_t prelen;
+};
+
 /* Bytes needed to compile a pattern of PLEN bytes (an upper bound). */
 size_t fc_glob_size(size_t plen);
 /* Compiles PAT into MEM (at least fc_glob_size(plen) bytes, 8-aligned). Never fails: a
  * pattern fnmatch could never match (a trailing lone backslash) compiles to "never". */
 struct fc_glob *fc_glob_compile(void *mem, const char *pat, size_t plen, bool casefold);
-bool fc_glob_match(const struct fc_glob *g, const char *s, size_t len);
+bool fc_glob_match_rest(const struct fc_glob *g, const char *s, size_t len);
+/* fnmatch(pattern, S[0..LEN)). The leading literal in line: most path patterns (/lib/...,
+ * /etc/...) reject most values on it, without a call or a scan of the value for its end (the
+ * literal holds no NUL, so raw bytes that differ differ in the value as fnmatch sees it). */
+static inline bool fc_glob_match(const struct fc_glob *g, const char *s, size_t len)
+{
+	const struct fc_glob_head *h = (const struct fc_glob_head *)g;
+	if (len < h->prelen || !fc_bytes_eq(s, h->pre, h->prelen))
+		return false;
+	return fc_glob_match_rest(g, s, len);
+}
 /* True when the pattern has no wildcard at all (pmatch keeps such components for exact lookup). */
 bool fc_glob_has_magic(const char *pat, size_t plen);
 

@@ -289,15 +289,22 @@ static const char *naive(const char *h, size_t hl, const char *n, size_t nl)
 
 Test(hotpath, memmem_matches_naive_search)
 {
-	char h[400], n[12];
-	for (int round = 0; round < 20000; round++) {
-		size_t hl = round % 10 == 0 ? 260 + rnd(130) : rnd(40);
-		size_t nl = 1 + rnd(8);
+	/* haystacks from empty to past the memmem cutoff (256), needles of 1 to 20 bytes, over a
+	 * small alphabet (many partial matches, the eight-starts step's false candidates); each
+	 * haystack in a buffer of exactly its size, so that a read past it is a sanitizer error */
+	for (int round = 0; round < 40000; round++) {
+		size_t hl = round % 10 == 0 ? 250 + rnd(140) : round % 3 == 0 ? rnd(256) : rnd(40);
+		size_t nl = 1 + (round % 4 == 0 ? rnd(20) : rnd(8));
+		char *h = malloc(hl ? hl : 1), *n = malloc(nl);
 		for (size_t i = 0; i < hl; i++)
 			h[i] = "//.ab"[rnd(5)];
 		for (size_t i = 0; i < nl; i++)
 			n[i] = "//.ab"[rnd(5)];
+		if (round % 7 == 0 && hl >= nl) /* plant the needle, sometimes near the end */
+			memcpy(h + rnd((uint32_t)(hl - nl + 1)), n, nl);
 		cr_assert_eq(fc_memmem(h, hl, n, nl), naive(h, hl, n, nl), "round %d", round);
+		free(h);
+		free(n);
 	}
 	const char *p = "/home/u/.ssh/id_rsa";
 	cr_assert_eq(fc_memmem(p, strlen(p), "/.ssh/", 6), p + 7);
