@@ -252,27 +252,40 @@ static inline bool follow(const struct pedge *e, const char *p, size_t len, size
 	return match_node(e->child, p, len, pos);
 }
 
+/* N's exact edge for component C (CL bytes), NULL if none. A few edges (most nodes): lengths
+ * first, bytes compared in line, no call; more: the binary search over (length, bytes). */
+static const struct pedge *exact_edge(const struct pnode *n, const char *c, size_t cl)
+{
+	if (n->nlit <= 8) {
+		for (uint32_t i = 0; i < n->nlit; i++)
+			if (n->lit[i].len == cl && fc_bytes_eq(n->lit[i].s, c, cl))
+				return &n->lit[i];
+		return NULL;
+	}
+	uint32_t lo = 0, hi = n->nlit;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		const struct pedge *e = &n->lit[mid];
+		int d = e->len != cl ? (e->len < cl ? -1 : 1) : fc_memcmp0(e->s, c, cl);
+		if (!d)
+			return e;
+		if (d < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
 static bool match_node(const struct pnode *n, const char *p, size_t len, size_t pos)
 {
 	const char *c;
 	size_t cl;
 	if (!next_comp(p, len, &pos, &c, &cl))
 		return false; /* the path ends inside a longer entry */
-	uint32_t lo = 0, hi = n->nlit;
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		const struct pedge *e = &n->lit[mid];
-		int d = e->len != cl ? (e->len < cl ? -1 : 1) : fc_memcmp0(e->s, c, cl);
-		if (!d) {
-			if (follow(e, p, len, pos))
-				return true;
-			break;
-		}
-		if (d < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	const struct pedge *e = exact_edge(n, c, cl);
+	if (e && follow(e, p, len, pos))
+		return true;
 	for (uint32_t i = 0; i < n->nglob; i++)
 		if (fc_glob_match(n->glob[i].glob, c, cl) && follow(&n->glob[i], p, len, pos))
 			return true;

@@ -1160,3 +1160,67 @@ Test(vm, prefix_set_vs_naive)
 	}
 	fc_prefixset_free(ps);
 }
+
+/* Components of P (split on '/', empty ones skipped) into C; returns the count. */
+static int comps(const char *p, char c[][8], int max)
+{
+	int n = 0;
+	while (*p && n < max) {
+		while (*p == '/')
+			p++;
+		size_t l = strcspn(p, "/");
+		if (!l)
+			break;
+		memcpy(c[n], p, l);
+		c[n++][l] = 0;
+		p += l;
+	}
+	return n;
+}
+
+/* pmatch with exact components only, against "some entry's components are a prefix of the
+ * path's": nodes with up to 14 edges, so both of match_node's lookups (a scan of a few edges,
+ * the binary search past 8) are taken. */
+Test(vm, pmatch_exact_vs_naive)
+{
+	static const char *names[] = {"a", "b", "cc", "dd", "etc", "usr", "lib", "proc", "x1", "x2", "yy", "zzz", "w", "q"};
+	uint64_t x = 0x2545f4914f6cdd1dull;
+	char ent[24][32], probe[32], pc[8][8], ec[8][8];
+	const char *es[24];
+	uint32_t el[24];
+	for (int round = 0; round < 400; round++) {
+		int ne = 1 + (int)(x % 24);
+		for (int i = 0; i < ne; i++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			int d = 1 + (int)(x % 3);
+			ent[i][0] = 0;
+			for (int k = 0; k < d; k++) {
+				strcat(ent[i], "/");
+				strcat(ent[i], names[(x >> (8 * k + 4)) % 14]);
+			}
+			es[i] = ent[i];
+			el[i] = (uint32_t)strlen(ent[i]);
+		}
+		struct fc_pmatch *pm = fc_pmatch_new((uint32_t)ne, es, el);
+		cr_assert_not_null(pm);
+		for (int t = 0; t < 60; t++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			int d = (int)(x % 4);
+			probe[0] = 0;
+			for (int k = 0; k < d; k++) {
+				strcat(probe, k % 2 ? "//" : "/");
+				strcat(probe, names[(x >> (8 * k + 4)) % 14]);
+			}
+			int np = comps(probe, pc, 8);
+			bool want = false;
+			for (int i = 0; i < ne && !want; i++) {
+				int n = comps(es[i], ec, 8), k = 0;
+				while (k < n && k < np && !strcmp(ec[k], pc[k]))
+					k++;
+				want = k == n;
+			}
+			cr_assert_eq(fc_pmatch_has(pm, probe, strlen(probe)), want, "round %d probe %s", round, probe);
+		}
+		fc_pmatch_free(pm);
+	}
+}
