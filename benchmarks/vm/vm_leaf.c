@@ -11,7 +11,8 @@
  *   ns_per_eval   each of the R evaluations is fc_vm_begin + fc_vm_eval_rule: a new event for
  *                 the VM (its value cache and SUB memo invalidated), then the rule's program: the
  *                 field extracted again from the state engine (which has resolved the event's
- *                 thread and fd, as libsinsp's parser has before run()) and the test — what
+ *                 thread and fd, as libsinsp's parser has before run(); proc.cmdline is the
+ *                 thread's joined copy, kept until an exec changes it) and the test — what
  *                 libsinsp's filter run() repeats, since that libsinsp has no per-event value
  *                 cache; no more (no rule index: Falco's ruleset does that outside the filter);
  *   run_ns        the same through fc_vm_run (the per-event-type rule index and match report
