@@ -298,9 +298,14 @@ static const char *cmdline(struct fc_state *st, const struct fc_thread *t, size_
 }
 
 /* T's proc.cmdline, joined on the first read since its comm or arguments last changed and
- * kept on the thread (struct fc_thread.cmd); LEN its length. NULL when out of memory. */
-static const char *cmdline_cached(struct fc_state *st, struct fc_thread *t, size_t *len)
+ * kept on the thread (struct fc_thread.cmd): on its process's main thread when that has the
+ * same comm and arguments (the threads of a process share one copy), else on T. LEN its
+ * length. NULL when out of memory. */
+static const char *cmdline_cached(struct fc_state *st, struct fc_thread *a, size_t *len)
 {
+	struct fc_thread *t = fc_thread_main(st, a);
+	if (t->comm != a->comm || t->args != a->args)
+		t = a;
 	if (!t->cmd || t->cmd_comm != t->comm || t->cmd_args != t->args) {
 		size_t hl = t->comm ? t->comm->len : 0, al = t->args ? t->args->len : 0;
 		struct fc_rstr *c = hl + al < UINT32_MAX - 2 ? malloc(sizeof *c + hl + 1 + al + 1) : NULL;

@@ -124,6 +124,12 @@ Test(extract, cmdline_follows_exec)
 		assert_str(st, "proc.pcmdline", "bash -l");
 		done(st);
 	}
+	/* thread 211 of the same process shares the main thread's copy */
+	run(st, ev_read(211, 3, 1));
+	assert_str(st, "proc.cmdline", "cat -n notes.txt");
+	done(st);
+	struct fc_thread *m = fc_imap_get(&st->threads, 210), *t = fc_imap_get(&st->threads, 211);
+	cr_assert(m->cmd && !t->cmd, "one copy, on the main thread");
 	exec_then_cmdline(st, "grep", "-r\0root\0/etc\0", 13, "grep -r root /etc");
 	exec_then_cmdline(st, "grep", "-v\0x\0", 5, "grep -v x");
 	exec_then_cmdline(st, "true", "", 0, "true");
