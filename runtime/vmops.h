@@ -68,10 +68,11 @@ static inline bool fc_bytes_eq(const char *a, const char *b, size_t n)
  * haystacks go to glibc's memmem (linear worst case). Returns the first occurrence. NL > 0.
  * Two bytes of the needle are looked for together, eight candidate starts per step (SWAR):
  * its first byte that is not '/' (paths are full of slashes: "/.ssh/" is anchored on its '.')
- * and its last byte; only a start where both match is compared in full. A memchr call per
- * anchor byte (what this replaced) cost more than the whole scan of a typical path. The step
- * needs little-endian byte order (x86_64, ARM64); elsewhere, and for the last few starts, one
- * start at a time. */
+ * and its last byte; only a start where both match is compared in full. Against the memchr
+ * call per anchor byte it replaced (vm_leaf, x86_64): proc.cmdline contains 13.1 -> 12.4 ns,
+ * fd.name contains 9.2 -> 9.55 ns (memchr's wide steps win on the long container paths there);
+ * a memchr fallback past 32-128 bytes was no better on either. The step needs little-endian
+ * byte order (x86_64, ARM64); elsewhere, and for the last few starts, one start at a time. */
 static inline uint64_t fc_zero_bytes(uint64_t v)
 {
 	/* 0x80 in every byte of V that is zero (and possibly in a higher byte after one: those
