@@ -8,6 +8,7 @@
 #include "state_int.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -371,19 +372,25 @@ static void arena_free(struct chunk *c)
 	}
 }
 
+/* The root node, with the arena of its parse beside it (not in every node). */
+struct jroot {
+	struct chunk *arena;
+	struct fc_json j;
+};
+
 void fc_json_free(struct fc_json *j)
 {
-	if (j)
-		arena_free(j->arena); /* the root lives in its own arena */
+	if (j) /* the root lives in its own arena */
+		arena_free(((struct jroot *)((char *)j - offsetof(struct jroot, j)))->arena);
 }
 
 struct fc_json *fc_json_parse(const char *s, size_t len, char *err, size_t errlen)
 {
 	struct jp p = {.s = s, .len = len, .err = err, .errlen = errlen};
-	struct fc_json *j = alloc(&p, sizeof(*j));
-	if (j) {
-		*j = (struct fc_json){0};
-		if (value(&p, j, 0)) {
+	struct jroot *r = alloc(&p, sizeof(*r));
+	if (r) {
+		*r = (struct jroot){0};
+		if (value(&p, &r->j, 0)) {
 			ws(&p);
 			if (p.pos != p.len)
 				fail(&p, "trailing characters after the value");
@@ -394,8 +401,8 @@ struct fc_json *fc_json_parse(const char *s, size_t len, char *err, size_t errle
 		arena_free(p.arena);
 		return NULL;
 	}
-	j->arena = p.arena;
-	return j;
+	r->arena = p.arena;
+	return &r->j;
 }
 
 const struct fc_json *fc_json_get(const struct fc_json *o, const char *key)

@@ -227,7 +227,6 @@ struct fc_json {
 	size_t klen;
 	struct fc_json *kids; /* FC_J_ARR / FC_J_OBJ */
 	uint32_t n;
-	struct chunk *arena; /* the root's: everything of the parse (json.c) */
 };
 /* Parses LEN bytes of JSON (RFC 8259; nesting limited to 64 levels). NULL with a message
  * ("line:col: ...") in ERR on error. */
