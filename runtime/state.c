@@ -621,7 +621,6 @@ static void queue_tid_removal(struct fc_state *st, int64_t tid)
 		st->cap_rm_tids = nc;
 	}
 	st->rm_tids[st->n_rm_tids++] = tid;
-	st->removals = true;
 }
 
 static void parse_exec(struct fc_state *st, const struct fc_evt *e)
@@ -871,7 +870,6 @@ static void parse_close(struct fc_state *st, const struct fc_evt *e)
 		return;
 	st->rm_fd = st->fdnum;
 	st->rm_fd_grp = fds_of(st);
-	st->removals = true;
 }
 
 static void parse_dup(struct fc_state *st, const struct fc_evt *e)
@@ -1978,12 +1976,11 @@ static __attribute__((noinline)) void apply_removals(struct fc_state *st)
 		fc_thread_remove(st, t, false);
 	}
 	st->n_rm_tids = 0;
-	st->removals = false;
 }
 
 void fc_state_event_done(struct fc_state *st)
 {
-	if (__builtin_expect(st->removals, 0)) /* most events queue nothing */
+	if (__builtin_expect(st->rm_fd >= 0 || st->n_rm_tids, 0)) /* most events queue nothing */
 		apply_removals(st);
 	st->ev = NULL;
 	st->t = NULL;

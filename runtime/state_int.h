@@ -429,7 +429,6 @@ struct fc_state {
 	uint64_t util_cnt;
 
 	/* removals applied by fc_state_event_done */
-	bool removals;            /* something below is queued (else rm_fd -1, no group, no tids) */
 	int64_t rm_fd;            /* -1 none */
 	struct fc_tgroup *rm_fd_grp;
 	int64_t *rm_tids;
