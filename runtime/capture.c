@@ -767,7 +767,7 @@ static inline __attribute__((always_inline)) int event_item(struct fc_capture *c
 	} else if (len < pre) {
 		rc = FC_EVT_ETRUNC;
 	} else if (!v1) {
-		rc = fc_evtdec_v2(b + pre, len - pre, true, cap->lite, true, e); /* fc_evt_decode_sel */
+		rc = fc_evtdec_v2(b + pre, len - pre, cap->lite, true, e); /* fc_evt_decode_sel */
 	} else {
 		/* v1 infers nparams from the lengths, so a lite event is decoded in full */
 		rc = fc_evt_decode_v1(b + pre, len - pre, e);

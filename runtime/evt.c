@@ -86,12 +86,12 @@ const uint8_t fc_evt_pmask[FC_EVENT_MAX][2 * FC_EVT_MAX_PARAMS] = {
 
 int fc_evt_decode(const void *buf, size_t avail, struct fc_evt *out)
 {
-	return fc_evtdec_v2(buf, avail, true, NULL, false, out);
+	return fc_evtdec_v2(buf, avail, NULL, false, out);
 }
 
 int fc_evt_decode_sel(const void *buf, size_t avail, const bool *skip, struct fc_evt *out)
 {
-	return fc_evtdec_v2(buf, avail, true, skip, true, out);
+	return fc_evtdec_v2(buf, avail, skip, true, out);
 }
 
 int fc_evt_decode_v1(const void *buf, size_t avail, struct fc_evt *out)

@@ -88,13 +88,12 @@ static inline __attribute__((always_inline)) int fc_evtdec_lay_out(struct fc_evt
 	return bad_size ? FC_EVT_EPSIZE : FC_EVT_OK;
 }
 
-/* The v2 header at B and its checks, then its parameters: filled when FILL and not SKIP[type]
- * (SKIP may be NULL); with ZERO_TAIL a filled view also gets plen[] past nparams zeroed.
- * Inlined into each decoder of evt.c and into the capture reader's per-event path, so
- * replay decodes an event without a call. */
-static inline __attribute__((always_inline)) int fc_evtdec_v2(const uint8_t *b, size_t avail, bool fill,
-							      const bool *skip, bool zero_tail,
-							      struct fc_evt *out)
+/* The v2 header at B and its checks, then its parameters: filled unless SKIP[type] (SKIP may
+ * be NULL); with ZERO_TAIL a filled view also gets plen[] past nparams zeroed. Inlined into
+ * each decoder of evt.c and into the capture reader's per-event path, so replay decodes an
+ * event without a call. */
+static inline __attribute__((always_inline)) int fc_evtdec_v2(const uint8_t *b, size_t avail, const bool *skip,
+							      bool zero_tail, struct fc_evt *out)
 {
 	if (b == NULL || avail < FC_EVT_HDR_LEN)
 		return FC_EVT_ETRUNC;
@@ -118,7 +117,7 @@ static inline __attribute__((always_inline)) int fc_evtdec_v2(const uint8_t *b, 
 		return FC_EVT_ENPARAMS;
 	bool large = (info->flags & FC_EF_LARGE_PAYLOAD) != 0;
 	const uint8_t *lens = b + FC_EVT_HDR_LEN;
-	if (!fill || (skip && skip[type]))
+	if (skip && skip[type])
 		return large ? fc_evtdec_lay_out(out, lens, 4, np, len, false) : fc_evtdec_lay_out(out, lens, 2, np, len, false);
 	if (zero_tail) {
 		/* Stores of a zero vector: gcc makes a memset of this view (replay's, on its

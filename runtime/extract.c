@@ -273,19 +273,18 @@ static bool blob_item(const struct fc_rstr *b, int64_t idx, const char **s, size
 	return false;
 }
 
-/* comm followed by the arguments, space-separated (upstream populate_cmdline). */
-static const char *cmdline(struct fc_state *st, const struct fc_thread *t, size_t *len,
-			   const struct fc_rstr *head)
+/* HEAD followed by T's arguments, space-separated (upstream populate_cmdline), written to D
+ * (at least cmdline_size bytes) with a NUL after; returns the length. */
+static size_t cmdline_size(const struct fc_thread *t, const struct fc_rstr *head)
 {
-	size_t hl = head ? head->len : 0, al = t->args ? t->args->len : 0;
-	char *d = arena(st, hl + 1 + al + 1);
-	if (!d)
-		return NULL;
-	size_t n = 0;
-	if (hl) {
-		memcpy(d, head->s, hl);
-		n = hl;
-	}
+	return (head ? head->len : 0) + 1 + (t->args ? (size_t)t->args->len : 0) + 1;
+}
+
+static size_t cmdline_join(char *d, const struct fc_thread *t, const struct fc_rstr *head)
+{
+	size_t n = head ? head->len : 0, al = t->args ? t->args->len : 0;
+	if (n)
+		memcpy(d, head->s, n);
 	if (al) { /* some argument (blob_count > 0) */
 		d[n++] = ' ';
 		memcpy(d + n, t->args->s, al);
@@ -293,13 +292,23 @@ static const char *cmdline(struct fc_state *st, const struct fc_thread *t, size_
 		n += al;
 	}
 	d[n] = 0;
-	*len = n;
+	return n;
+}
+
+/* The same in this event's arena. */
+static const char *cmdline(struct fc_state *st, const struct fc_thread *t, size_t *len,
+			   const struct fc_rstr *head)
+{
+	char *d = arena(st, cmdline_size(t, head));
+	if (!d)
+		return NULL;
+	*len = cmdline_join(d, t, head);
 	return d;
 }
 
-/* T's proc.cmdline, joined on the first read since its comm or arguments last changed and
+/* A's proc.cmdline, joined on the first read since its comm or arguments last changed and
  * kept on the thread (struct fc_thread.cmd): on its process's main thread when that has the
- * same comm and arguments (the threads of a process share one copy), else on T. LEN its
+ * same comm and arguments (the threads of a process share one copy), else on A. LEN its
  * length. NULL when out of memory. */
 static const char *cmdline_cached(struct fc_state *st, struct fc_thread *a, size_t *len)
 {
@@ -307,21 +316,11 @@ static const char *cmdline_cached(struct fc_state *st, struct fc_thread *a, size
 	if (t->comm != a->comm || t->args != a->args)
 		t = a;
 	if (!t->cmd || t->cmd_comm != t->comm || t->cmd_args != t->args) {
-		size_t hl = t->comm ? t->comm->len : 0, al = t->args ? t->args->len : 0;
-		struct fc_rstr *c = hl + al < UINT32_MAX - 2 ? malloc(sizeof *c + hl + 1 + al + 1) : NULL;
+		size_t sz = cmdline_size(t, t->comm);
+		struct fc_rstr *c = sz <= UINT32_MAX ? malloc(sizeof *c + sz) : NULL;
 		if (!c) /* out of memory: this event's copy in the arena; the next read tries again */
 			return cmdline(st, t, len, t->comm);
-		size_t n = hl; /* what cmdline() writes, in place */
-		if (hl)
-			memcpy(c->s, t->comm->s, hl);
-		if (al) {
-			c->s[n++] = ' ';
-			memcpy(c->s + n, t->args->s, al);
-			nul_to(c->s + n, al, ' ');
-			n += al;
-		}
-		c->s[n] = 0;
-		c->len = (uint32_t)n;
+		c->len = (uint32_t)cmdline_join(c->s, t, t->comm);
 		c->refs = 1;
 		fc_rstr_set(&t->cmd, c);
 		fc_rstr_set(&t->cmd_comm, fc_rstr_ref(t->comm));

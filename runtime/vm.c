@@ -238,7 +238,7 @@ static inline bool startswith(const struct fc_val *v, const char *k, size_t kl)
 
 static inline bool endswith(const struct fc_val *v, const char *k, size_t kl)
 {
-	return !kl || (v->len >= kl && !memcmp(v->s + v->len - kl, k, kl));
+	return !kl || (v->len >= kl && fc_bytes_eq(v->s + v->len - kl, k, kl));
 }
 
 static inline bool contains(const struct fc_val *v, const char *k, size_t kl)
