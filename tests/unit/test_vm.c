@@ -1143,6 +1143,28 @@ Test(vm, glob_random_vs_fnmatch)
 	}
 }
 
+/* A value ends at its first NUL for glob as for fnmatch, also where the leading literal is
+ * tested in line on the raw bytes (fc_glob_match): a NUL inside, at or after that literal. */
+Test(vm, glob_value_with_nul)
+{
+	static const struct {
+		const char *pat, *val;
+		size_t len;
+	} c[] = {
+		{"/lib/*", "/lib/\0x", 7},  {"/lib/*", "/lib\0/x", 7},  {"/lib/x", "/lib/x\0y", 8},
+		{"/lib/x*", "/lib/\0", 6}, {"/lib/", "/lib/\0", 6},    {"ab?", "ab\0c", 4},
+		{"a*", "\0a", 2},          {"*", "\0", 1},             {"a", "a\0\0\0\0\0\0\0\0\0", 10},
+	};
+	for (size_t i = 0; i < sizeof c / sizeof *c; i++) {
+		size_t pl = strlen(c[i].pat);
+		void *m = malloc(fc_glob_size(pl));
+		bool got = fc_glob_match(fc_glob_compile(m, c[i].pat, pl, false), c[i].val, c[i].len);
+		bool want = fnmatch(c[i].pat, c[i].val, 0) == 0; /* fnmatch stops at the NUL */
+		cr_assert_eq(got, want, "pattern \"%s\" on case %zu: fnmatch says %d", c[i].pat, i, want);
+		free(m);
+	}
+}
+
 Test(vm, prefix_set_vs_naive)
 {
 	static const char *items[] = {"/etc/", "/usr/bin/", "/usr/", "/bin", "/b", "/opt/x/y", "/opt/x", "zz", "/etc/ssh/"};
