@@ -1180,6 +1180,33 @@ Test(capture_reader, malformed_event_counted_and_skipped)
 	free(b.p);
 }
 
+/* EV v2 blocks whose body cannot hold an event header (the reader's fast path declines them
+ * and the general path decides): bodies of 0, 1 (no cpuid), 2 (cpuid alone) and 2 + 21 bytes
+ * (padded to 24: a header four bytes short) are each a truncated event, counted at its
+ * offset, and the events around them are read. */
+Test(capture_reader, event_body_shorter_than_header)
+{
+	static const size_t sizes[] = {0, 1, 2, 2 + FC_EVT_HDR_LEN - 5};
+	for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+		struct buf b = {0};
+		b_shb(&b, 2);
+		b_close_event(&b, FC_BLK_EV_V2, FC_PPME_SYSCALL_CLOSE_X);
+		size_t at = b.n;
+		uint8_t body[2 + FC_EVT_HDR_LEN] = {0};
+		b_block(&b, FC_BLK_EV_V2, body, sizes[i]);
+		b_close_event(&b, FC_BLK_EV_V2, FC_PPME_SYSCALL_CLOSE_X);
+		struct fc_cap_stats st;
+		char msg[512];
+		unsigned k;
+		cr_assert_eq(drain(&b, &st, msg, sizeof(msg), &k), 0, "body of %zu bytes: %s", sizes[i], msg);
+		cr_expect_eq(k, 2, "body of %zu bytes", sizes[i]);
+		cr_expect_eq(st.events_malformed, 1, "body of %zu bytes", sizes[i]);
+		cr_expect_eq(st.last_evt_error, FC_EVT_ETRUNC, "body of %zu bytes: error %d", sizes[i], st.last_evt_error);
+		cr_expect_eq(st.last_evt_error_offset, at);
+		free(b.p);
+	}
+}
+
 Test(capture_reader, not_scap_and_empty)
 {
 	struct buf b = {0};
