@@ -817,11 +817,11 @@ def write_md(path, res, mach, cmp_rows, plots, args):
                          f"{x['wall_ms']['max']:.1f}) | {x['cpu_ms']['median']:.1f} | "
                          f"{fmt(x['events_per_s']['median'])}{net} | {fmt(x['events_per_cpu_s']['median'])} |")
         if "sysdig_startup_ms" in r:
-            L.append(f"\nsysdig start-up (`sysdig -q -r` on the 4141-event sample, {r.get('startup_file', SAMPLE)}): "
+            L.append(f"\nsysdig start-up (`sysdig -q -r` on the {SAMPLE_EVENTS}-event sample, {r.get('startup_file', SAMPLE)}): "
                      f"{r['sysdig_startup_ms']['median']:.1f} ms.")
         su = r.get("startup_cpu_ms", {})
         if su:
-            L.append("Start-up CPU (each tool on the 4141-event sample, taken off in the per-event column): "
+            L.append(f"Start-up CPU (each tool on the {SAMPLE_EVENTS}-event sample, taken off in the per-event column): "
                      + ", ".join(f"{t} {v['median']:.1f} ms" for t, v in su.items()) + ".")
         if r.get("ratios"):
             L += ["", "falcod --replay with its default rules (49 rules, syslog off, alerts to /dev/null) over "
