@@ -635,7 +635,14 @@ def suite_vm(res, tools, small, quick):
         passes = "3" if quick else "5"
         log(f"== vm: vm_leaf over {os.path.basename(small)} ({passes} passes, 16 evaluations per event)")
         r = run([exe, small, "--passes", passes])
-        recs = [x for x in json_lines(r.stdout) if x.get("kind") == "leaf"] if r.returncode == 0 else []
+        lines = json_lines(r.stdout) if r.returncode == 0 else []
+        recs = [x for x in lines if x.get("kind") == "leaf"]
+        floor = next((x for x in lines if x.get("kind") == "floor"), None)
+        if floor:
+            out["floor"] = floor
+            res.metric("vm/leaf/empty_call/ns", floor["ns_per_call"]["median"], "ns", "lower", "time",
+                       spread=floor["ns_per_call"])
+            log(f"     {'floor: an empty call, same method':42s} {floor['ns_per_call']['median']:7.2f} ns/call")
         if not recs:
             res.note("vm", "vm_leaf failed: " + (r.stderr or r.stdout).strip()[-400:])
         for x in recs:
@@ -659,6 +666,23 @@ def suite_vm(res, tools, small, quick):
                 line += f"   libsinsp {pleaf:6.2f} ns/leaf: {x['ratio']:.1f}x"
             log(line)
         out["leaves"] = recs
+        # the cost of one more leaf, apart from the per-evaluation cost: the slope between the 8- and
+        # the 64-leaf chain (set pass off: real comparisons in the bytecode) on both sides
+        by = {x["name"]: x for x in recs}
+        a, b = by.get("8 chained proc.name = tK, set pass off"), by.get("64 chained proc.name = tK, set pass off")
+        pa, pb = res.metrics.get("sinsp/leaf/8 chained proc.name = tK/ns"), res.metrics.get("sinsp/leaf/64 chained proc.name = tK/ns")
+        if a and b:
+            m = {"vm": (b["ns_per_eval"]["median"] - a["ns_per_eval"]["median"]) / 56}
+            res.metric("vm/leaf/marginal/ns", m["vm"], "ns", "lower", "time")
+            if pa and pb:
+                m["sinsp"] = (pb["value"] - pa["value"]) / 56
+                m["ratio"] = m["sinsp"] / m["vm"] if m["vm"] > 0 else None
+                res.metric("sinsp/leaf/marginal/ns", m["sinsp"], "ns", "lower", "time", True)
+                if m["ratio"]:
+                    res.metric("vm/leaf/marginal/sinsp_over_vm", m["ratio"], "x", "higher", "ratio")
+            out["marginal"] = m
+            log(f"     one more leaf (slope 8 -> 64 chained, set pass off): {m['vm']:.3f} ns"
+                + (f"; libsinsp {m['sinsp']:.2f} ns: {m['ratio']:.1f}x" if m.get("ratio") else ""))
     mix = tools.get("vm_mix")
     if not mix:
         res.note("vm", "benchmarks/vm/vm_mix not built (CMake option FC_BENCH): default ruleset per event skipped")
@@ -867,6 +891,16 @@ def write_md(path, res, mach, cmp_rows, plots, args):
             L.append(f"| {x['name']} | {x['insns']} | {x['ns_per_eval']['median']:.2f} | {ri} | {x['cached_ns']['median']:.2f} | "
                      f"{x['ns_per_leaf']:.3f} | {sl} | {r} | {rc} |")
         L.append("")
+        m, fl = v.get("marginal"), v.get("floor")
+        if m:
+            L.append(f"One more leaf, apart from the cost of an evaluation (the slope from the 8- to the 64-leaf "
+                     f"chain, set pass off: real comparisons in the bytecode): {m['vm']:.3f} ns"
+                     + (f"; libsinsp {m['sinsp']:.2f} ns (its 8- and 64-leaf chains): {m['ratio']:.1f}x." if m.get("ratio") else "."))
+        if fl:
+            L.append(f"Floor of the method: {fl['repeat']} calls in a row of an out-of-line function that does "
+                     f"nothing, timed the same way: {fl['ns_per_call']['median']:.2f} ns per call.")
+        if m or fl:
+            L.append("")
     if v.get("mix"):
         L += ["## VM: default ruleset over the synthetic event mix (vm_mix)", "",
               "ns per event, thread CPU time (benchmarks/vm/vm_mix.c: fresh state each repetition; `vm_*` = "

@@ -19,6 +19,9 @@
  *                 added: falcod's call), for information;
  *   cached_ns     the rule re-evaluated R times on the event's cached values (the VM's cost once
  *                 a macro or another rule has extracted the field), for information.
+ * A fourth line, {"kind":"floor"}, times R calls of a function that does nothing (not inlined, one
+ * load and one store, like a VM call's least work) by the same method: what any evaluation costs
+ * the harness before it does anything, the floor under every ns_per_eval.
  * ns_per_leaf = ns_per_eval / leaves (the chains count every `or`-ed comparison as a leaf, as
  * sinsp_bench does). The chains are measured twice: as falcoc compiles them (the optimiser
  * turns an or-chain of `=` into one hashed-set test) and with the set pass off (FC_OPT_SETS), a
@@ -30,6 +33,8 @@
  *   {"suite":"vm","kind":"leaf","name","filter","passes","events","evals","repeat","leaves",
  *    "matched","outliers_dropped","ns_per_eval":{min,median,max},"cached_ns":{...},"ns_per_leaf",
  *    "run_ns":{...},"insns"}
+ * and first the floor: {"suite":"vm","kind":"floor","name":"empty call","passes","events","evals",
+ *    "repeat","ns_per_call":{min,median,max}}
  * Usage: vm_leaf CAPTURE [--passes N] [--repeat R] [--only NAME]
  * (built with -DFC_BENCH=ON, cmake/bench.cmake) */
 #include <inttypes.h>
@@ -47,6 +52,13 @@
 #define MAXPASS 32
 
 static volatile uint64_t sink;
+
+/* the floor: a call that does nothing but return a byte it reads, kept out of line */
+static __attribute__((noinline)) bool null_eval(const struct fc_evt *ev)
+{
+	__asm__ volatile("" ::: "memory");
+	return ev->type & 1;
+}
 
 static uint64_t now_ns(void)
 {
@@ -160,7 +172,12 @@ static void stats3(const double *v, int n, double out[3])
 }
 
 /* One pass over the capture: every probe timed on every event the pipeline hands out. */
-static uint64_t one_pass(const char *path, struct probe *ps, size_t np, int repeat)
+struct floor {
+	uint64_t acc, empty, used;
+	double ns[MAXPASS];
+};
+
+static uint64_t one_pass(const char *path, struct probe *ps, size_t np, int repeat, struct floor *fl)
 {
 	char err[1024];
 	struct capfeed cf;
@@ -170,12 +187,24 @@ static uint64_t one_pass(const char *path, struct probe *ps, size_t np, int repe
 	struct fc_evt ev;
 	uint64_t events = 0;
 	uint32_t m[4];
+	fl->acc = fl->empty = fl->used = 0;
 	for (size_t i = 0; i < np; i++)
 		ps[i].acc = ps[i].cacc = ps[i].racc = ps[i].empty = ps[i].used = ps[i].matched = 0;
 	int rc;
 	while ((rc = capfeed_next(&cf, &ev)) == 1) {
 		events++;
 		uint64_t e0 = now_ns(), e1 = now_ns(), e = e1 - e0;
+		uint32_t nh = 0;
+		uint64_t n0 = now_ns();
+		for (int r = 0; r < repeat; r++)
+			nh += null_eval(&ev);
+		uint64_t n1 = now_ns();
+		sink += nh;
+		if (n1 - n0 <= OUTLIER_NS && e <= OUTLIER_NS) {
+			fl->acc += n1 - n0;
+			fl->empty += e;
+			fl->used++;
+		}
 		for (size_t i = 0; i < np; i++) {
 			struct probe *p = &ps[i];
 			bool hit = false;
@@ -270,8 +299,11 @@ int main(int argc, char **argv)
 		np++;
 	}
 	uint64_t events = 0;
+	struct floor fl = {0};
 	for (int p = 0; p < passes; p++) {
-		events = one_pass(path, ps, np, repeat);
+		events = one_pass(path, ps, np, repeat, &fl);
+		double fnet = (double)fl.acc - (double)fl.empty;
+		fl.ns[p] = fnet > 0 && fl.used ? fnet / ((double)fl.used * repeat) : 0;
 		for (size_t i = 0; i < np; i++) {
 			struct probe *q = &ps[i];
 			double net = (double)q->acc - (double)q->empty, cnet = (double)q->cacc - (double)q->empty;
@@ -282,6 +314,11 @@ int main(int argc, char **argv)
 			q->rns[p] = rnet > 0 ? rnet / d : 0;
 		}
 	}
+	double f3[3];
+	stats3(fl.ns, passes, f3);
+	printf("{\"suite\":\"vm\",\"kind\":\"floor\",\"name\":\"empty call\",\"passes\":%d,\"events\":%" PRIu64
+	       ",\"evals\":%" PRIu64 ",\"repeat\":%d,\"ns_per_call\":{\"min\":%.2f,\"median\":%.2f,\"max\":%.2f}}\n",
+	       passes, events, fl.used, repeat, f3[0], f3[1], f3[2]);
 	for (size_t i = 0; i < np; i++) {
 		struct probe *q = &ps[i];
 		double s[3], c[3], rr[3];
