@@ -638,6 +638,7 @@ def suite_vm(res, tools, small, quick):
         lines = json_lines(r.stdout) if r.returncode == 0 else []
         recs = [x for x in lines if x.get("kind") == "leaf"]
         floor = next((x for x in lines if x.get("kind") == "floor"), None)
+        ideals = [x for x in lines if x.get("kind") == "ideal"]
         if floor:
             out["floor"] = floor
             res.metric("vm/leaf/empty_call/ns", floor["ns_per_call"]["median"], "ns", "lower", "time",
@@ -683,6 +684,22 @@ def suite_vm(res, tools, small, quick):
             out["marginal"] = m
             log(f"     one more leaf (slope 8 -> 64 chained, set pass off): {m['vm']:.3f} ns"
                 + (f"; libsinsp {m['sinsp']:.2f} ns: {m['ratio']:.1f}x" if m.get("ratio") else ""))
+        # the same tests hand-written in C on the state engine's records, nothing between: what the
+        # VM's machinery costs on top where the test itself is cheap
+        for x in ideals:
+            res.metric(f"vm/ideal/{x['name']}/ns", x["ns_per_eval"]["median"], "ns", "lower", "time",
+                       spread=x["ns_per_eval"])
+            peer = res.metrics.get(f"sinsp/leaf/{x['probe']}/ns")
+            vmx = by.get(x["probe"])
+            if peer and x["ns_per_eval"]["median"] > 0:
+                x["sinsp_over_ideal"] = peer["value"] / x["ns_per_eval"]["median"]
+                x["sinsp_ns"] = peer["value"]
+            if vmx:
+                x["vm_ns"] = vmx["ns_per_eval"]["median"]
+            log(f"     {x['name']:48s} {x['ns_per_eval']['median']:7.2f} ns/eval"
+                + (f"   VM {x['vm_ns']:.2f}" if x.get("vm_ns") else "")
+                + (f"   libsinsp {x['sinsp_ns']:.2f}: {x['sinsp_over_ideal']:.1f}x" if x.get("sinsp_ns") else ""))
+        out["ideals"] = ideals
     mix = tools.get("vm_mix")
     if not mix:
         res.note("vm", "benchmarks/vm/vm_mix not built (CMake option FC_BENCH): default ruleset per event skipped")
@@ -900,6 +917,18 @@ def write_md(path, res, mach, cmp_rows, plots, args):
             L.append(f"Floor of the method: {fl['repeat']} calls in a row of an out-of-line function that does "
                      f"nothing, timed the same way: {fl['ns_per_call']['median']:.2f} ns per call.")
         if m or fl:
+            L.append("")
+        if v.get("ideals"):
+            L += ["The same tests hand-written in C (vm_leaf's `ideal` lines): the event's thread and fd read "
+                  "straight from the state engine's records, no VM, no extractor call, no value cache; "
+                  "`contains` is glibc's memmem. Timed the same way, they show what the VM's machinery costs "
+                  "(begin, the rule's entry, the extractor call, the value cache) where the test itself is "
+                  "cheap; for `contains` the search dominates, and the VM's own is faster than glibc's.", "",
+                  "| test | hand-written ns | VM ns | libsinsp ns | libsinsp / hand-written |", "|---|---|---|---|---|"]
+            for x in v["ideals"]:
+                L.append(f"| {x['name']} | {x['ns_per_eval']['median']:.2f} | "
+                         + (f"{x['vm_ns']:.2f}" if x.get("vm_ns") else "–") + " | "
+                         + (f"{x['sinsp_ns']:.2f} | {x['sinsp_over_ideal']:.1f}x |" if x.get("sinsp_ns") else "– | – |"))
             L.append("")
     if v.get("mix"):
         L += ["## VM: default ruleset over the synthetic event mix (vm_mix)", "",

@@ -22,6 +22,13 @@
  * A fourth line, {"kind":"floor"}, times R calls of a function that does nothing (not inlined, one
  * load and one store, like a VM call's least work) by the same method: what any evaluation costs
  * the harness before it does anything, the floor under every ns_per_eval.
+ * Then a few single conditions hand-written in C ({"kind":"ideal"}), reading the state engine's
+ * own records (state_int.h: the event's thread and fd, already resolved) with nothing between:
+ * no VM, no extractor call, no value cache; fd.name contains is glibc's memmem. Timed the same
+ * way, they show what the VM's machinery (begin, the rule's entry, the extractor call, the value
+ * cache) adds where the test itself is cheap (=, startswith); where the search dominates
+ * (contains) they show its cost. Each must match on the same events as its VM probe (checked
+ * when both run).
  * ns_per_leaf = ns_per_eval / leaves (the chains count every `or`-ed comparison as a leaf, as
  * sinsp_bench does). The chains are measured twice: as falcoc compiles them (the optimiser
  * turns an or-chain of `=` into one hashed-set test) and with the set pass off (FC_OPT_SETS), a
@@ -34,7 +41,8 @@
  *    "matched","outliers_dropped","ns_per_eval":{min,median,max},"cached_ns":{...},"ns_per_leaf",
  *    "run_ns":{...},"insns"}
  * and first the floor: {"suite":"vm","kind":"floor","name":"empty call","passes","events","evals",
- *    "repeat","ns_per_call":{min,median,max}}
+ *    "repeat","ns_per_call":{min,median,max}}, then the hand-written tests: {"suite":"vm",
+ *    "kind":"ideal","name","probe","passes","events","evals","repeat","matched","ns_per_eval":{...}}
  * Usage: vm_leaf CAPTURE [--passes N] [--repeat R] [--only NAME]
  * (built with -DFC_BENCH=ON, cmake/bench.cmake) */
 #include <inttypes.h>
@@ -46,6 +54,7 @@
 #include "../../tests/unit/capfeed.h"
 #include "backend.h"
 #include "bundle.h"
+#include "state_int.h"
 #include "vm.h"
 
 #define OUTLIER_NS 1000000u
@@ -172,6 +181,53 @@ static void stats3(const double *v, int n, double out[3])
 }
 
 /* One pass over the capture: every probe timed on every event the pipeline hands out. */
+/* ---- the hand-written tests: proc.name and fd.name as x_proc_name and x_fd_name (extract.c)
+ * read them, the plain cases only (less work than the real fields, never more) ---- */
+
+#define IDEAL_BEGIN __asm__ volatile("" ::: "memory") /* not pure: each call is made */
+
+static __attribute__((noinline)) bool ideal_proc_name_eq(const struct fc_state *st)
+{
+	IDEAL_BEGIN;
+	const struct fc_thread *t = st->t;
+	if (!st->ev || !t || !t->comm)
+		return false;
+	return t->comm->len == 2 && !memcmp(t->comm->s, "ls", 2);
+}
+
+static inline const struct fc_rstr *plain_fd_name(const struct fc_state *st)
+{
+	if (!st->ev || !st->fd_event || !st->t || !st->fdi || st->ev->type == FC_PPME_SOCKET_CONNECT_X)
+		return NULL;
+	return st->fdi->name;
+}
+
+static __attribute__((noinline)) bool ideal_fd_startswith(const struct fc_state *st)
+{
+	IDEAL_BEGIN;
+	const struct fc_rstr *n = plain_fd_name(st);
+	return n && n->len >= 4 && !memcmp(n->s, "/etc", 4);
+}
+
+static __attribute__((noinline)) bool ideal_fd_contains(const struct fc_state *st)
+{
+	IDEAL_BEGIN;
+	const struct fc_rstr *n = plain_fd_name(st);
+	return n && memmem(n->s, n->len, "libc", 4);
+}
+
+static struct ideal {
+	const char *name, *probe; /* its VM probe's name */
+	bool (*fn)(const struct fc_state *);
+	uint64_t acc, empty, used, matched;
+	double ns[MAXPASS];
+} ideals[] = {
+	{"proc.name = x, hand-written", "proc.name = x", ideal_proc_name_eq, 0, 0, 0, 0, {0}},
+	{"fd.name startswith /etc, hand-written", "fd.name startswith /etc", ideal_fd_startswith, 0, 0, 0, 0, {0}},
+	{"fd.name contains x, hand-written (glibc memmem)", "fd.name contains x", ideal_fd_contains, 0, 0, 0, 0, {0}},
+};
+#define NIDEAL (sizeof ideals / sizeof ideals[0])
+
 struct floor {
 	uint64_t acc, empty, used;
 	double ns[MAXPASS];
@@ -188,6 +244,8 @@ static uint64_t one_pass(const char *path, struct probe *ps, size_t np, int repe
 	uint64_t events = 0;
 	uint32_t m[4];
 	fl->acc = fl->empty = fl->used = 0;
+	for (size_t i = 0; i < NIDEAL; i++)
+		ideals[i].acc = ideals[i].empty = ideals[i].used = ideals[i].matched = 0;
 	for (size_t i = 0; i < np; i++)
 		ps[i].acc = ps[i].cacc = ps[i].racc = ps[i].empty = ps[i].used = ps[i].matched = 0;
 	int rc;
@@ -204,6 +262,20 @@ static uint64_t one_pass(const char *path, struct probe *ps, size_t np, int repe
 			fl->acc += n1 - n0;
 			fl->empty += e;
 			fl->used++;
+		}
+		for (size_t i = 0; i < NIDEAL; i++) {
+			struct ideal *d = &ideals[i];
+			bool hit = false;
+			uint64_t i0 = now_ns();
+			for (int r = 0; r < repeat; r++)
+				hit = d->fn(cf.st);
+			uint64_t i1 = now_ns();
+			d->matched += hit;
+			if (i1 - i0 <= OUTLIER_NS && e <= OUTLIER_NS) {
+				d->acc += i1 - i0;
+				d->empty += e;
+				d->used++;
+			}
 		}
 		for (size_t i = 0; i < np; i++) {
 			struct probe *p = &ps[i];
@@ -304,6 +376,11 @@ int main(int argc, char **argv)
 		events = one_pass(path, ps, np, repeat, &fl);
 		double fnet = (double)fl.acc - (double)fl.empty;
 		fl.ns[p] = fnet > 0 && fl.used ? fnet / ((double)fl.used * repeat) : 0;
+		for (size_t i = 0; i < NIDEAL; i++) {
+			struct ideal *d = &ideals[i];
+			double inet = (double)d->acc - (double)d->empty;
+			d->ns[p] = inet > 0 && d->used ? inet / ((double)d->used * repeat) : 0;
+		}
 		for (size_t i = 0; i < np; i++) {
 			struct probe *q = &ps[i];
 			double net = (double)q->acc - (double)q->empty, cnet = (double)q->cacc - (double)q->empty;
@@ -319,6 +396,21 @@ int main(int argc, char **argv)
 	printf("{\"suite\":\"vm\",\"kind\":\"floor\",\"name\":\"empty call\",\"passes\":%d,\"events\":%" PRIu64
 	       ",\"evals\":%" PRIu64 ",\"repeat\":%d,\"ns_per_call\":{\"min\":%.2f,\"median\":%.2f,\"max\":%.2f}}\n",
 	       passes, events, fl.used, repeat, f3[0], f3[1], f3[2]);
+	for (size_t i = 0; i < NIDEAL; i++) {
+		struct ideal *d = &ideals[i];
+		for (size_t j = 0; j < np; j++)
+			if (!strcmp(ps[j].name, d->probe) && ps[j].matched != d->matched) {
+				fprintf(stderr, "vm_leaf: %s matched %" PRIu64 " events, its VM probe %" PRIu64 "\n", d->name,
+					d->matched, ps[j].matched);
+				exit(1);
+			}
+		double t3[3];
+		stats3(d->ns, passes, t3);
+		printf("{\"suite\":\"vm\",\"kind\":\"ideal\",\"name\":\"%s\",\"probe\":\"%s\",\"passes\":%d,\"events\":%" PRIu64
+		       ",\"evals\":%" PRIu64 ",\"repeat\":%d,\"matched\":%" PRIu64
+		       ",\"ns_per_eval\":{\"min\":%.2f,\"median\":%.2f,\"max\":%.2f}}\n",
+		       d->name, d->probe, passes, events, d->used, repeat, d->matched, t3[0], t3[1], t3[2]);
+	}
 	for (size_t i = 0; i < np; i++) {
 		struct probe *q = &ps[i];
 		double s[3], c[3], rr[3];
