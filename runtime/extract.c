@@ -306,28 +306,43 @@ static const char *cmdline(struct fc_state *st, const struct fc_thread *t, size_
 	return d;
 }
 
+/* T's cached proc.cmdline (struct fc_thread.cmd) is still right: joined from its present comm
+ * and arguments. */
+static inline bool cmd_current(const struct fc_thread *t)
+{
+	return t->cmd && t->cmd_comm == t->comm && t->cmd_args == t->args;
+}
+
 /* A's proc.cmdline, joined on the first read since its comm or arguments last changed and
- * kept on the thread (struct fc_thread.cmd): on its process's main thread when that has the
- * same comm and arguments (the threads of a process share one copy), else on A. LEN its
- * length. NULL when out of memory. */
+ * kept on A (struct fc_thread.cmd), so that later reads take no lookup. The threads of a
+ * process share one copy: a thread with its main thread's comm and arguments takes a
+ * reference to the main thread's, joined there if need be. LEN its length. NULL when out of
+ * memory. */
 static const char *cmdline_cached(struct fc_state *st, struct fc_thread *a, size_t *len)
 {
-	struct fc_thread *t = fc_thread_main(st, a);
-	if (t->comm != a->comm || t->args != a->args)
-		t = a;
-	if (!t->cmd || t->cmd_comm != t->comm || t->cmd_args != t->args) {
-		size_t sz = cmdline_size(t, t->comm);
-		struct fc_rstr *c = sz <= UINT32_MAX ? malloc(sizeof *c + sz) : NULL;
-		if (!c) /* out of memory: this event's copy in the arena; the next read tries again */
-			return cmdline(st, t, len, t->comm);
-		c->len = (uint32_t)cmdline_join(c->s, t, t->comm);
-		c->refs = 1;
-		fc_rstr_set(&t->cmd, c);
-		fc_rstr_set(&t->cmd_comm, fc_rstr_ref(t->comm));
-		fc_rstr_set(&t->cmd_args, fc_rstr_ref(t->args));
+	if (!cmd_current(a)) {
+		struct fc_thread *o = fc_thread_main(st, a); /* who joins it */
+		if (o->comm != a->comm || o->args != a->args)
+			o = a;
+		if (!cmd_current(o)) {
+			size_t sz = cmdline_size(o, o->comm);
+			struct fc_rstr *c = sz <= UINT32_MAX ? malloc(sizeof *c + sz) : NULL;
+			if (!c) /* out of memory: this event's copy in the arena; the next read tries again */
+				return cmdline(st, a, len, a->comm);
+			c->len = (uint32_t)cmdline_join(c->s, o, o->comm);
+			c->refs = 1;
+			fc_rstr_set(&o->cmd, c);
+			fc_rstr_set(&o->cmd_comm, fc_rstr_ref(o->comm));
+			fc_rstr_set(&o->cmd_args, fc_rstr_ref(o->args));
+		}
+		if (o != a) {
+			fc_rstr_set(&a->cmd, fc_rstr_ref(o->cmd));
+			fc_rstr_set(&a->cmd_comm, fc_rstr_ref(a->comm));
+			fc_rstr_set(&a->cmd_args, fc_rstr_ref(a->args));
+		}
 	}
-	*len = t->cmd->len;
-	return t->cmd->s;
+	*len = a->cmd->len;
+	return a->cmd->s;
 }
 
 static const struct fc_rstr *env_of(struct fc_state *st, struct fc_thread *t)

@@ -285,7 +285,8 @@ struct fc_thread {
 	/* proc.cmdline (comm + ' ' + the arguments, NULs as spaces) as last joined, and the comm
 	 * and args it was joined from: still the thread's own (referenced here, so neither can be
 	 * freed and its address reused) means still right. Rules test proc.cmdline on most of a
-	 * process's events; joining it each time was most of the test's cost. */
+	 * process's events; joining it each time was most of the test's cost. The threads of a
+	 * process with the same comm and args hold references to one copy (extract.c). */
 	struct fc_rstr *cmd, *cmd_comm, *cmd_args;
 	int64_t fdlimit;
 	uint32_t uid, gid, loginuid, tty;

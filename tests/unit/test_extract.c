@@ -124,12 +124,27 @@ Test(extract, cmdline_follows_exec)
 		assert_str(st, "proc.pcmdline", "bash -l");
 		done(st);
 	}
-	/* thread 211 of the same process shares the main thread's copy */
+	/* thread 211 of the same process shares the main thread's copy, not joined again */
+	struct fc_thread *m = fc_imap_get(&st->threads, 210), *t = fc_imap_get(&st->threads, 211);
+	const struct fc_rstr *mc = m->cmd;
+	cr_assert(mc && !t->cmd);
 	run(st, ev_read(211, 3, 1));
+	struct fc_val v;
+	cr_assert(xv(st, "proc.cmdline", NULL, &v));
+	cr_assert_eq(v.s, mc->s, "served from the main thread's copy");
 	assert_str(st, "proc.cmdline", "cat -n notes.txt");
 	done(st);
-	struct fc_thread *m = fc_imap_get(&st->threads, 210), *t = fc_imap_get(&st->threads, 211);
-	cr_assert(m->cmd && !t->cmd, "one copy, on the main thread");
+	cr_assert(m->cmd == mc && t->cmd == mc, "one copy, joined on the main thread, shared");
+	/* a thread renamed (prctl PR_SET_NAME: a comm of its own) joins its own; the main
+	 * thread's copy stays */
+	fc_rstr_set(&t->comm, fc_rstr_new("worker", 6));
+	run(st, ev_read(211, 3, 1));
+	assert_str(st, "proc.cmdline", "worker -n notes.txt");
+	done(st);
+	cr_assert(t->cmd != m->cmd);
+	run(st, ev_read(210, 3, 1));
+	assert_str(st, "proc.cmdline", "cat -n notes.txt");
+	done(st);
 	exec_then_cmdline(st, "grep", "-r\0root\0/etc\0", 13, "grep -r root /etc");
 	exec_then_cmdline(st, "grep", "-v\0x\0", 5, "grep -v x");
 	exec_then_cmdline(st, "true", "", 0, "true");
