@@ -259,8 +259,9 @@ bool fc_glob_match_rest(const struct fc_glob *g, const char *s, size_t n)
 	if (nul)
 		n = (size_t)(nul - s);
 	const struct gtok *tok = g->tok;
-	uint32_t nt = g->ntok, ti = 0, star = UINT32_MAX;
-	size_t si = 0, star_si = 0;
+	/* the leading literal (head) is matched by the caller, before any '*': start past it */
+	uint32_t nt = g->ntok, ti = g->head.prelen ? 1 : 0, star = UINT32_MAX;
+	size_t si = g->head.prelen, star_si = 0;
 	for (;;) {
 		if (ti < nt) {
 			const struct gtok *t = &tok[ti];

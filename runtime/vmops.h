@@ -127,6 +127,7 @@ size_t fc_glob_size(size_t plen);
 /* Compiles PAT into MEM (at least fc_glob_size(plen) bytes, 8-aligned). Never fails: a
  * pattern fnmatch could never match (a trailing lone backslash) compiles to "never". */
 struct fc_glob *fc_glob_compile(void *mem, const char *pat, size_t plen, bool casefold);
+/* The match past the leading literal, which the caller has found at S (fc_glob_match). */
 bool fc_glob_match_rest(const struct fc_glob *g, const char *s, size_t len);
 /* fnmatch(pattern, S[0..LEN)). The leading literal in line: most path patterns (/lib/...,
  * /etc/...) reject most values on it, without a call or a scan of the value for its end (the
