@@ -62,7 +62,6 @@
 
 static volatile uint64_t sink;
 
-
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
@@ -174,7 +173,6 @@ static void stats3(const double *v, int n, double out[3])
 	out[2] = t[n - 1];
 }
 
-/* One pass over the capture: every probe timed on every event the pipeline hands out. */
 /* ---- the hand-written tests: proc.name and fd.name as x_proc_name and x_fd_name (extract.c)
  * read them, the plain cases only (less work than the real fields, never more) ---- */
 
@@ -231,6 +229,8 @@ static struct ideal {
 };
 #define NIDEAL (sizeof ideals / sizeof ideals[0])
 
+/* One pass over the capture: the floor, the hand-written tests and every probe timed on every
+ * event the pipeline hands out. */
 static uint64_t one_pass(const char *path, struct probe *ps, size_t np, int repeat)
 {
 	char err[1024];
